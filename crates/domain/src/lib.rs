@@ -1,0 +1,16 @@
+//! `persus-domain`: the rules of the Ressarcimento ao SUS as pure functions and types.
+//!
+//! Nothing here does I/O or knows about databases, HTTP or the clock: every rule takes its
+//! inputs (dates, amounts, rule versions) as arguments so it can be tested against the norm.
+//!
+//! - [`ids`]: identifiers (CNPJ, CPF, CNS, Registro ANS, AIH, APAC, SIGTAP, NUP, CNES,
+//!   competência) as parse-don't-validate newtypes with their check digits.
+//! - [`money`]: [`money::Centavos`], integer amounts with checked arithmetic.
+//! - [`calendar`]: the ANS calendar (national holidays, ANS points facultatifs, Rio de Janeiro
+//!   holidays) and business days.
+//! - [`deadline`]: the deadline-counting rule of RN 253 art. 24 as amended by RN 327/2013.
+
+pub mod calendar;
+pub mod deadline;
+pub mod ids;
+pub mod money;

@@ -1,0 +1,223 @@
+//! The HTTP application: state, router and handlers.
+//!
+//! Routes live in [`router`]; each handler extracts, calls one store/domain function and maps
+//! the result. Errors leave as [`Problem`] (RFC 9457).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use persus_domain::ids::RegistroAns;
+use persus_domain::money::Centavos;
+use persus_store::{operadoras, stats, Db};
+use serde::Serialize;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::problem::Problem;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(inicio))
+        .route("/health", get(health))
+        .route("/api/v1/operadoras/{registro_ans}", get(operadora))
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            // Path only: query strings may carry personal data in later endpoints.
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
+}
+
+/// Request ids unique per process: start instant in base 36 plus a counter.
+#[derive(Clone, Default)]
+struct SequentialRequestId {
+    counter: Arc<AtomicU64>,
+}
+
+impl MakeRequestId for SequentialRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let prefix = PREFIX.get_or_init(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
+            format!("{secs:x}")
+        });
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{prefix}-{n}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub database: &'static str,
+    pub version: &'static str,
+}
+
+/// `GET /health`: 200 when the database answers, 503 otherwise (load balancers drain the node).
+async fn health(State(app): State<AppState>) -> Response {
+    let database = app.db.backend().name();
+    match app.db.ping().await {
+        Ok(()) => Json(Health {
+            status: "ok",
+            database,
+            version: VERSION,
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            let body = Health {
+                status: "indisponivel",
+                database,
+                version: VERSION,
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
+}
+
+/// `GET /api/v1/operadoras/{registro_ans}`: one operator of the public ANS register.
+async fn operadora(
+    State(app): State<AppState>,
+    Path(registro): Path<String>,
+) -> Result<Json<operadoras::Operadora>, Problem> {
+    let registro = RegistroAns::parse(&registro).map_err(|e| Problem::invalid(e.to_string()))?;
+    operadoras::find(&app.db, &registro)
+        .await?
+        .map(Json)
+        .ok_or_else(|| Problem::not_found(&format!("Operadora com registro ANS {registro}")))
+}
+
+/// `GET /`: what this instance holds, in pt-BR.
+async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
+    let resumo = stats::resumo(&app.db).await?;
+    Ok(Html(render_inicio(&resumo, app.db.backend().name())))
+}
+
+fn render_inicio(r: &stats::Resumo, database: &str) -> String {
+    let mut linhas = String::new();
+    for c in &r.competencias {
+        let comp = format!(
+            "{}/{}",
+            c.competencia.get(4..).unwrap_or(""),
+            c.competencia.get(..4).unwrap_or("")
+        );
+        linhas.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(&comp),
+            milhar(c.atendimentos),
+            Centavos::new(c.valor_ressarcimento_centavos)
+        ));
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="pt-BR">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>persus — Ressarcimento ao SUS</title>
+<style>
+body {{ font-family: "Rawline", "Raleway", system-ui, sans-serif; margin: 0; color: #333; }}
+header {{ background: #1351b4; color: #fff; padding: 1rem 2rem; }}
+header h1 {{ margin: 0; font-size: 1.5rem; }}
+main {{ padding: 1.5rem 2rem; max-width: 60rem; }}
+.cards {{ display: flex; flex-wrap: wrap; gap: 1rem; margin-bottom: 1.5rem; }}
+.card {{ border: 1px solid #ccc; border-radius: 4px; padding: 1rem; min-width: 12rem; }}
+.card strong {{ display: block; font-size: 1.5rem; color: #1351b4; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
+.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
+</style>
+</head>
+<body>
+<header><h1>persus — Ressarcimento ao SUS</h1><p>Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32)</p></header>
+<main>
+<section class="cards" aria-label="Resumo">
+<div class="card">Operadoras no cadastro<strong>{operadoras}</strong></div>
+<div class="card">Operadoras com atendimentos<strong>{com}</strong></div>
+<div class="card">Beneficiários<strong>{beneficiarios}</strong></div>
+<div class="card">Atendimentos identificados<strong>{atendimentos}</strong></div>
+<div class="card">Valor a ressarcir (IVR)<strong>{valor}</strong></div>
+</section>
+<h2>Atendimentos identificados por competência</h2>
+<table>
+<thead><tr><th scope="col">Competência</th><th scope="col" class="num">Atendimentos</th><th scope="col" class="num">Valor a ressarcir</th></tr></thead>
+<tbody>
+{linhas}</tbody>
+</table>
+</main>
+<footer>Banco de dados: {database} · versão {version} · <a href="/health">/health</a> · Cadastro de operadoras: Fonte: ANS — dados abertos (CC BY). Beneficiários e atendimentos desta instância são sintéticos.</footer>
+</body>
+</html>"#,
+        operadoras = milhar(r.operadoras),
+        com = milhar(r.operadoras_com_atendimentos),
+        beneficiarios = milhar(r.beneficiarios),
+        atendimentos = milhar(r.atendimentos),
+        valor = Centavos::new(r.valor_ressarcimento_centavos),
+        version = VERSION,
+    )
+}
+
+/// `1234567` → `1.234.567` (pt-BR thousands separator).
+pub fn milhar(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::milhar;
+
+    #[test]
+    fn counts_use_the_brazilian_thousands_separator() {
+        assert_eq!(milhar(0), "0");
+        assert_eq!(milhar(999), "999");
+        assert_eq!(milhar(1_000), "1.000");
+        assert_eq!(milhar(1_234_567), "1.234.567");
+        assert_eq!(milhar(-20_000), "-20.000");
+    }
+}

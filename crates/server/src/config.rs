@@ -1,0 +1,127 @@
+//! Typed configuration, checked before anything starts.
+//!
+//! Every problem a person can fix (an unwritable data directory, a malformed `DATABASE_URL`,
+//! a port already in use) stops start-up with a pt-BR message saying what to change, instead
+//! of a panic or a half-started server.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use persus_store::DbConfig;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error(
+        "o diretório de dados {dir} não pode ser usado: {causa}. \
+         Escolha outro com --data-dir ou PERSUS_DATA_DIR"
+    )]
+    DataDir { dir: String, causa: String },
+    #[error(
+        "DATABASE_URL inválida: {0}. Use postgres://usuario@servidor:5432/banco, \
+         ou deixe DATABASE_URL vazia para usar o SQLite do diretório de dados"
+    )]
+    DatabaseUrl(String),
+    #[error(
+        "não foi possível escutar em {addr}: {causa}. \
+         Escolha outra porta com --port ou outro endereço com --bind"
+    )]
+    Bind { addr: SocketAddr, causa: String },
+}
+
+/// Creates the data directory if needed and proves it is writable.
+pub fn prepare_data_dir(dir: &Path) -> Result<PathBuf, ConfigError> {
+    let fail = |causa: String| ConfigError::DataDir {
+        dir: dir.display().to_string(),
+        causa,
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(fail("o caminho existe e não é um diretório".to_owned()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| fail(io_reason(&e)))?;
+    let probe = dir.join(".persus-escrita");
+    std::fs::write(&probe, b"ok").map_err(|e| fail(io_reason(&e)))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(dir.to_path_buf())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permissão negada para escrever".to_owned(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "sistema de arquivos somente leitura".to_owned(),
+        std::io::ErrorKind::StorageFull => "disco cheio".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// SQLite in the data directory unless `DATABASE_URL` names a PostgreSQL server.
+pub fn database(database_url: Option<&str>, data_dir: &Path) -> Result<DbConfig, ConfigError> {
+    match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+        None => Ok(DbConfig::sqlite_in(data_dir)),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(DbConfig::Postgres {
+                url: url.to_owned(),
+                schema: None,
+            })
+        }
+        Some(url) => {
+            let scheme = url
+                .split_once("://")
+                .map(|(s, _)| s)
+                .unwrap_or("(sem esquema)");
+            Err(ConfigError::DatabaseUrl(format!(
+                "o esquema \"{scheme}\" não é suportado (apenas postgres:// ou postgresql://)"
+            )))
+        }
+    }
+}
+
+/// Binds the listening socket now, so a busy port fails before any slow work starts.
+pub async fn bind(ip: IpAddr, port: u16) -> Result<tokio::net::TcpListener, ConfigError> {
+    let addr = SocketAddr::new(ip, port);
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| ConfigError::Bind {
+            addr,
+            causa: match e.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    "a porta já está em uso por outro processo".to_owned()
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    "o endereço não pertence a esta máquina".to_owned()
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    "permissão negada (portas abaixo de 1024 exigem privilégios)".to_owned()
+                }
+                _ => e.to_string(),
+            },
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_of_another_engine_is_refused_with_a_hint() {
+        let err = database(Some("mysql://root@localhost/db"), Path::new("/tmp")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("\"mysql\" não é suportado"), "{msg}");
+        assert!(msg.contains("postgres://"), "{msg}");
+    }
+
+    #[test]
+    fn empty_database_url_means_sqlite_in_the_data_dir() {
+        match database(Some("  "), Path::new("/srv/persus")).unwrap() {
+            DbConfig::Sqlite { path } => assert_eq!(path, Path::new("/srv/persus/persus.db")),
+            other => panic!("expected SQLite, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_is_not_a_data_dir() {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        let err = prepare_data_dir(f.path()).unwrap_err().to_string();
+        assert!(err.contains("não é um diretório"), "{err}");
+    }
+}

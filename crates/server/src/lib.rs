@@ -1,0 +1,14 @@
+//! `persus-server`: the composition root.
+//!
+//! Start reading at [`cli`] (the subcommands and their configuration), then [`app`] (the HTTP
+//! router and its state). [`demo`] builds the synthetic data set of `persus demo`.
+//!
+//! Rules flow one way: this crate calls `persus-store`, which calls `persus-domain`. Handlers
+//! are thin: parse, call one function, map the result.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod problem;
+pub mod telemetry;

@@ -1,0 +1,81 @@
+//! RFC 9457 problem details (`application/problem+json`), the one error shape of the API.
+//! `title` and `detail` are pt-BR, written for the person who will fix the request; internal
+//! causes go to the log, never to the client.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &str) -> Problem {
+        Problem {
+            type_: format!("https://persus.ans.gov.br/problemas/{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn not_found(what: &str) -> Problem {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "nao-encontrado",
+            "Recurso não encontrado",
+        )
+        .detail(format!("{what} não encontrado(a)."))
+    }
+
+    pub fn invalid(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "dados-invalidos",
+            "Dados inválidos",
+        )
+        .detail(detail)
+    }
+
+    /// For failures that are ours, not the client's: the cause is logged, not sent.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Problem {
+        tracing::error!(error = %cause, "internal error");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "erro-interno",
+            "Erro interno",
+        )
+        .detail("Ocorreu um erro inesperado. Tente novamente; se persistir, contate o suporte.")
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<persus_store::StoreError> for Problem {
+    fn from(e: persus_store::StoreError) -> Problem {
+        Problem::internal(&e)
+    }
+}

@@ -1,0 +1,28 @@
+//! `persus-store`: every byte persus keeps goes through here.
+//!
+//! One repository API over two backends: SQLite (the embedded default, a file in the data
+//! directory) and PostgreSQL (production, selected by `DATABASE_URL=postgres://…`). SQL lives
+//! only in this crate, in small functions named for what they do that take a pool or a
+//! transaction ([`Db`], [`Tx`]). The same SQL text runs on both backends wherever the dialects
+//! agree (`$1` placeholders work on both); where they differ the function matches on
+//! [`Backend`].
+//!
+//! Modules:
+//! - [`db`]: connecting, migrating, transactions, the dispatch macros.
+//! - [`meta`]: key/value facts about the database itself (demo seed, reference-data version).
+//! - [`operadoras`]: the ANS register of operators, loaded from the embedded open-data CSV.
+//! - [`demo`]: bulk writers for the synthetic demo data set.
+//! - [`stats`]: counts shown on the landing page.
+
+#[macro_use]
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod meta;
+pub mod operadoras;
+pub mod stats;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Db, DbConfig, Tx};
+pub use error::StoreError;

@@ -1,0 +1,53 @@
+//! Counts for the landing page and the demo summary.
+
+use serde::Serialize;
+
+use crate::{Db, StoreError};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Resumo {
+    pub operadoras: i64,
+    pub operadoras_com_atendimentos: i64,
+    pub beneficiarios: i64,
+    pub atendimentos: i64,
+    pub valor_ressarcimento_centavos: i64,
+    pub competencias: Vec<CompetenciaResumo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CompetenciaResumo {
+    pub competencia: String,
+    pub atendimentos: i64,
+    pub valor_ressarcimento_centavos: i64,
+}
+
+pub async fn resumo(db: &Db) -> Result<Resumo, StoreError> {
+    let (operadoras, beneficiarios): (i64, i64) = on_db!(db, pool => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM operadoras), (SELECT COUNT(*) FROM beneficiarios)")
+        .fetch_one(pool).await?);
+    let (atendimentos, valor, com_atendimentos): (i64, Option<i64>, i64) = on_db!(db, pool =>
+        sqlx::query_as(
+            "SELECT COUNT(*), CAST(SUM(valor_ressarcimento_centavos) AS BIGINT),
+                    COUNT(DISTINCT operadora)
+             FROM atendimentos")
+        .fetch_one(pool).await?);
+    let competencias = on_db!(db, pool => sqlx::query_as(
+        "SELECT competencia, COUNT(*) AS atendimentos,
+                CAST(SUM(valor_ressarcimento_centavos) AS BIGINT) AS valor_ressarcimento_centavos
+         FROM atendimentos GROUP BY competencia ORDER BY competencia")
+        .fetch_all(pool).await?);
+    Ok(Resumo {
+        operadoras,
+        operadoras_com_atendimentos: com_atendimentos,
+        beneficiarios,
+        atendimentos,
+        valor_ressarcimento_centavos: valor.unwrap_or(0),
+        competencias,
+    })
+}
+
+/// Attendances in the database, inside a transaction (the demo's "is it empty?" check).
+pub async fn count_atendimentos_tx(tx: &mut crate::Tx) -> Result<i64, StoreError> {
+    let sql = "SELECT COUNT(*) FROM atendimentos";
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(sql).fetch_one(conn).await?))
+}
