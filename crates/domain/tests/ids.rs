@@ -286,6 +286,8 @@ fn identificadores_serializam_na_forma_canonica_e_recusam_invalidos() {
 
 // ---- Properties ----
 
+type Parser = fn(&str) -> Option<IdError>;
+
 /// Every other digit in place of a check digit.
 fn other_digits(s: &str, pos: usize) -> Vec<String> {
     let cur = s.as_bytes()[pos];
@@ -394,7 +396,7 @@ proptest! {
 
     #[test]
     fn wrong_lengths_are_length_errors(s in "[0-9]{1,20}") {
-        let checks: [(usize, fn(&str) -> Option<IdError>); 6] = [
+        let checks: [(usize, Parser); 6] = [
             (11, |s| Cpf::parse(s).err()),
             (15, |s| Cns::parse(s).err()),
             (6, |s| RegistroAns::parse(s).err()),
