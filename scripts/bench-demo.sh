@@ -20,7 +20,7 @@ for scale in "${scales[@]}"; do
     env_args=(env -u DATABASE_URL)
     if [ "$db" = postgresql ]; then
       schema="bench_$$_$scale"
-      psql "$pg" -qc "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+      psql "$pg" -qc "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null 2>&1
       env_args=(env "DATABASE_URL=$pg?options=-c%20search_path%3D$schema")
     fi
     start=$(date +%s.%N)
@@ -31,7 +31,7 @@ for scale in "${scales[@]}"; do
     n=$((scale * 20000))
     rss=$(( $(cat "$dir/rss") / 1024 ))
     printf '| %s | %s | %s | %.1f | %.0f | %s |\n' "$scale" "$n" "$db" "$secs" "$(echo "$n / $secs" | bc -l)" "$rss"
-    [ "$db" = postgresql ] && psql "$pg" -qc "DROP SCHEMA $schema CASCADE" >/dev/null
+    [ "$db" = postgresql ] && psql "$pg" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1
     rm -rf "$dir"
   done
 done

@@ -28,6 +28,32 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
+    /// most once per [`RESUMO_TTL`] and shared.
+    resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
+}
+
+const RESUMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        AppState {
+            db,
+            resumo: Arc::default(),
+        }
+    }
+
+    async fn resumo(&self) -> Result<stats::Resumo, persus_store::StoreError> {
+        let mut cached = self.resumo.lock().await;
+        if let Some((at, r)) = cached.as_ref() {
+            if at.elapsed() < RESUMO_TTL {
+                return Ok(r.clone());
+            }
+        }
+        let r = stats::resumo(&self.db).await?;
+        *cached = Some((std::time::Instant::now(), r.clone()));
+        Ok(r)
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -116,7 +142,7 @@ async fn operadora(
 
 /// `GET /`: what this instance holds, in pt-BR.
 async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
-    let resumo = stats::resumo(&app.db).await?;
+    let resumo = app.resumo().await?;
     Ok(Html(render_inicio(&resumo, app.db.backend().name())))
 }
 

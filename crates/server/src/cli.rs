@@ -174,7 +174,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.
 pub async fn serve(listener: tokio::net::TcpListener, db: Db) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    let router = app::router(AppState { db: db.clone() });
+    let router = app::router(AppState::new(db.clone()));
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -11,7 +11,7 @@ use persus_store::db_test;
 use tower::ServiceExt;
 
 async fn get(db: &persus_store::Db, uri: &str) -> (StatusCode, String, String) {
-    let response = router(AppState { db: db.clone() })
+    let response = router(AppState::new(db.clone()))
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
         .unwrap();
@@ -97,7 +97,7 @@ db_test!(the_home_page_is_portuguese_and_counts_the_register, |db| {
 });
 
 db_test!(every_response_carries_a_request_id, |db| {
-    let response = router(AppState { db: db.clone() })
+    let response = router(AppState::new(db.clone()))
         .oneshot(Request::get("/health").body(Body::empty()).unwrap())
         .await
         .unwrap();

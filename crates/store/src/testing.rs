@@ -128,7 +128,7 @@ impl TestDb {
 
 /// One test per backend from one body:
 ///
-/// ```ignore
+/// ```text
 /// db_test!(carrega_operadoras, |db| {
 ///     assert_eq!(operadoras::count(&db).await.unwrap(), 0);
 /// });
