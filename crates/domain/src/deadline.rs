@@ -24,7 +24,7 @@ use crate::calendar::CalendarioAns;
 pub const REGRA_CONTAGEM: &str = "RN253-art24-RN327-2013";
 
 /// A computed deadline and how it was reached.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prazo {
     pub ciencia: NaiveDate,
     /// Day 1 of the count.

@@ -9,8 +9,10 @@
 //! - [`calendar`]: the ANS calendar (national holidays, ANS points facultatifs, Rio de Janeiro
 //!   holidays) and business days.
 //! - [`deadline`]: the deadline-counting rule of RN 253 art. 24 as amended by RN 327/2013.
+//! - [`lifecycle`]: the attendance state machine (identified → notified → … → annulled/due).
 
 pub mod calendar;
 pub mod deadline;
 pub mod ids;
+pub mod lifecycle;
 pub mod money;
