@@ -10,9 +10,18 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use persus_store::{operadoras, Db, DbConfig};
 
+use chrono::NaiveDate;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_domain::ids::Trimestre;
+use persus_store::auditoria::{self, Ator, Verificacao};
+use persus_store::{abis, processos};
+
 use crate::app::{self, AppState};
 use crate::config;
 use crate::demo;
+use crate::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
+use crate::servicos::{self, agendador, publicacao};
 use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
@@ -68,6 +77,66 @@ pub enum Command {
     Demo(DemoOpts),
     /// Aplica as migrações pendentes e carrega os dados de referência.
     Migrate,
+    /// ABIs: agenda, publicação e consulta.
+    #[command(subcommand)]
+    Abi(AbiCmd),
+    /// Aplica as transições que dependem só do tempo (ciência presumida, prazos vencidos).
+    Tick {
+        /// Data de referência (AAAA-MM-DD) em vez de hoje — para homologação e testes.
+        #[arg(long, value_parser = parse_data)]
+        at: Option<NaiveDate>,
+    },
+    /// Trilha de auditoria.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AbiCmd {
+    /// Lista os ABIs agendados que ainda não foram publicados.
+    Agenda,
+    /// Agenda um ABI.
+    Agendar {
+        /// Número sequencial do ABI (ex.: 101).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+        numero: i32,
+        /// AIH ou APAC.
+        #[arg(long, value_parser = ["AIH", "APAC"])]
+        tipo: String,
+        /// Trimestre de competência (ex.: 1T2025).
+        #[arg(long, value_parser = parse_trimestre)]
+        trimestre: Trimestre,
+        /// Data de lançamento (AAAA-MM-DD).
+        #[arg(long, value_parser = parse_data)]
+        lancamento: NaiveDate,
+    },
+    /// Publica um ABI: um processo (NUP) e um Ofício ABI por operadora. Retomável.
+    Publicar {
+        numero: i32,
+        /// Data de publicação (AAAA-MM-DD) em vez de hoje — para homologação e testes.
+        #[arg(long, value_parser = parse_data)]
+        em: Option<NaiveDate>,
+        /// Prefixo da unidade de protocolo do NUP.
+        #[arg(long, default_value_t = servicos::publicacao::UNIDADE_PADRAO, value_parser = clap::value_parser!(u32).range(0..100_000))]
+        unidade: u32,
+    },
+    /// Lista todos os ABIs com seus processos.
+    Listar,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recalcula o encadeamento de hashes de toda a trilha.
+    Verify,
+}
+
+fn parse_data(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("data inválida \"{s}\": use AAAA-MM-DD"))
+}
+
+fn parse_trimestre(s: &str) -> Result<Trimestre, String> {
+    Trimestre::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +181,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open(&cli.global).await?;
             serve(listener, db).await
         }
+        Command::Abi(cmd) => {
+            let db = open(&cli.global).await?;
+            let r = abi(&db, cmd).await;
+            db.close().await;
+            r
+        }
+        Command::Tick { at } => {
+            let db = open(&cli.global).await?;
+            let relogio: Box<dyn Relogio> = match at {
+                Some(d) => Box::new(RelogioFixo::em(d)),
+                None => Box::new(RelogioSistema),
+            };
+            let resumo = agendador::executar(
+                &db,
+                relogio.hoje(),
+                &CalendarioAns::padrao(),
+                &PrazosVigentes::padrao(),
+                &Ator::sistema("persus tick"),
+                relogio.agora(),
+            )
+            .await?;
+            print_json(&resumo);
+            db.close().await;
+            Ok(())
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let db = open(&cli.global).await?;
+            let v = auditoria::verificar(&db).await?;
+            db.close().await;
+            match v {
+                Verificacao::Integra { eventos } => {
+                    print_line(&format!("trilha de auditoria íntegra: {eventos} eventos"));
+                    Ok(())
+                }
+                Verificacao::Violada { seq, motivo } => {
+                    anyhow::bail!("trilha de auditoria violada no evento {seq}: {motivo}")
+                }
+            }
+        }
         Command::Demo(opts) => {
             // Bind first: a busy port should fail before minutes of seeding, not after.
             let listener = if opts.sem_servidor {
@@ -133,6 +241,92 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn abi(db: &Db, cmd: AbiCmd) -> anyhow::Result<()> {
+    match cmd {
+        AbiCmd::Agenda => {
+            let agenda: Vec<_> = abis::listar(db)
+                .await?
+                .into_iter()
+                .filter(|a| a.estado != "publicado")
+                .collect();
+            print_json(&agenda);
+        }
+        AbiCmd::Agendar {
+            numero,
+            tipo,
+            trimestre,
+            lancamento,
+        } => {
+            let abi = abis::Abi {
+                numero,
+                tipo,
+                trimestre: trimestre.to_string(),
+                data_lancamento: lancamento,
+                estado: "agendado".to_owned(),
+                publicado_em: None,
+            };
+            let mut tx = db.begin().await?;
+            abis::agendar(&mut tx, &abi).await?;
+            auditoria::registrar(
+                &mut tx,
+                &Ator::sistema("persus abi agendar"),
+                auditoria::Mudanca {
+                    acao: "abi.agendado",
+                    entidade: "abi",
+                    entidade_id: &numero.to_string(),
+                    antes: None,
+                    depois: Some(serde_json::to_value(&abi)?),
+                },
+                chrono::Utc::now(),
+            )
+            .await?;
+            tx.commit().await?;
+            print_json(&abi);
+        }
+        AbiCmd::Publicar {
+            numero,
+            em,
+            unidade,
+        } => {
+            let relogio: Box<dyn Relogio> = match em {
+                Some(d) => Box::new(RelogioFixo::em(d)),
+                None => Box::new(RelogioSistema),
+            };
+            let r = servicos::publicacao::publicar(
+                db,
+                numero,
+                unidade,
+                relogio.as_ref(),
+                &Ator::sistema("persus abi publicar"),
+                publicacao::Falha::default(),
+            )
+            .await?;
+            print_json(&r);
+        }
+        AbiCmd::Listar => {
+            let mut out = Vec::new();
+            for a in abis::listar(db).await? {
+                let ps = processos::do_abi(db, a.numero).await?;
+                let atendimentos: i64 = ps.iter().map(|p| i64::from(p.atendimentos)).sum();
+                out.push(serde_json::json!({ "abi": a, "processos": ps.len(), "atendimentos": atendimentos }));
+            }
+            print_json(&out);
+        }
+    }
+    Ok(())
+}
+
+/// Command results go to stdout as JSON (logs go to stderr), so scripts can read them.
+#[allow(clippy::print_stdout)]
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+#[allow(clippy::print_stdout)]
+fn print_line(s: &str) {
+    println!("{s}");
 }
 
 /// Data dir, database config, connect, migrate, reference data: the start-up every command shares.

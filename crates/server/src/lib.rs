@@ -11,4 +11,5 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod problem;
+pub mod servicos;
 pub mod telemetry;

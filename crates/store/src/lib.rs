@@ -13,13 +13,18 @@
 //! - [`operadoras`]: the ANS register of operators, loaded from the embedded open-data CSV.
 //! - [`demo`]: bulk writers for the synthetic demo data set.
 //! - [`stats`]: counts shown on the landing page.
+//! - [`abis`], [`processos`]: the ABI schedule, processes with their NUPs, notices and ciência.
+//! - [`auditoria`]: the append-only, hash-chained audit trail.
 
 #[macro_use]
 pub mod db;
+pub mod abis;
+pub mod auditoria;
 pub mod demo;
 pub mod error;
 pub mod meta;
 pub mod operadoras;
+pub mod processos;
 pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,135 @@
+//! The scheduler: applies the time-driven transitions due on a date, idempotently.
+//!
+//! It never decides a transition itself: for each notice it builds the lifecycle facts its
+//! attendances share, asks the domain's state machine ([`evento_por_decurso`], [`aplicar`])
+//! what happens on that date, and writes the result for all of them at once. Running it twice
+//! for the same date changes nothing the second time.
+
+use chrono::{Duration, NaiveDate};
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::{Prazo, PrazosVigentes};
+use persus_domain::lifecycle::{aplicar, evento_por_decurso, Ciclo, Estado, Evento, Regras};
+use persus_domain::money::Centavos;
+use persus_store::auditoria::{self, Ator, Mudanca};
+use persus_store::{processos, Db};
+use serde::Serialize;
+use serde_json::json;
+
+use super::ServicoError;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResumoTick {
+    pub ciencias_presumidas: usize,
+    pub atendimentos_notificados: u64,
+    pub prazos_encerrados: usize,
+    pub atendimentos_devidos: u64,
+}
+
+pub async fn executar(
+    db: &Db,
+    hoje: NaiveDate,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+    ator: &Ator,
+    agora: chrono::DateTime<chrono::Utc>,
+) -> Result<ResumoTick, ServicoError> {
+    let regras = Regras { calendario, prazos };
+    let mut resumo = ResumoTick::default();
+
+    // 1. Presumed ciência (RN 377/2015).
+    let limite = hoje - Duration::days(i64::from(prazos.ciencia_presumida_dias.get()));
+    for n in processos::sem_ciencia_ate(db, limite).await? {
+        let mut ciclo = Ciclo::identificado(Centavos::new(1));
+        ciclo.estado = Estado::AguardandoCiencia;
+        ciclo.disponibilizado_em = Some(n.disponibilizada_em);
+        let Some(evento) = evento_por_decurso(&ciclo, hoje, prazos) else {
+            continue;
+        };
+        let t =
+            aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
+        let (Some(ciencia), Some(prazo)) = (t.ciclo.ciencia_em, t.ciclo.prazo_impugnacao.as_ref())
+        else {
+            continue;
+        };
+        let prazo_json =
+            serde_json::to_string(prazo).map_err(|e| ServicoError::Regra(e.to_string()))?;
+        let mut tx = db.begin().await?;
+        if !processos::registrar_ciencia(
+            &mut tx,
+            n.id,
+            ciencia,
+            "presumida",
+            None,
+            &prazo_json,
+            prazo.vencimento,
+        )
+        .await?
+        {
+            continue; // someone recorded ciência meanwhile
+        }
+        let movidos =
+            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?;
+        auditoria::registrar(
+            &mut tx,
+            ator,
+            Mudanca {
+                acao: "notificacao.ciencia_presumida",
+                entidade: "notificacao",
+                entidade_id: &n.id.to_string(),
+                antes: Some(json!({ "estado_atendimentos": t.de.as_str() })),
+                depois: Some(json!({
+                    "estado_atendimentos": t.para.as_str(), "atendimentos": movidos,
+                    "ciencia_em": ciencia, "prazo": prazo, "regra": t.regra,
+                })),
+            },
+            agora,
+        )
+        .await?;
+        tx.commit().await?;
+        resumo.ciencias_presumidas += 1;
+        resumo.atendimentos_notificados += movidos;
+    }
+
+    // 2. Impugnação period over with nothing filed: due (RN 358/2014 art. 33).
+    for n in processos::prazo_vencido_antes(db, hoje).await? {
+        let Some(prazo) = n
+            .prazo
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Prazo>(p).ok())
+        else {
+            continue;
+        };
+        let mut ciclo = Ciclo::identificado(Centavos::new(1));
+        ciclo.estado = Estado::Notificado;
+        ciclo.disponibilizado_em = Some(n.disponibilizada_em);
+        ciclo.ciencia_em = n.ciencia_em;
+        ciclo.prazo_impugnacao = Some(prazo);
+        let Some(evento @ Evento::PrazoImpugnacaoEncerrado { .. }) =
+            evento_por_decurso(&ciclo, hoje, prazos)
+        else {
+            continue;
+        };
+        let t =
+            aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
+        let mut tx = db.begin().await?;
+        let movidos =
+            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?;
+        auditoria::registrar(
+            &mut tx,
+            ator,
+            Mudanca {
+                acao: "notificacao.prazo_impugnacao_encerrado",
+                entidade: "notificacao",
+                entidade_id: &n.id.to_string(),
+                antes: Some(json!({ "estado_atendimentos": t.de.as_str() })),
+                depois: Some(json!({ "estado_atendimentos": t.para.as_str(), "atendimentos": movidos, "regra": t.regra })),
+            },
+            agora,
+        )
+        .await?;
+        tx.commit().await?;
+        resumo.prazos_encerrados += 1;
+        resumo.atendimentos_devidos += movidos;
+    }
+    Ok(resumo)
+}

@@ -1,0 +1,17 @@
+//! Services: the use cases, composed from store functions and domain rules. Handlers and CLI
+//! commands call these; these call the state machine for every change of state.
+
+pub mod agendador;
+pub mod publicacao;
+pub mod relogio;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ServicoError {
+    /// A rule or a precondition refused the request; the text is for the user (pt-BR).
+    #[error("{0}")]
+    Regra(String),
+    #[error(transparent)]
+    Store(#[from] persus_store::StoreError),
+}

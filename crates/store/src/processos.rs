@@ -1,0 +1,194 @@
+//! Administrative processes, their notices, and the attendances they cover.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::abis::Abi;
+use crate::{Db, StoreError, Tx};
+
+/// An operator with identified attendances not yet in a process of this ABI.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct APublicar {
+    pub operadora: String,
+    pub razao_social: String,
+    pub cnpj: String,
+    pub atendimentos: i64,
+    pub valor_centavos: i64,
+}
+
+/// The competências (AAAAMM) of a quarter like `1T2025`.
+fn competencias(trimestre: &str) -> Result<[String; 3], StoreError> {
+    let t = persus_domain::ids::Trimestre::parse(trimestre)
+        .map_err(|e| StoreError::Reference(format!("trimestre do ABI: {e}")))?;
+    Ok(t.competencias().map(|c| c.to_aaaamm()))
+}
+
+/// Operators to notify in this ABI, in registro order.
+pub async fn a_publicar(db: &Db, abi: &Abi) -> Result<Vec<APublicar>, StoreError> {
+    let [c1, c2, c3] = competencias(&abi.trimestre)?;
+    let sql = "SELECT a.operadora, o.razao_social, o.cnpj, COUNT(*) AS atendimentos,
+                      CAST(SUM(a.valor_ressarcimento_centavos) AS BIGINT) AS valor_centavos
+               FROM atendimentos a JOIN operadoras o ON o.registro_ans = a.operadora
+               WHERE a.tipo = $1 AND a.competencia IN ($2, $3, $4)
+                 AND a.estado = 'identificado' AND a.processo_id IS NULL
+               GROUP BY a.operadora, o.razao_social, o.cnpj
+               ORDER BY a.operadora";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(&abi.tipo).bind(&c1).bind(&c2).bind(&c3)
+        .fetch_all(pool).await?),
+    )
+}
+
+/// The next NUP sequence of a protocol unit in a year, inside the caller's transaction: a
+/// rollback returns the number, and concurrent callers serialize on the row.
+pub async fn proximo_nup(tx: &mut Tx, unidade: i32, ano: i32) -> Result<i32, StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO nup_sequencias (unidade, ano, ultimo) VALUES ($1, $2, 0)
+         ON CONFLICT (unidade, ano) DO NOTHING")
+        .bind(unidade).bind(ano).execute(conn).await?.rows_affected());
+    let seq: i32 = on_tx!(tx, conn => sqlx::query_scalar(
+        "UPDATE nup_sequencias SET ultimo = ultimo + 1 WHERE unidade = $1 AND ano = $2 RETURNING ultimo")
+        .bind(unidade).bind(ano).fetch_one(conn).await?);
+    Ok(seq)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Instaurado {
+    pub processo_id: i64,
+    pub notificacao_id: i64,
+    pub atendimentos: u64,
+}
+
+/// Opens the process of `operadora` in `abi`, makes its Ofício ABI available and moves its
+/// identified attendances of the ABI's quarter to "awaiting ciência" — in the caller's
+/// transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn instaurar(
+    tx: &mut Tx,
+    abi: &Abi,
+    alvo: &APublicar,
+    nup: &str,
+    instaurado_em: DateTime<Utc>,
+    disponibilizada_em: NaiveDate,
+    conteudo: &serde_json::Value,
+) -> Result<Instaurado, StoreError> {
+    let processo_id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO processos (nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(nup).bind(abi.numero).bind(&alvo.operadora).bind(instaurado_em)
+        .bind(alvo.atendimentos as i32).bind(alvo.valor_centavos)
+        .fetch_one(conn).await?);
+    let notificacao_id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO notificacoes (processo_id, tipo, disponibilizada_em, conteudo)
+         VALUES ($1, 'oficio_abi', $2, $3) RETURNING id")
+        .bind(processo_id).bind(disponibilizada_em).bind(conteudo.to_string())
+        .fetch_one(conn).await?);
+    let [c1, c2, c3] = competencias(&abi.trimestre)?;
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE atendimentos SET processo_id = $1, notificacao_id = $2, estado = 'aguardando_ciencia',
+                                 valor_devido_centavos = valor_ressarcimento_centavos
+         WHERE operadora = $3 AND tipo = $4 AND competencia IN ($5, $6, $7)
+           AND estado = 'identificado' AND processo_id IS NULL")
+        .bind(processo_id).bind(notificacao_id).bind(&alvo.operadora).bind(&abi.tipo)
+        .bind(&c1).bind(&c2).bind(&c3)
+        .execute(conn).await?.rows_affected());
+    if n != alvo.atendimentos as u64 {
+        // Someone changed the attendances between planning and writing: refuse, roll back.
+        return Err(StoreError::Conflict(format!(
+            "a operadora {} tinha {} atendimentos a notificar e {} foram encontrados; o processo não foi instaurado",
+            alvo.operadora, alvo.atendimentos, n
+        )));
+    }
+    Ok(Instaurado {
+        processo_id,
+        notificacao_id,
+        atendimentos: n,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Processo {
+    pub id: i64,
+    pub nup: String,
+    pub abi_numero: i32,
+    pub operadora: String,
+    pub instaurado_em: DateTime<Utc>,
+    pub atendimentos: i32,
+    pub valor_centavos: i64,
+}
+
+pub async fn do_abi(db: &Db, abi_numero: i32) -> Result<Vec<Processo>, StoreError> {
+    let sql = "SELECT id, nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos
+               FROM processos WHERE abi_numero = $1 ORDER BY operadora";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(abi_numero).fetch_all(pool).await?))
+}
+
+/// A notice and its ciência.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Notificacao {
+    pub id: i64,
+    pub processo_id: i64,
+    pub tipo: String,
+    pub disponibilizada_em: NaiveDate,
+    pub ciencia_em: Option<NaiveDate>,
+    pub ciencia_forma: Option<String>,
+    pub prazo: Option<String>,
+    pub vencimento: Option<NaiveDate>,
+}
+
+const NOTIF: &str =
+    "id, processo_id, tipo, disponibilizada_em, ciencia_em, ciencia_forma, prazo, vencimento";
+
+/// Notices still without ciência made available on or before `ate`.
+pub async fn sem_ciencia_ate(db: &Db, ate: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
+    let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE ciencia_em IS NULL AND disponibilizada_em <= $1 ORDER BY id");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
+}
+
+/// ABI notices whose impugnação deadline ended before `hoje` and still cover notified attendances.
+pub async fn prazo_vencido_antes(db: &Db, hoje: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
+    let sql = format!(
+        "SELECT {NOTIF} FROM notificacoes n WHERE n.tipo = 'oficio_abi' AND n.vencimento < $1
+           AND EXISTS (SELECT 1 FROM atendimentos a WHERE a.notificacao_id = n.id AND a.estado = 'notificado')
+         ORDER BY id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(hoje).fetch_all(pool).await?))
+}
+
+/// Records ciência and the deadline it opens on the notice (only once).
+pub async fn registrar_ciencia(
+    tx: &mut Tx,
+    notificacao_id: i64,
+    em: NaiveDate,
+    forma: &str,
+    por: Option<&str>,
+    prazo_json: &str,
+    vencimento: NaiveDate,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE notificacoes SET ciencia_em = $2, ciencia_forma = $3, ciencia_por = $4, prazo = $5,
+                                 vencimento = $6
+         WHERE id = $1 AND ciencia_em IS NULL")
+        .bind(notificacao_id).bind(em).bind(forma).bind(por).bind(prazo_json).bind(vencimento)
+        .execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Moves the attendances of a notice from one state to another (the transition was decided by
+/// the domain's state machine); returns how many moved.
+pub async fn transicionar(
+    tx: &mut Tx,
+    notificacao_id: i64,
+    de: &str,
+    para: &str,
+) -> Result<u64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query(
+        "UPDATE atendimentos SET estado = $3 WHERE notificacao_id = $1 AND estado = $2")
+        .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
+}
+
+/// Attendances per state (for summaries and tests).
+pub async fn contagem_por_estado(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
+    let sql = "SELECT estado, COUNT(*) FROM atendimentos GROUP BY estado ORDER BY estado";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+}
