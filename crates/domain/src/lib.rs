@@ -16,3 +16,4 @@ pub mod deadline;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;
+pub mod motivos;

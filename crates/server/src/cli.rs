@@ -345,6 +345,7 @@ pub async fn open_config(db_config: &DbConfig) -> anyhow::Result<Db> {
 
 /// Loads the embedded operator register when it changed since the last start.
 pub async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
+    load_motivos(db).await?;
     const KEY: &str = "referencia.operadoras";
     let fingerprint = format!("{:016x}", fnv1a(operadoras::CADOP_CSV.as_bytes()));
     if persus_store::meta::get(db, KEY).await?.as_deref() == Some(fingerprint.as_str()) {
@@ -355,6 +356,22 @@ pub async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
     persus_store::meta::set(&mut tx, KEY, &fingerprint, chrono::Utc::now()).await?;
     tx.commit().await?;
     tracing::info!(operadoras = n, "operator register loaded");
+    Ok(())
+}
+
+/// Loads the grounds catalogue when it changed since the last start.
+async fn load_motivos(db: &Db) -> anyhow::Result<()> {
+    const KEY: &str = "referencia.motivos";
+    let csv = persus_domain::motivos::CATALOGO_PADRAO_CSV;
+    let fingerprint = format!("{:016x}", fnv1a(csv.as_bytes()));
+    if persus_store::meta::get(db, KEY).await?.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    let motivos = persus_domain::motivos::parse_catalogo(csv).map_err(anyhow::Error::msg)?;
+    let mut tx = db.begin().await?;
+    persus_store::peticoes::carregar_motivos(&mut tx, &motivos).await?;
+    persus_store::meta::set(&mut tx, KEY, &fingerprint, chrono::Utc::now()).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub mod demo;
 pub mod error;
 pub mod meta;
 pub mod operadoras;
+pub mod peticoes;
 pub mod processos;
 pub mod stats;
 #[cfg(feature = "testing")]

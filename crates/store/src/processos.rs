@@ -59,6 +59,18 @@ pub struct Instaurado {
     pub atendimentos: u64,
 }
 
+/// On PostgreSQL, lets this transaction commit without waiting for the WAL flush. Safe for
+/// publication: a server crash may lose the last few milliseconds of *committed* processes, but
+/// never part of one (each is still atomic) and the publication is resumable, so re-running it
+/// recreates exactly what was lost. Without this, every process costs one fsync (~4 ms here).
+pub async fn commit_assincrono(tx: &mut Tx) -> Result<(), StoreError> {
+    if tx.backend() == crate::Backend::Postgres {
+        on_tx!(tx, conn => sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(conn).await?.rows_affected());
+    }
+    Ok(())
+}
+
 /// Opens the process of `operadora` in `abi`, makes its Ofício ABI available and moves its
 /// identified attendances of the ABI's quarter to "awaiting ciência" — in the caller's
 /// transaction.

@@ -125,6 +125,7 @@ pub async fn seed(db: &Db, params: Params) -> Result<Outcome, StoreError> {
     write(&mut tx, &mut lote).await?;
     meta::set(&mut tx, META_KEY, &marker_json, chrono::Utc::now()).await?;
     tx.commit().await?;
+    stats::analisar(db).await?;
     let outcome = outcome(db, true).await?;
     tracing::info!(
         seed = params.seed,

@@ -2,6 +2,8 @@
 //! commands call these; these call the state machine for every change of state.
 
 pub mod agendador;
+pub mod documentos;
+pub mod peticoes;
 pub mod publicacao;
 pub mod relogio;
 

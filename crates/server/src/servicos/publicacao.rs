@@ -59,6 +59,7 @@ pub async fn publicar(
     }
     let existentes = processos::do_abi(db, numero).await?.len();
     if abi.estado == "agendado" {
+        persus_store::stats::analisar_atendimentos(db).await?;
         let mut tx = db.begin().await?;
         abis::marcar(&mut tx, numero, "publicando", None).await?;
         tx.commit().await?;
@@ -69,6 +70,7 @@ pub async fn publicar(
     let mut notificados = 0;
     for (i, alvo) in alvos.iter().enumerate() {
         let mut tx = db.begin().await?;
+        processos::commit_assincrono(&mut tx).await?;
         let seq = processos::proximo_nup(&mut tx, unidade as i32, ano).await?;
         let nup = Nup::new(unidade, seq as u32, ano as u16)
             .map_err(|e| ServicoError::Regra(format!("NUP: {e}")))?;

@@ -1,0 +1,413 @@
+//! Filing impugnações and recursos: validation against the lifecycle rules, protocol receipts,
+//! and batches where each row is filed whole or refused with its reasons.
+//!
+//! Rules (domain.md §3–§5; each checked here or by the state machine):
+//! - only within the deadline (RN 358/2014 art. 21; RN 253/2011 art. 12) — [`aplicar`] decides;
+//! - one impugnação per attendance; a recurso only after a 1st-instance decision that did not
+//!   fully grant (the state machine allows `RecursoProtocolado` only from retificado/mantido);
+//! - technical grounds need the operator's auditor and the auditor's report (RN 253 art. 12 §3);
+//! - an impugnação brings at least one document (PDF, see [`super::documentos`]);
+//! - all attendances of a petition belong to the operator and to the process named;
+//! - nothing is editable after protocol (protocolled rows are never updated).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::{Prazo, PrazosVigentes};
+use persus_domain::lifecycle::{aplicar, Ciclo, Estado, Evento, Regras};
+use persus_domain::money::Centavos;
+use persus_domain::motivos::{parse_catalogo, Motivo, CATALOGO_PADRAO_CSV};
+use persus_store::auditoria::{self, Ator, Mudanca};
+use persus_store::peticoes::{self, Documento, PeticaoLote, Situacao};
+use persus_store::Db;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::ServicoError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TipoPeticao {
+    Impugnacao,
+    Recurso,
+}
+
+impl TipoPeticao {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TipoPeticao::Impugnacao => "impugnacao",
+            TipoPeticao::Recurso => "recurso",
+        }
+    }
+}
+
+/// One petition as the operator sends it (one row of a batch).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pedido {
+    pub tipo: TipoPeticao,
+    /// NUP of the process.
+    pub processo: String,
+    /// AIH/APAC numbers.
+    pub atendimentos: Vec<String>,
+    pub motivo: String,
+    pub fundamentacao: String,
+    pub auditor: Option<String>,
+    pub documentos: Vec<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReciboDocumento {
+    pub nome_arquivo: String,
+    pub sha256: String,
+    pub tamanho: i64,
+}
+
+/// The protocol receipt: number, instant, and the hash of every file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Recibo {
+    pub protocolo: String,
+    pub protocolada_em: DateTime<Utc>,
+    pub tipo: TipoPeticao,
+    pub processo: String,
+    pub atendimentos: Vec<String>,
+    pub documentos: Vec<ReciboDocumento>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErroLinha {
+    /// 1-based row number of the batch.
+    pub linha: usize,
+    pub erros: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResultadoLote {
+    pub recibos: Vec<Recibo>,
+    pub erros: Vec<ErroLinha>,
+}
+
+/// The catalogue in force (embedded seed; the `motivos` table mirrors it for queries).
+pub fn catalogo() -> HashMap<String, Motivo> {
+    parse_catalogo(CATALOGO_PADRAO_CSV)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.codigo.clone(), m))
+        .collect()
+}
+
+/// Rebuilds the lifecycle facts of an attendance from what is stored.
+pub fn ciclo_de(s: &Situacao) -> Result<Ciclo, String> {
+    let estado =
+        Estado::parse(&s.estado).ok_or_else(|| format!("estado desconhecido \"{}\"", s.estado))?;
+    let prazo = |p: &Option<String>| {
+        p.as_deref()
+            .and_then(|j| serde_json::from_str::<Prazo>(j).ok())
+    };
+    let mut c = Ciclo::identificado(Centavos::new(
+        s.valor_devido_centavos
+            .unwrap_or(s.valor_ressarcimento_centavos),
+    ));
+    c.estado = estado;
+    c.disponibilizado_em = s.abi_disponibilizada_em;
+    c.ciencia_em = s.abi_ciencia_em;
+    c.prazo_impugnacao = prazo(&s.abi_prazo);
+    c.decisao_disponibilizada_em = s.decisao_disponibilizada_em;
+    c.prazo_recurso = prazo(&s.decisao_prazo);
+    Ok(c)
+}
+
+struct Contexto {
+    situacoes: HashMap<String, Situacao>,
+    processos: HashMap<String, i64>,
+    motivos: HashMap<String, Motivo>,
+    documentos: HashMap<i64, Documento>,
+}
+
+struct Validado {
+    processo_id: i64,
+    ids: Vec<i64>,
+    de: Vec<(i64, Estado, Estado)>,
+}
+
+fn validar(
+    p: &Pedido,
+    ctx: &Contexto,
+    usados: &HashSet<String>,
+    hoje: NaiveDate,
+    regras: &Regras<'_>,
+) -> Result<Validado, Vec<String>> {
+    let mut erros = Vec::new();
+    if p.fundamentacao.trim().chars().count() < 10 {
+        erros.push("informe a fundamentação (ao menos 10 caracteres)".to_owned());
+    }
+    let motivo = ctx.motivos.get(p.motivo.trim());
+    match motivo {
+        None => erros.push(format!("motivo \"{}\" não existe no catálogo", p.motivo)),
+        Some(m) if m.exige_auditor() => {
+            if p.auditor.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                erros.push(format!(
+                    "o motivo {} é técnico: informe o auditor da operadora que assina a petição (RN 253/2011 art. 12 §3)",
+                    m.codigo
+                ));
+            }
+            if p.documentos.is_empty() {
+                erros.push(format!(
+                    "o motivo {} exige o laudo de auditoria em PDF",
+                    m.codigo
+                ));
+            }
+        }
+        Some(_) => {}
+    }
+    if p.tipo == TipoPeticao::Impugnacao
+        && p.documentos.is_empty()
+        && motivo.is_some_and(|m| !m.exige_auditor())
+    {
+        erros.push("anexe ao menos um documento (PDF) que comprove o motivo".to_owned());
+    }
+    for d in &p.documentos {
+        if !ctx.documentos.contains_key(d) {
+            erros.push(format!(
+                "documento {d} não encontrado entre os documentos da operadora"
+            ));
+        }
+    }
+    let processo_id = ctx
+        .processos
+        .get(&p.processo.replace(['.', '/', '-'], ""))
+        .copied();
+    if processo_id.is_none() {
+        erros.push(format!(
+            "processo {} não encontrado para esta operadora",
+            p.processo
+        ));
+    }
+    if p.atendimentos.is_empty() {
+        erros.push("informe ao menos um atendimento (número da AIH ou APAC)".to_owned());
+    }
+    let evento = match p.tipo {
+        TipoPeticao::Impugnacao => Evento::ImpugnacaoProtocolada { em: hoje },
+        TipoPeticao::Recurso => Evento::RecursoProtocolado { em: hoje },
+    };
+    let mut ids = Vec::new();
+    let mut de = Vec::new();
+    let mut vistos = HashSet::new();
+    for numero in &p.atendimentos {
+        let numero = numero.trim();
+        if !vistos.insert(numero.to_owned()) {
+            erros.push(format!("atendimento {numero} repetido na petição"));
+            continue;
+        }
+        let chave = format!("{}:{numero}", p.tipo.as_str());
+        if usados.contains(&chave) {
+            erros.push(format!(
+                "atendimento {numero} já está em outra linha deste lote"
+            ));
+            continue;
+        }
+        let Some(s) = ctx.situacoes.get(numero) else {
+            erros.push(format!(
+                "atendimento {numero} não encontrado entre os atendimentos notificados à operadora"
+            ));
+            continue;
+        };
+        if processo_id.is_some() && s.processo_id != processo_id {
+            erros.push(format!(
+                "atendimento {numero} não pertence ao processo {}",
+                p.processo
+            ));
+            continue;
+        }
+        let ciclo = match ciclo_de(s) {
+            Ok(c) => c,
+            Err(e) => {
+                erros.push(format!("atendimento {numero}: {e}"));
+                continue;
+            }
+        };
+        match aplicar(&ciclo, &evento, regras) {
+            Ok(t) => {
+                ids.push(s.id);
+                de.push((s.id, t.de, t.para));
+            }
+            Err(v) => erros.push(format!("atendimento {numero}: {v}")),
+        }
+    }
+    if erros.is_empty() {
+        Ok(Validado {
+            processo_id: processo_id.unwrap_or_default(),
+            ids,
+            de,
+        })
+    } else {
+        Err(erros)
+    }
+}
+
+/// Files a batch: every valid row is protocolled (in one transaction, so a crash files none),
+/// every invalid row is returned with its reasons and changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn protocolar_lote(
+    db: &Db,
+    operadora: &str,
+    pedidos: &[Pedido],
+    hoje: NaiveDate,
+    agora: DateTime<Utc>,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+    ator: &Ator,
+) -> Result<ResultadoLote, ServicoError> {
+    let ctx = Contexto {
+        situacoes: peticoes::situacoes_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|s| (s.numero.clone(), s))
+            .collect(),
+        processos: peticoes::nups_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (n, id))
+            .collect(),
+        motivos: catalogo(),
+        documentos: peticoes::documentos_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect(),
+    };
+    let regras = Regras { calendario, prazos };
+    let mut usados = HashSet::new();
+    let mut validos = Vec::new();
+    let mut erros = Vec::new();
+    for (i, p) in pedidos.iter().enumerate() {
+        match validar(p, &ctx, &usados, hoje, &regras) {
+            Ok(v) => {
+                for n in &p.atendimentos {
+                    usados.insert(format!("{}:{}", p.tipo.as_str(), n.trim()));
+                }
+                validos.push((p, v));
+            }
+            Err(e) => erros.push(ErroLinha {
+                linha: i + 1,
+                erros: e,
+            }),
+        }
+    }
+    if validos.is_empty() {
+        return Ok(ResultadoLote {
+            recibos: Vec::new(),
+            erros,
+        });
+    }
+
+    let mut tx = db.begin().await?;
+    let primeiro =
+        peticoes::reservar_protocolos(&mut tx, hoje.year(), validos.len() as i64).await?;
+    let lote: Vec<PeticaoLote> = validos
+        .iter()
+        .enumerate()
+        .map(|(k, (p, v))| PeticaoLote {
+            tipo: p.tipo.as_str(),
+            processo_id: v.processo_id,
+            motivo: p.motivo.trim().to_owned(),
+            fundamentacao: p.fundamentacao.trim().to_owned(),
+            auditor: p.auditor.clone().filter(|a| !a.trim().is_empty()),
+            protocolo: numero_protocolo(hoje.year(), primeiro + k as i64),
+            atendimentos: v.ids.clone(),
+            documentos: p.documentos.clone(),
+        })
+        .collect();
+    peticoes::inserir_lote(&mut tx, operadora, &lote, agora, &ator.ator).await?;
+    let mut grupos: HashMap<(Estado, Estado), Vec<i64>> = HashMap::new();
+    for (_, v) in &validos {
+        for (id, de, para) in &v.de {
+            grupos.entry((*de, *para)).or_default().push(*id);
+        }
+    }
+    for ((de, para), ids) in &grupos {
+        let n = peticoes::mover_atendimentos(&mut tx, ids, de.as_str(), para.as_str()).await?;
+        if n != ids.len() as u64 {
+            return Err(ServicoError::Regra(
+                "atendimentos mudaram de situação durante o protocolo; nada foi protocolado, envie o lote novamente".to_owned(),
+            ));
+        }
+    }
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "peticoes.protocoladas",
+            entidade: "operadora",
+            entidade_id: operadora,
+            antes: None,
+            depois: Some(json!({
+                "peticoes": lote.len(),
+                "protocolos": [lote.first().map(|p| p.protocolo.clone()), lote.last().map(|p| p.protocolo.clone())],
+                "atendimentos": grupos.values().map(Vec::len).sum::<usize>(),
+                "linhas_recusadas": erros.len(),
+            })),
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let recibos = validos
+        .iter()
+        .zip(&lote)
+        .map(|((p, _), l)| Recibo {
+            protocolo: l.protocolo.clone(),
+            protocolada_em: agora,
+            tipo: p.tipo,
+            processo: p.processo.clone(),
+            atendimentos: p.atendimentos.iter().map(|a| a.trim().to_owned()).collect(),
+            documentos: p
+                .documentos
+                .iter()
+                .filter_map(|d| ctx.documentos.get(d))
+                .map(|d| ReciboDocumento {
+                    nome_arquivo: d.nome_arquivo.clone(),
+                    sha256: d.sha256.clone(),
+                    tamanho: d.tamanho,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(ResultadoLote { recibos, erros })
+}
+
+/// Files one petition; refused as a whole with every reason.
+#[allow(clippy::too_many_arguments)]
+pub async fn protocolar(
+    db: &Db,
+    operadora: &str,
+    pedido: &Pedido,
+    hoje: NaiveDate,
+    agora: DateTime<Utc>,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+    ator: &Ator,
+) -> Result<Recibo, ServicoError> {
+    let mut r = protocolar_lote(
+        db,
+        operadora,
+        std::slice::from_ref(pedido),
+        hoje,
+        agora,
+        calendario,
+        prazos,
+        ator,
+    )
+    .await?;
+    match (r.recibos.pop(), r.erros.pop()) {
+        (Some(recibo), _) => Ok(recibo),
+        (None, Some(e)) => Err(ServicoError::Regra(e.erros.join("; "))),
+        (None, None) => Err(ServicoError::Regra("petição vazia".to_owned())),
+    }
+}
+
+/// `2026.0000123`: year and a yearly sequence.
+pub fn numero_protocolo(ano: i32, seq: i64) -> String {
+    format!("{ano}.{seq:07}")
+}

@@ -1,0 +1,305 @@
+//! Filing impugnações on SQLite and PostgreSQL: receipts, deadlines, per-row batch errors.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::NaiveDate;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_server::cli::load_reference_data;
+use persus_server::demo::{self, Params};
+use persus_server::servicos::documentos::{enviar, sha256_hex, ArmazenamentoLocal};
+use persus_server::servicos::peticoes::{protocolar, protocolar_lote, Pedido, TipoPeticao};
+use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo};
+use persus_server::servicos::{agendador, ServicoError};
+use persus_store::auditoria::Ator;
+use persus_store::db::PoolRef;
+use persus_store::{abis, db_test, processos, Db};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// ABI 101 published Tue 10/02/2026; presumed ciência Fri 20/02; impugnação until Tue 24/03/2026.
+/// Returns (operator, NUP, its attendance numbers).
+async fn notificado(db: &Db) -> (String, String, Vec<String>) {
+    load_reference_data(db).await.unwrap();
+    demo::seed(
+        db,
+        Params {
+            seed: 5,
+            atendimentos: 3_000,
+        },
+    )
+    .await
+    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    abis::agendar(
+        &mut tx,
+        &abis::Abi {
+            numero: 101,
+            tipo: "AIH".into(),
+            trimestre: "1T2025".into(),
+            data_lancamento: d(2026, 2, 10),
+            estado: "agendado".into(),
+            publicado_em: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    publicar(
+        db,
+        101,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(d(2026, 2, 10)),
+        &Ator::sistema("t"),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+    let r = RelogioFixo::em(d(2026, 2, 20));
+    agendador::executar(
+        db,
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &Ator::sistema("t"),
+        r.agora(),
+    )
+    .await
+    .unwrap();
+    // Hapvida's process.
+    let p = processos::do_abi(db, 101)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.operadora == "368253")
+        .unwrap();
+    let sql = "SELECT numero FROM atendimentos WHERE processo_id = $1 ORDER BY numero";
+    let numeros: Vec<String> = match db.inner() {
+        PoolRef::Sqlite(pool) => sqlx::query_scalar(sql)
+            .bind(p.id)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(pool) => sqlx::query_scalar(sql)
+            .bind(p.id)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+    };
+    (p.operadora, p.nup, numeros)
+}
+
+fn pedido(nup: &str, numeros: &[&str], motivo: &str, docs: Vec<i64>) -> Pedido {
+    Pedido {
+        tipo: TipoPeticao::Impugnacao,
+        processo: nup.to_owned(),
+        atendimentos: numeros.iter().map(|s| s.to_string()).collect(),
+        motivo: motivo.to_owned(),
+        fundamentacao: "Beneficiário excluído do plano em data anterior ao atendimento.".to_owned(),
+        auditor: None,
+        documentos: docs,
+    }
+}
+
+async fn protocola(
+    db: &Db,
+    op: &str,
+    p: &Pedido,
+    dia: NaiveDate,
+) -> Result<persus_server::servicos::peticoes::Recibo, ServicoError> {
+    let r = RelogioFixo::em(dia);
+    protocolar(
+        db,
+        op,
+        p,
+        r.hoje(),
+        r.agora(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &Ator::sistema(op),
+    )
+    .await
+}
+
+async fn estado(db: &Db, numero: &str) -> String {
+    let sql = "SELECT estado FROM atendimentos WHERE numero = $1";
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(numero)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(numero)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+db_test!(
+    impugnacao_com_pdf_recebe_protocolo_com_hash_e_nao_pode_repetir,
+    |db| {
+        let (op, nup, numeros) = notificado(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let arm = ArmazenamentoLocal {
+            raiz: dir.path().to_path_buf(),
+        };
+        let doc = enviar(
+            &db,
+            &arm,
+            &op,
+            "exclusao.pdf",
+            PDF,
+            "rep.368253",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let p = pedido(&nup, &[&numeros[0]], "ADM01", vec![doc.id]);
+        let recibo = protocola(&db, &op, &p, d(2026, 3, 2)).await.unwrap();
+        assert!(
+            recibo.protocolo.starts_with("2026."),
+            "{}",
+            recibo.protocolo
+        );
+        assert_eq!(recibo.documentos[0].sha256, sha256_hex(PDF));
+        assert_eq!(estado(&db, &numeros[0]).await, "impugnado");
+        let e = protocola(&db, &op, &p, d(2026, 3, 3))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("não é permitido") && e.contains("Impugnado"),
+            "one impugnação per attendance: {e}"
+        );
+    }
+);
+
+db_test!(impugnacao_no_ultimo_dia_vale_e_no_dia_seguinte_nao, |db| {
+    let (op, nup, numeros) = notificado(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let arm = ArmazenamentoLocal {
+        raiz: dir.path().to_path_buf(),
+    };
+    let doc = enviar(&db, &arm, &op, "a.pdf", PDF, "x", chrono::Utc::now())
+        .await
+        .unwrap();
+    // Deadline Tue 24/03/2026 (ciência presumida Fri 20/02 → day 1 Mon 23/02 → +29).
+    protocola(
+        &db,
+        &op,
+        &pedido(&nup, &[&numeros[0]], "ADM01", vec![doc.id]),
+        d(2026, 3, 24),
+    )
+    .await
+    .unwrap();
+    let e = protocola(
+        &db,
+        &op,
+        &pedido(&nup, &[&numeros[1]], "ADM01", vec![doc.id]),
+        d(2026, 3, 25),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("o prazo de impugnação venceu em 24/03/2026"),
+        "{e}"
+    );
+    assert_eq!(estado(&db, &numeros[1]).await, "notificado");
+});
+
+db_test!(motivo_tecnico_exige_auditor_e_laudo, |db| {
+    let (op, nup, numeros) = notificado(&db).await;
+    let e = protocola(
+        &db,
+        &op,
+        &pedido(&nup, &[&numeros[0]], "TEC01", vec![]),
+        d(2026, 3, 2),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("informe o auditor"), "{e}");
+    assert!(e.contains("laudo"), "{e}");
+});
+
+db_test!(atendimento_de_outra_operadora_nao_e_encontrado, |db| {
+    let (_, nup, numeros) = notificado(&db).await;
+    // Amil tries to impugn Hapvida's attendance.
+    let e = protocola(
+        &db,
+        "326305",
+        &pedido(&nup, &[&numeros[0]], "ADM01", vec![]),
+        d(2026, 3, 2),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("não encontrado"), "{e}");
+    assert_eq!(estado(&db, &numeros[0]).await, "notificado");
+});
+
+db_test!(
+    lote_com_uma_linha_ruim_protocola_as_outras_e_aponta_a_linha,
+    |db| {
+        let (op, nup, numeros) = notificado(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let arm = ArmazenamentoLocal {
+            raiz: dir.path().to_path_buf(),
+        };
+        let doc = enviar(&db, &arm, &op, "a.pdf", PDF, "x", chrono::Utc::now())
+            .await
+            .unwrap();
+        let linhas = vec![
+            pedido(&nup, &[&numeros[0]], "ADM01", vec![doc.id]),
+            pedido(&nup, &[&numeros[1]], "XYZ", vec![doc.id]),
+            pedido(&nup, &[&numeros[2], &numeros[3]], "ADM05", vec![doc.id]),
+            pedido(&nup, &[&numeros[0]], "ADM02", vec![doc.id]),
+        ];
+        let r = RelogioFixo::em(d(2026, 3, 2));
+        let res = protocolar_lote(
+            &db,
+            &op,
+            &linhas,
+            r.hoje(),
+            r.agora(),
+            &CalendarioAns::padrao(),
+            &PrazosVigentes::padrao(),
+            &Ator::sistema(&op),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.recibos.len(), 2);
+        assert_eq!(res.erros.len(), 2);
+        assert_eq!(res.erros[0].linha, 2);
+        assert_eq!(
+            res.erros[0].erros,
+            ["motivo \"XYZ\" não existe no catálogo"]
+        );
+        assert_eq!(res.erros[1].linha, 4);
+        assert!(
+            res.erros[1].erros[0].contains("já está em outra linha"),
+            "{:?}",
+            res.erros[1]
+        );
+        for n in [&numeros[0], &numeros[2], &numeros[3]] {
+            assert_eq!(estado(&db, n).await, "impugnado");
+        }
+        assert_eq!(
+            estado(&db, &numeros[1]).await,
+            "notificado",
+            "the bad row changed nothing"
+        );
+        // Protocol numbers are consecutive.
+        let a: i64 = res.recibos[0].protocolo[5..].parse().unwrap();
+        let b: i64 = res.recibos[1].protocolo[5..].parse().unwrap();
+        assert_eq!(b, a + 1);
+    }
+);
