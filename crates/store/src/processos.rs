@@ -151,6 +151,11 @@ pub struct Notificacao {
 const NOTIF: &str =
     "id, processo_id, tipo, disponibilizada_em, ciencia_em, ciencia_forma, prazo, vencimento";
 
+pub async fn notificacao(db: &Db, id: i64) -> Result<Notificacao, StoreError> {
+    let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?))
+}
+
 /// Notices still without ciência made available on or before `ate`.
 pub async fn sem_ciencia_ate(db: &Db, ate: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
     let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE ciencia_em IS NULL AND disponibilizada_em <= $1 ORDER BY id");
@@ -174,8 +179,8 @@ pub async fn registrar_ciencia(
     em: NaiveDate,
     forma: &str,
     por: Option<&str>,
-    prazo_json: &str,
-    vencimento: NaiveDate,
+    prazo_json: Option<&str>,
+    vencimento: Option<NaiveDate>,
 ) -> Result<bool, StoreError> {
     let n = on_tx!(tx, conn => sqlx::query(
         "UPDATE notificacoes SET ciencia_em = $2, ciencia_forma = $3, ciencia_por = $4, prazo = $5,
@@ -196,6 +201,18 @@ pub async fn transicionar(
 ) -> Result<u64, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query(
         "UPDATE atendimentos SET estado = $3 WHERE notificacao_id = $1 AND estado = $2")
+        .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
+}
+
+/// [`transicionar`] for the attendances governed by a decision notice.
+pub async fn transicionar_por_decisao(
+    tx: &mut Tx,
+    notificacao_id: i64,
+    de: &str,
+    para: &str,
+) -> Result<u64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query(
+        "UPDATE atendimentos SET estado = $3 WHERE notificacao_decisao_id = $1 AND estado = $2")
         .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
 }
 

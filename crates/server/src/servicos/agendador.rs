@@ -7,11 +7,11 @@
 
 use chrono::{Duration, NaiveDate};
 use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::{Prazo, PrazosVigentes};
+use persus_domain::deadline::{ciencia_presumida, Prazo, PrazosVigentes};
 use persus_domain::lifecycle::{aplicar, evento_por_decurso, Ciclo, Estado, Evento, Regras};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
-use persus_store::{processos, Db};
+use persus_store::{peticoes, processos, Db};
 use serde::Serialize;
 use serde_json::json;
 
@@ -36,23 +36,50 @@ pub async fn executar(
     let regras = Regras { calendario, prazos };
     let mut resumo = ResumoTick::default();
 
-    // 1. Presumed ciência (RN 377/2015).
+    // 1. Presumed ciência (RN 377/2015), of Ofícios ABI and of decisions.
     let limite = hoje - Duration::days(i64::from(prazos.ciencia_presumida_dias.get()));
     for n in processos::sem_ciencia_ate(db, limite).await? {
         let mut ciclo = Ciclo::identificado(Centavos::new(1));
-        ciclo.estado = Estado::AguardandoCiencia;
-        ciclo.disponibilizado_em = Some(n.disponibilizada_em);
+        match n.tipo.as_str() {
+            "oficio_abi" => {
+                ciclo.estado = Estado::AguardandoCiencia;
+                ciclo.disponibilizado_em = Some(n.disponibilizada_em);
+            }
+            "decisao_primeira_instancia" => {
+                // Retificado or mantido alike: the decision's ciência opens the recurso period.
+                ciclo.estado = Estado::Mantido;
+                ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
+            }
+            _ => {
+                // Final decisions: ciência is recorded, no period follows here (charging does).
+                let em = ciencia_presumida(n.disponibilizada_em, prazos);
+                let mut tx = db.begin().await?;
+                if processos::registrar_ciencia(&mut tx, n.id, em, "presumida", None, None, None)
+                    .await?
+                {
+                    tx.commit().await?;
+                    resumo.ciencias_presumidas += 1;
+                }
+                continue;
+            }
+        }
         let Some(evento) = evento_por_decurso(&ciclo, hoje, prazos) else {
             continue;
         };
         let t =
             aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
-        let (Some(ciencia), Some(prazo)) = (t.ciclo.ciencia_em, t.ciclo.prazo_impugnacao.as_ref())
-        else {
+        let (ciencia, prazo) = match n.tipo.as_str() {
+            "oficio_abi" => (t.ciclo.ciencia_em, t.ciclo.prazo_impugnacao.clone()),
+            _ => (
+                t.ciclo.prazo_recurso.as_ref().map(|p| p.ciencia),
+                t.ciclo.prazo_recurso.clone(),
+            ),
+        };
+        let (Some(ciencia), Some(prazo)) = (ciencia, prazo) else {
             continue;
         };
         let prazo_json =
-            serde_json::to_string(prazo).map_err(|e| ServicoError::Regra(e.to_string()))?;
+            serde_json::to_string(&prazo).map_err(|e| ServicoError::Regra(e.to_string()))?;
         let mut tx = db.begin().await?;
         if !processos::registrar_ciencia(
             &mut tx,
@@ -60,15 +87,18 @@ pub async fn executar(
             ciencia,
             "presumida",
             None,
-            &prazo_json,
-            prazo.vencimento,
+            Some(&prazo_json),
+            Some(prazo.vencimento),
         )
         .await?
         {
             continue; // someone recorded ciência meanwhile
         }
-        let movidos =
-            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?;
+        let movidos = if t.de == t.para {
+            0
+        } else {
+            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
+        };
         auditoria::registrar(
             &mut tx,
             ator,
@@ -76,7 +106,7 @@ pub async fn executar(
                 acao: "notificacao.ciencia_presumida",
                 entidade: "notificacao",
                 entidade_id: &n.id.to_string(),
-                antes: Some(json!({ "estado_atendimentos": t.de.as_str() })),
+                antes: Some(json!({ "tipo": n.tipo, "estado_atendimentos": t.de.as_str() })),
                 depois: Some(json!({
                     "estado_atendimentos": t.para.as_str(), "atendimentos": movidos,
                     "ciencia_em": ciencia, "prazo": prazo, "regra": t.regra,
@@ -123,6 +153,52 @@ pub async fn executar(
                 entidade_id: &n.id.to_string(),
                 antes: Some(json!({ "estado_atendimentos": t.de.as_str() })),
                 depois: Some(json!({ "estado_atendimentos": t.para.as_str(), "atendimentos": movidos, "regra": t.regra })),
+            },
+            agora,
+        )
+        .await?;
+        tx.commit().await?;
+        resumo.prazos_encerrados += 1;
+        resumo.atendimentos_devidos += movidos;
+    }
+
+    // 3. Recurso period over with nothing filed: due (RN 253/2011 art. 12 §2).
+    for (notificacao_id, _) in peticoes::prazo_recurso_vencido_antes(db, hoje).await? {
+        let n = processos::notificacao(db, notificacao_id).await?;
+        let Some(prazo) = n
+            .prazo
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Prazo>(p).ok())
+        else {
+            continue;
+        };
+        let mut movidos = 0;
+        let mut tx = db.begin().await?;
+        for estado in [Estado::Retificado, Estado::Mantido] {
+            let mut ciclo = Ciclo::identificado(Centavos::new(1));
+            ciclo.estado = estado;
+            ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
+            ciclo.prazo_recurso = Some(prazo.clone());
+            let Some(evento @ Evento::PrazoRecursoEncerrado { .. }) =
+                evento_por_decurso(&ciclo, hoje, prazos)
+            else {
+                continue;
+            };
+            let t = aplicar(&ciclo, &evento, &regras)
+                .map_err(|v| ServicoError::Regra(v.to_string()))?;
+            movidos +=
+                processos::transicionar_por_decisao(&mut tx, n.id, t.de.as_str(), t.para.as_str())
+                    .await?;
+        }
+        auditoria::registrar(
+            &mut tx,
+            ator,
+            Mudanca {
+                acao: "notificacao.prazo_recurso_encerrado",
+                entidade: "notificacao",
+                entidade_id: &n.id.to_string(),
+                antes: None,
+                depois: Some(json!({ "estado_atendimentos": "devido", "atendimentos": movidos, "regra": "RN 253/2011 art. 12 §2" })),
             },
             agora,
         )

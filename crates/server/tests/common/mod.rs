@@ -1,0 +1,123 @@
+//! Shared set-up of the lifecycle scenario tests.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use chrono::NaiveDate;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_server::cli::load_reference_data;
+use persus_server::demo::{self, Params};
+use persus_server::servicos::agendador;
+use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo};
+use persus_store::auditoria::Ator;
+use persus_store::db::PoolRef;
+use persus_store::{abis, Db};
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+pub fn ator(quem: &str) -> Ator {
+    Ator::sistema(quem)
+}
+
+/// Demo data (`seed`, 3,000 attendances) and the 101st ABI (AIH, 1T2025) scheduled for
+/// Tue 10/02/2026.
+pub async fn abi_agendado(db: &Db, seed: u64) {
+    load_reference_data(db).await.unwrap();
+    demo::seed(
+        db,
+        Params {
+            seed,
+            atendimentos: 3_000,
+        },
+    )
+    .await
+    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let abi = abis::Abi {
+        numero: 101,
+        tipo: "AIH".into(),
+        trimestre: "1T2025".into(),
+        data_lancamento: d(2026, 2, 10),
+        estado: "agendado".into(),
+        publicado_em: None,
+    };
+    abis::agendar(&mut tx, &abi).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Publishes ABI 101 on 10/02/2026.
+pub async fn publicado(db: &Db) {
+    publicar(
+        db,
+        101,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(d(2026, 2, 10)),
+        &ator("t"),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+}
+
+/// The scheduler on `dia`.
+pub async fn tick(db: &Db, dia: NaiveDate) -> agendador::ResumoTick {
+    let r = RelogioFixo::em(dia);
+    agendador::executar(
+        db,
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &ator("tick"),
+        r.agora(),
+    )
+    .await
+    .unwrap()
+}
+
+pub async fn scalar_i64(db: &Db, sql: &str, bind: &str) -> i64 {
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+pub async fn texto(db: &Db, sql: &str, bind: &str) -> String {
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+pub async fn textos(db: &Db, sql: &str, bind: &str) -> Vec<String> {
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    }
+}

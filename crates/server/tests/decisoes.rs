@@ -1,0 +1,387 @@
+//! Decisions at both instances, end to end on SQLite and PostgreSQL: from impugnação to
+//! annulled, rectified or due, with notices, ciência and the recurso period.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
+use persus_domain::money::Centavos;
+use persus_server::servicos::decisoes::{decidir, fila, Instancia, ResultadoDecisao};
+use persus_server::servicos::documentos::{enviar, ArmazenamentoLocal};
+use persus_server::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo};
+use persus_server::servicos::ServicoError;
+use persus_store::{db_test, Db};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+const HAPVIDA: &str = "368253";
+
+/// Hapvida's attendances of ABI 101, with ciência presumed on 20/02/2026 and `n` of them
+/// impugned on 02/03/2026. Returns (NUP, numbers, ids) of the impugned ones.
+async fn impugnados(db: &Db, n: usize) -> (String, Vec<String>, Vec<i64>) {
+    abi_agendado(db, 21).await;
+    publicado(db).await;
+    tick(db, d(2026, 2, 20)).await;
+    let nup = texto(
+        db,
+        "SELECT nup FROM processos WHERE operadora = $1",
+        HAPVIDA,
+    )
+    .await;
+    let numeros: Vec<String> = textos(db, "SELECT numero FROM atendimentos WHERE operadora = $1 AND processo_id IS NOT NULL ORDER BY numero", HAPVIDA).await;
+    let numeros: Vec<String> = numeros.into_iter().take(n).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let arm = ArmazenamentoLocal {
+        raiz: dir.path().to_path_buf(),
+    };
+    let doc = enviar(
+        db,
+        &arm,
+        HAPVIDA,
+        "prova.pdf",
+        PDF,
+        "rep",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let pedido = Pedido {
+        tipo: TipoPeticao::Impugnacao,
+        processo: nup.clone(),
+        atendimentos: numeros.clone(),
+        motivo: "ADM05".into(),
+        fundamentacao: "Atendimento fora da área de abrangência geográfica contratada.".into(),
+        auditor: None,
+        documentos: vec![doc.id],
+    };
+    peticao(db, &pedido, d(2026, 3, 2)).await.unwrap();
+    let mut ids = Vec::new();
+    for n in &numeros {
+        ids.push(scalar_i64(db, "SELECT id FROM atendimentos WHERE numero = $1", n).await);
+    }
+    (nup, numeros, ids)
+}
+
+async fn peticao(
+    db: &Db,
+    p: &Pedido,
+    dia: NaiveDate,
+) -> Result<persus_server::servicos::peticoes::Recibo, ServicoError> {
+    let r = RelogioFixo::em(dia);
+    protocolar(
+        db,
+        HAPVIDA,
+        p,
+        r.hoje(),
+        r.agora(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &ator(HAPVIDA),
+    )
+    .await
+}
+
+async fn decide(
+    db: &Db,
+    inst: Instancia,
+    ids: &[i64],
+    e: Evento,
+    dia: NaiveDate,
+) -> Result<ResultadoDecisao, ServicoError> {
+    let r = RelogioFixo::em(dia);
+    decidir(
+        db,
+        inst,
+        ids,
+        &e,
+        "Fundamentação da decisão conforme os autos.",
+        r.hoje(),
+        r.agora(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &ator("ans.analista"),
+    )
+    .await
+}
+
+async fn estado(db: &Db, numero: &str) -> String {
+    texto(
+        db,
+        "SELECT estado FROM atendimentos WHERE numero = $1",
+        numero,
+    )
+    .await
+}
+
+async fn valor(db: &Db, numero: &str) -> i64 {
+    scalar_i64(
+        db,
+        "SELECT valor_devido_centavos FROM atendimentos WHERE numero = $1",
+        numero,
+    )
+    .await
+}
+
+fn recurso(nup: &str, numeros: &[String]) -> Pedido {
+    Pedido {
+        tipo: TipoPeticao::Recurso,
+        processo: nup.to_owned(),
+        atendimentos: numeros.to_vec(),
+        motivo: "ADM05".into(),
+        fundamentacao: "A decisão não considerou o contrato com área de abrangência municipal."
+            .into(),
+        auditor: None,
+        documentos: vec![],
+    }
+}
+
+db_test!(impugnacao_deferida_anula, |db| {
+    let (_, numeros, ids) = impugnados(&db, 2).await;
+    assert_eq!(fila(&db, Instancia::Primeira, 100).await.unwrap().len(), 2);
+    let r = decide(
+        &db,
+        Instancia::Primeira,
+        &ids,
+        Evento::DecisaoPrimeiraInstancia {
+            decisao: DecisaoPrimeiraInstancia::Deferida,
+        },
+        d(2026, 4, 6),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.atendimentos, 2);
+    assert_eq!(r.notificacoes.len(), 1, "one notice per process");
+    for n in &numeros {
+        assert_eq!(estado(&db, n).await, "anulado");
+    }
+    assert!(fila(&db, Instancia::Primeira, 100)
+        .await
+        .unwrap()
+        .is_empty());
+});
+
+db_test!(
+    parcialmente_deferida_sem_recurso_fica_devida_pelo_valor_retificado,
+    |db| {
+        let (_, numeros, ids) = impugnados(&db, 1).await;
+        let antes = valor(&db, &numeros[0]).await;
+        let novo = Centavos::new(antes / 2);
+        // A partial decision over two attendances is refused: each has its own value.
+        let e = decide(
+            &db,
+            Instancia::Primeira,
+            &[ids[0], ids[0]],
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::ParcialmenteDeferida { novo_valor: novo },
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("um atendimento por vez"));
+        decide(
+            &db,
+            Instancia::Primeira,
+            &ids,
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::ParcialmenteDeferida { novo_valor: novo },
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                estado(&db, &numeros[0]).await.as_str(),
+                valor(&db, &numeros[0]).await
+            ),
+            ("retificado", novo.value())
+        );
+        // Decision available Mon 06/04/2026 → presumed ciência Thu 16/04 → day 1 Fri 17/04 → day 10
+        // Sun 26/04 → Mon 27/04/2026; on 28/04 the scheduler makes it due (RN 253 art. 12 §2).
+        tick(&db, d(2026, 4, 16)).await;
+        assert_eq!(tick(&db, d(2026, 4, 27)).await.atendimentos_devidos, 0);
+        assert_eq!(tick(&db, d(2026, 4, 28)).await.atendimentos_devidos, 1);
+        assert_eq!(
+            (
+                estado(&db, &numeros[0]).await.as_str(),
+                valor(&db, &numeros[0]).await
+            ),
+            ("devido", novo.value())
+        );
+    }
+);
+
+db_test!(
+    indeferida_recurso_no_prazo_dicol_parcialmente_provido,
+    |db| {
+        let (nup, numeros, ids) = impugnados(&db, 2).await;
+        decide(
+            &db,
+            Instancia::Primeira,
+            &ids,
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::Indeferida,
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap();
+        // Before ciência of the decision no recurso period runs.
+        let e = peticao(&db, &recurso(&nup, &numeros), d(2026, 4, 8))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ciência da decisão"), "{e}");
+        tick(&db, d(2026, 4, 16)).await;
+        peticao(&db, &recurso(&nup, &numeros), d(2026, 4, 27))
+            .await
+            .unwrap();
+        assert_eq!(estado(&db, &numeros[0]).await, "em_recurso");
+        decide(
+            &db,
+            Instancia::Admissibilidade,
+            &ids,
+            Evento::JuizoAdmissibilidade {
+                juizo: JuizoRecurso::EncaminhadoDicol,
+            },
+            d(2026, 5, 4),
+        )
+        .await
+        .unwrap();
+        assert_eq!(fila(&db, Instancia::Dicol, 10).await.unwrap().len(), 2);
+        let antes = valor(&db, &numeros[0]).await;
+        decide(
+            &db,
+            Instancia::Dicol,
+            &ids[..1],
+            Evento::DecisaoDicol {
+                decisao: DecisaoDicol::ParcialmenteProvido {
+                    novo_valor: Centavos::new(antes - 100),
+                },
+            },
+            d(2026, 6, 1),
+        )
+        .await
+        .unwrap();
+        decide(
+            &db,
+            Instancia::Dicol,
+            &ids[1..],
+            Evento::DecisaoDicol {
+                decisao: DecisaoDicol::NaoProvido,
+            },
+            d(2026, 6, 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                estado(&db, &numeros[0]).await.as_str(),
+                valor(&db, &numeros[0]).await
+            ),
+            ("devido", antes - 100)
+        );
+        assert_eq!(estado(&db, &numeros[1]).await, "devido");
+        // The history: three decisions for the first attendance, values before and after.
+        assert_eq!(scalar_i64(&db, "SELECT COUNT(*) FROM decisoes WHERE atendimento_id = (SELECT id FROM atendimentos WHERE numero = $1)", &numeros[0]).await, 3);
+    }
+);
+
+db_test!(
+    recurso_intempestivo_e_recusado_e_nao_conhecido_precisa_de_motivo,
+    |db| {
+        let (nup, numeros, ids) = impugnados(&db, 1).await;
+        decide(
+            &db,
+            Instancia::Primeira,
+            &ids,
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::Indeferida,
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap();
+        tick(&db, d(2026, 4, 16)).await;
+        // Deadline Mon 27/04/2026: a recurso on 28/04 is out of time (RN 253 art. 12).
+        let e = peticao(&db, &recurso(&nup, &numeros), d(2026, 4, 28))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("o prazo de recurso venceu em 27/04/2026"), "{e}");
+        peticao(&db, &recurso(&nup, &numeros), d(2026, 4, 24))
+            .await
+            .unwrap();
+        let e = decide(
+            &db,
+            Instancia::Admissibilidade,
+            &ids,
+            Evento::JuizoAdmissibilidade {
+                juizo: JuizoRecurso::NaoConhecido { motivo: "".into() },
+            },
+            d(2026, 5, 4),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("precisa de motivo"));
+        decide(
+            &db,
+            Instancia::Admissibilidade,
+            &ids,
+            Evento::JuizoAdmissibilidade {
+                juizo: JuizoRecurso::NaoConhecido {
+                    motivo: "ausência de assinatura".into(),
+                },
+            },
+            d(2026, 5, 4),
+        )
+        .await
+        .unwrap();
+        assert_eq!(estado(&db, &numeros[0]).await, "devido");
+    }
+);
+
+db_test!(
+    decisao_sobre_atendimento_nao_impugnado_recusa_o_lote_inteiro,
+    |db| {
+        let (_, numeros, ids) = impugnados(&db, 1).await;
+        let outro = scalar_i64(&db, "SELECT id FROM atendimentos WHERE operadora = $1 AND estado = 'notificado' ORDER BY id LIMIT 1", HAPVIDA).await;
+        let e = decide(
+            &db,
+            Instancia::Primeira,
+            &[ids[0], outro],
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::Deferida,
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("não é permitido"), "{e}");
+        assert_eq!(
+            estado(&db, &numeros[0]).await,
+            "impugnado",
+            "nothing of the refused decision was written"
+        );
+        // And the instance must match the event.
+        let e = decide(
+            &db,
+            Instancia::Dicol,
+            &ids,
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::Deferida,
+            },
+            d(2026, 4, 6),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("instância dicol"));
+    }
+);
