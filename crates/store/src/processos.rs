@@ -156,6 +156,34 @@ pub async fn notificacao(db: &Db, id: i64) -> Result<Notificacao, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?))
 }
 
+/// A notice, only if it belongs to a process of `operadora` (others' notices do not exist).
+pub async fn notificacao_da_operadora(
+    db: &Db,
+    id: i64,
+    operadora: &str,
+) -> Result<Option<Notificacao>, StoreError> {
+    let sql = "SELECT n.id, n.processo_id, n.tipo, n.disponibilizada_em, n.ciencia_em, n.ciencia_forma, n.prazo, n.vencimento
+               FROM notificacoes n JOIN processos p ON p.id = n.processo_id
+               WHERE n.id = $1 AND p.operadora = $2";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(operadora).fetch_optional(pool).await?))
+}
+
+/// Amount due per process of an operator (attendances in state `devido`), for charging.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ValorDevido {
+    pub nup: String,
+    pub atendimentos: i64,
+    pub valor_centavos: i64,
+}
+
+pub async fn valores_devidos(db: &Db, operadora: &str) -> Result<Vec<ValorDevido>, StoreError> {
+    let sql = "SELECT p.nup, COUNT(*) AS atendimentos, CAST(SUM(a.valor_devido_centavos) AS BIGINT) AS valor_centavos
+               FROM atendimentos a JOIN processos p ON p.id = a.processo_id
+               WHERE a.operadora = $1 AND a.estado = 'devido'
+               GROUP BY p.nup ORDER BY p.nup";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).fetch_all(pool).await?))
+}
+
 /// Notices still without ciência made available on or before `ate`.
 pub async fn sem_ciencia_ate(db: &Db, ate: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
     let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE ciencia_em IS NULL AND disponibilizada_em <= $1 ORDER BY id");
