@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use common::{abi_agendado, d};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
 use persus_domain::ids::Nup;
-use persus_server::cli::load_reference_data;
-use persus_server::demo::{self, Params};
 use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_server::servicos::{agendador, ServicoError};
@@ -18,37 +19,9 @@ use persus_store::auditoria::{self, Ator, Verificacao};
 use persus_store::db::PoolRef;
 use persus_store::{abis, db_test, processos, Db};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
 /// Demo data and the 101st ABI (AIH, 1T2025) scheduled for Tue 10/02/2026.
 async fn preparado(db: &Db) {
-    load_reference_data(db).await.unwrap();
-    demo::seed(
-        db,
-        Params {
-            seed: 11,
-            atendimentos: 3_000,
-        },
-    )
-    .await
-    .unwrap();
-    let mut tx = db.begin().await.unwrap();
-    abis::agendar(
-        &mut tx,
-        &abis::Abi {
-            numero: 101,
-            tipo: "AIH".into(),
-            trimestre: "1T2025".into(),
-            data_lancamento: d(2026, 2, 10),
-            estado: "agendado".into(),
-            publicado_em: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    abi_agendado(db, 11).await;
 }
 
 async fn contagem(db: &Db, estado: &str) -> i64 {

@@ -18,7 +18,6 @@ use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_server::servicos::ServicoError;
 use persus_store::{db_test, Db};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
 const HAPVIDA: &str = "368253";
 
 /// Hapvida's attendances of ABI 101, with ciência presumed on 20/02/2026 and `n` of them

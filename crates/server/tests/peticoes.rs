@@ -2,75 +2,26 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::NaiveDate;
+use common::{abi_agendado, d, publicado, texto, tick, PDF};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
-use persus_server::cli::load_reference_data;
-use persus_server::demo::{self, Params};
 use persus_server::servicos::documentos::{enviar, sha256_hex, ArmazenamentoLocal};
 use persus_server::servicos::peticoes::{protocolar, protocolar_lote, Pedido, TipoPeticao};
-use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo};
-use persus_server::servicos::{agendador, ServicoError};
+use persus_server::servicos::ServicoError;
 use persus_store::auditoria::Ator;
 use persus_store::db::PoolRef;
-use persus_store::{abis, db_test, processos, Db};
-
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use persus_store::{db_test, processos, Db};
 
 /// ABI 101 published Tue 10/02/2026; presumed ciência Fri 20/02; impugnação until Tue 24/03/2026.
 /// Returns (operator, NUP, its attendance numbers).
 async fn notificado(db: &Db) -> (String, String, Vec<String>) {
-    load_reference_data(db).await.unwrap();
-    demo::seed(
-        db,
-        Params {
-            seed: 5,
-            atendimentos: 3_000,
-        },
-    )
-    .await
-    .unwrap();
-    let mut tx = db.begin().await.unwrap();
-    abis::agendar(
-        &mut tx,
-        &abis::Abi {
-            numero: 101,
-            tipo: "AIH".into(),
-            trimestre: "1T2025".into(),
-            data_lancamento: d(2026, 2, 10),
-            estado: "agendado".into(),
-            publicado_em: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    publicar(
-        db,
-        101,
-        UNIDADE_PADRAO,
-        &RelogioFixo::em(d(2026, 2, 10)),
-        &Ator::sistema("t"),
-        Falha::default(),
-    )
-    .await
-    .unwrap();
-    let r = RelogioFixo::em(d(2026, 2, 20));
-    agendador::executar(
-        db,
-        r.hoje(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &Ator::sistema("t"),
-        r.agora(),
-    )
-    .await
-    .unwrap();
+    abi_agendado(db, 5).await;
+    publicado(db).await;
+    tick(db, d(2026, 2, 20)).await;
     // Hapvida's process.
     let p = processos::do_abi(db, 101)
         .await
@@ -127,19 +78,12 @@ async fn protocola(
 }
 
 async fn estado(db: &Db, numero: &str) -> String {
-    let sql = "SELECT estado FROM atendimentos WHERE numero = $1";
-    match db.inner() {
-        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
-            .bind(numero)
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
-            .bind(numero)
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    }
+    texto(
+        db,
+        "SELECT estado FROM atendimentos WHERE numero = $1",
+        numero,
+    )
+    .await
 }
 
 db_test!(
