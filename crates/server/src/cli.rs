@@ -89,6 +89,15 @@ pub enum Command {
     /// Trilha de auditoria.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Um atendimento por inteiro: valores, processo, notificações, petições, decisões e a
+    /// linha do tempo.
+    Atendimento {
+        /// Número da AIH ou APAC (13 dígitos).
+        numero: String,
+        /// Restringe à operadora (registro ANS), como ela veria.
+        #[arg(long)]
+        operadora: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +156,10 @@ pub struct ServeOpts {
     /// Porta de escuta.
     #[arg(long, env = "PERSUS_PORT", default_value_t = 8080)]
     pub port: u16,
+    /// Intervalo, em segundos, entre as execuções automáticas do agendador (ciência presumida,
+    /// prazos vencidos); 0 desliga — então só `persus tick` move o tempo.
+    #[arg(long, env = "PERSUS_AGENDADOR_INTERVALO", default_value_t = 3600)]
+    pub agendador_intervalo: u64,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +175,9 @@ pub struct DemoOpts {
     /// Apenas gera os dados e sai, sem iniciar o servidor.
     #[arg(long)]
     pub sem_servidor: bool,
+    /// Só os atendimentos identificados: sem ABIs publicados, petições nem decisões.
+    #[arg(long)]
+    pub sem_cenario: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -179,7 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(opts) => {
             let listener = config::bind(opts.bind, opts.port).await?;
             let db = open(&cli.global).await?;
-            serve(listener, db).await
+            serve(listener, db, opts.agendador_intervalo).await
         }
         Command::Abi(cmd) => {
             let db = open(&cli.global).await?;
@@ -205,6 +221,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_json(&resumo);
             db.close().await;
             Ok(())
+        }
+        Command::Atendimento { numero, operadora } => {
+            let db = open(&cli.global).await?;
+            let h = servicos::historico::consultar(&db, &numero, operadora.as_deref()).await;
+            db.close().await;
+            match h? {
+                Some(h) => {
+                    print_json(&h);
+                    Ok(())
+                }
+                None => anyhow::bail!("atendimento {numero} não encontrado"),
+            }
         }
         Command::Audit(AuditCmd::Verify) => {
             let db = open(&cli.global).await?;
@@ -232,8 +260,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("falha ao gerar os dados de demonstração")?;
             tracing::info!(?outcome, "demo data ready");
+            if !opts.sem_cenario {
+                let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
+                let resumo = demo::cenario::encenar(&db, opts.seed, &raiz)
+                    .await
+                    .context("falha ao encenar o cenário de demonstração")?;
+                if let Some(r) = resumo {
+                    tracing::info!(?r, "demo scenario ready");
+                }
+            }
             match listener {
-                Some(listener) => serve(listener, db).await,
+                Some(listener) => serve(listener, db, opts.serve.agendador_intervalo).await,
                 None => {
                     db.close().await;
                     Ok(())
@@ -383,17 +420,58 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.
-pub async fn serve(listener: tokio::net::TcpListener, db: Db) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    db: Db,
+    agendador_intervalo: u64,
+) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
+    let agendador = (agendador_intervalo > 0).then(|| {
+        tokio::spawn(agendador_periodico(
+            db.clone(),
+            std::time::Duration::from_secs(agendador_intervalo),
+        ))
+    });
     let router = app::router(AppState::new(db.clone()));
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("o servidor HTTP parou com erro")?;
+    if let Some(a) = agendador {
+        a.abort();
+    }
     db.close().await;
     tracing::info!("persus stopped");
     Ok(())
+}
+
+/// Time passes without anyone pressing a button: the scheduler runs at start and then every
+/// `intervalo`, on the system clock (America/Sao_Paulo). It is idempotent, so a run that
+/// overlaps `persus tick` or another server changes nothing twice; a failed run is logged and
+/// retried at the next interval.
+async fn agendador_periodico(db: Db, intervalo: std::time::Duration) {
+    let calendario = CalendarioAns::padrao();
+    let prazos = PrazosVigentes::padrao();
+    let ator = Ator::sistema("agendador");
+    let mut relogio = tokio::time::interval(intervalo);
+    relogio.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        relogio.tick().await;
+        let r = RelogioSistema;
+        match agendador::executar(&db, r.hoje(), &calendario, &prazos, &ator, r.agora()).await {
+            Ok(resumo) => tracing::info!(
+                hoje = %r.hoje(),
+                ciencias_presumidas = resumo.ciencias_presumidas,
+                prazos_encerrados = resumo.prazos_encerrados,
+                atendimentos_devidos = resumo.atendimentos_devidos,
+                "scheduler run"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduler run failed; retrying at the next interval")
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

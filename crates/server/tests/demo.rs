@@ -306,7 +306,14 @@ fn a_crash_in_the_middle_of_the_demo_leaves_nothing_half_written() {
     });
 
     let out = Command::new(env!("CARGO_BIN_EXE_persus"))
-        .args(["demo", "--sem-servidor", "--scale", "1", "--data-dir"])
+        .args([
+            "demo",
+            "--sem-servidor",
+            "--sem-cenario",
+            "--scale",
+            "1",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env_remove("DATABASE_URL")
         .output()

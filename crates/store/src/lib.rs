@@ -22,6 +22,7 @@ pub mod abis;
 pub mod auditoria;
 pub mod demo;
 pub mod error;
+pub mod historico;
 pub mod meta;
 pub mod operadoras;
 pub mod peticoes;

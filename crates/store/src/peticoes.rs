@@ -301,16 +301,14 @@ pub async fn definir_notificacao_decisao(
     Ok(())
 }
 
-/// Decision notices whose recurso period ended before `hoje` and still govern attendances
-/// that were not appealed.
+/// Decision notices whose recurso period ended before `hoje` and were not closed yet.
 pub async fn prazo_recurso_vencido_antes(
     db: &Db,
     hoje: NaiveDate,
 ) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
     let sql = "SELECT n.id, n.vencimento FROM notificacoes n
                WHERE n.tipo = 'decisao_primeira_instancia' AND n.vencimento < $1
-                 AND EXISTS (SELECT 1 FROM atendimentos a WHERE a.notificacao_decisao_id = n.id
-                             AND a.estado IN ('retificado', 'mantido'))
+                 AND n.prazo_encerrado_em IS NULL
                ORDER BY n.id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(hoje).fetch_all(pool).await?))
 }
@@ -321,7 +319,9 @@ pub async fn ids_pela_notificacao_decisao(
     notificacao_id: i64,
     estados: &[&str],
 ) -> Result<Vec<i64>, StoreError> {
-    let sql = "SELECT id FROM atendimentos WHERE notificacao_decisao_id = $1 AND (estado = $2 OR estado = $3) ORDER BY id";
+    let sql = "SELECT id FROM atendimentos
+               WHERE processo_id = (SELECT processo_id FROM notificacoes WHERE id = $1)
+                 AND (estado = $2 OR estado = $3) AND notificacao_decisao_id = $1 ORDER BY id";
     let e1 = estados.first().copied().unwrap_or("");
     let e2 = estados.get(1).copied().unwrap_or(e1);
     Ok(
@@ -422,4 +422,71 @@ pub async fn inserir_lote(
 pub async fn nups_da_operadora(db: &Db, operadora: &str) -> Result<Vec<(i64, String)>, StoreError> {
     let sql = "SELECT id, nup FROM processos WHERE operadora = $1";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).fetch_all(pool).await?))
+}
+
+/// Replaces the content of a draft (grounds, reasoning, auditor, attendances, documents).
+/// Returns false when `id` is not a draft of `operadora` — protocolled petitions never change.
+pub async fn substituir_rascunho(
+    tx: &mut Tx,
+    id: i64,
+    p: &NovaPeticao<'_>,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE peticoes SET tipo = $3, processo_id = $4, motivo = $5, fundamentacao = $6,
+                             auditor = $7
+         WHERE id = $1 AND operadora = $2 AND estado = 'rascunho'")
+        .bind(id).bind(p.operadora).bind(p.tipo).bind(p.processo_id).bind(p.motivo)
+        .bind(p.fundamentacao).bind(p.auditor)
+        .execute(conn).await?.rows_affected());
+    if n != 1 {
+        return Ok(false);
+    }
+    apagar_vinculos(tx, id).await?;
+    for a in p.atendimentos {
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO peticao_atendimentos (peticao_id, atendimento_id, tipo, protocolada)
+             VALUES ($1, $2, $3, FALSE)")
+            .bind(id).bind(*a).bind(p.tipo).execute(conn).await?.rows_affected());
+    }
+    for d in p.documentos {
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO peticao_documentos (peticao_id, documento_id) VALUES ($1, $2)")
+            .bind(id).bind(*d).execute(conn).await?.rows_affected());
+    }
+    Ok(true)
+}
+
+async fn apagar_vinculos(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("DELETE FROM peticao_atendimentos WHERE peticao_id = $1")
+        .bind(id).execute(conn).await?.rows_affected());
+    on_tx!(tx, conn => sqlx::query("DELETE FROM peticao_documentos WHERE peticao_id = $1")
+        .bind(id).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Deletes a draft of `operadora`; false when there is no such draft.
+pub async fn descartar_rascunho(tx: &mut Tx, id: i64, operadora: &str) -> Result<bool, StoreError> {
+    let e_rascunho: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT id FROM peticoes WHERE id = $1 AND operadora = $2 AND estado = 'rascunho'")
+        .bind(id).bind(operadora).fetch_optional(conn).await?);
+    if e_rascunho.is_none() {
+        return Ok(false);
+    }
+    apagar_vinculos(tx, id).await?;
+    on_tx!(tx, conn => sqlx::query("DELETE FROM peticoes WHERE id = $1 AND estado = 'rascunho'")
+        .bind(id).execute(conn).await?.rows_affected());
+    Ok(true)
+}
+
+/// AIH/APAC numbers of a petition's attendances.
+pub async fn numeros_da_peticao(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+    let sql = "SELECT a.numero FROM peticao_atendimentos pa JOIN atendimentos a ON a.id = pa.atendimento_id
+               WHERE pa.peticao_id = $1 ORDER BY a.numero";
+    Ok(on_db!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_all(pool).await?))
+}
+
+/// NUP of a process.
+pub async fn nup(db: &Db, processo_id: i64) -> Result<Option<String>, StoreError> {
+    let sql = "SELECT nup FROM processos WHERE id = $1";
+    Ok(on_db!(db, pool => sqlx::query_scalar(sql).bind(processo_id).fetch_optional(pool).await?))
 }

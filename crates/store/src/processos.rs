@@ -190,14 +190,26 @@ pub async fn sem_ciencia_ate(db: &Db, ate: NaiveDate) -> Result<Vec<Notificacao>
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
 }
 
-/// ABI notices whose impugnação deadline ended before `hoje` and still cover notified attendances.
+/// ABI notices whose impugnação deadline ended before `hoje` and were not closed yet.
 pub async fn prazo_vencido_antes(db: &Db, hoje: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
     let sql = format!(
-        "SELECT {NOTIF} FROM notificacoes n WHERE n.tipo = 'oficio_abi' AND n.vencimento < $1
-           AND EXISTS (SELECT 1 FROM atendimentos a WHERE a.notificacao_id = n.id AND a.estado = 'notificado')
+        "SELECT {NOTIF} FROM notificacoes
+         WHERE tipo = 'oficio_abi' AND vencimento < $1 AND prazo_encerrado_em IS NULL
          ORDER BY id"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(hoje).fetch_all(pool).await?))
+}
+
+/// Marks a notice's period as closed (once): false if another run closed it first.
+pub async fn encerrar_prazo(
+    tx: &mut Tx,
+    notificacao_id: i64,
+    em: NaiveDate,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE notificacoes SET prazo_encerrado_em = $2 WHERE id = $1 AND prazo_encerrado_em IS NULL")
+        .bind(notificacao_id).bind(em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
 }
 
 /// Records ciência and the deadline it opens on the notice (only once).
@@ -228,7 +240,9 @@ pub async fn transicionar(
     para: &str,
 ) -> Result<u64, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query(
-        "UPDATE atendimentos SET estado = $3 WHERE notificacao_id = $1 AND estado = $2")
+        "UPDATE atendimentos SET estado = $3
+         WHERE processo_id = (SELECT processo_id FROM notificacoes WHERE id = $1)
+           AND estado = $2 AND notificacao_id = $1")
         .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
 }
 
@@ -240,7 +254,9 @@ pub async fn transicionar_por_decisao(
     para: &str,
 ) -> Result<u64, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query(
-        "UPDATE atendimentos SET estado = $3 WHERE notificacao_decisao_id = $1 AND estado = $2")
+        "UPDATE atendimentos SET estado = $3
+         WHERE processo_id = (SELECT processo_id FROM notificacoes WHERE id = $1)
+           AND estado = $2 AND notificacao_decisao_id = $1")
         .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
 }
 
@@ -248,4 +264,31 @@ pub async fn transicionar_por_decisao(
 pub async fn contagem_por_estado(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
     let sql = "SELECT estado, COUNT(*) FROM atendimentos GROUP BY estado ORDER BY estado";
     Ok(on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+}
+
+/// One attendance of a process as the demo scenario and the queues see it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AtendimentoDoProcesso {
+    pub id: i64,
+    pub numero: String,
+    pub estado: String,
+    pub valor_devido_centavos: Option<i64>,
+}
+
+pub async fn atendimentos_do_processo(
+    db: &Db,
+    processo_id: i64,
+) -> Result<Vec<AtendimentoDoProcesso>, StoreError> {
+    let sql = "SELECT id, numero, estado, valor_devido_centavos FROM atendimentos
+               WHERE processo_id = $1 ORDER BY id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(processo_id).fetch_all(pool).await?))
+}
+
+/// The notices of a process, oldest first.
+pub async fn notificacoes_do_processo(
+    db: &Db,
+    processo_id: i64,
+) -> Result<Vec<Notificacao>, StoreError> {
+    let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE processo_id = $1 ORDER BY id");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(processo_id).fetch_all(pool).await?))
 }

@@ -18,6 +18,7 @@
 //! `persus demo` on the same data directory finds the marker and changes nothing.
 
 mod catalogo;
+pub mod cenario;
 mod gerador;
 mod rng;
 

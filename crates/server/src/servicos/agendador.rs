@@ -142,6 +142,9 @@ pub async fn executar(
         let t =
             aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
         let mut tx = db.begin().await?;
+        if !processos::encerrar_prazo(&mut tx, n.id, hoje).await? {
+            continue; // another run closed it
+        }
         let movidos =
             processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?;
         auditoria::registrar(
@@ -174,6 +177,9 @@ pub async fn executar(
         };
         let mut movidos = 0;
         let mut tx = db.begin().await?;
+        if !processos::encerrar_prazo(&mut tx, n.id, hoje).await? {
+            continue;
+        }
         for estado in [Estado::Retificado, Estado::Mantido] {
             let mut ciclo = Ciclo::identificado(Centavos::new(1));
             ciclo.estado = estado;

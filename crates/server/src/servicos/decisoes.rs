@@ -90,7 +90,8 @@ fn resultado(evento: &Evento) -> &'static str {
     }
 }
 
-fn parcial(evento: &Evento) -> bool {
+/// A decision that changes the value (taken one attendance at a time).
+pub fn parcial(evento: &Evento) -> bool {
     matches!(
         evento,
         Evento::DecisaoPrimeiraInstancia {

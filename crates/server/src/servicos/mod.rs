@@ -5,8 +5,10 @@ pub mod agendador;
 pub mod ciencia;
 pub mod decisoes;
 pub mod documentos;
+pub mod historico;
 pub mod peticoes;
 pub mod publicacao;
+pub mod rascunhos;
 pub mod relogio;
 
 use thiserror::Error;

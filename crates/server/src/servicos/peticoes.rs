@@ -117,20 +117,88 @@ pub fn ciclo_de(s: &Situacao) -> Result<Ciclo, String> {
     Ok(c)
 }
 
-struct Contexto {
+pub(crate) struct Contexto {
     situacoes: HashMap<String, Situacao>,
     processos: HashMap<String, i64>,
     motivos: HashMap<String, Motivo>,
     documentos: HashMap<i64, Documento>,
 }
 
-struct Validado {
-    processo_id: i64,
-    ids: Vec<i64>,
-    de: Vec<(i64, Estado, Estado)>,
+pub(crate) struct Validado {
+    pub(crate) processo_id: i64,
+    pub(crate) ids: Vec<i64>,
+    pub(crate) de: Vec<(i64, Estado, Estado)>,
 }
 
-fn validar(
+/// Everything the rules need to judge petitions of one operator, read once per batch.
+pub(crate) async fn contexto(db: &Db, operadora: &str) -> Result<Contexto, ServicoError> {
+    Ok(Contexto {
+        situacoes: peticoes::situacoes_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|s| (s.numero.clone(), s))
+            .collect(),
+        processos: peticoes::nups_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (n, id))
+            .collect(),
+        motivos: catalogo(),
+        documentos: peticoes::documentos_da_operadora(db, operadora)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect(),
+    })
+}
+
+impl Contexto {
+    pub(crate) fn processo(&self, nup: &str) -> Option<i64> {
+        self.processos
+            .get(&nup.replace(['.', '/', '-'], ""))
+            .copied()
+    }
+
+    pub(crate) fn atendimento(&self, numero: &str) -> Option<&Situacao> {
+        self.situacoes.get(numero.trim())
+    }
+
+    pub(crate) fn recibo_documentos(&self, ids: &[i64]) -> Vec<ReciboDocumento> {
+        ids.iter()
+            .filter_map(|d| self.documentos.get(d))
+            .map(|d| ReciboDocumento {
+                nome_arquivo: d.nome_arquivo.clone(),
+                sha256: d.sha256.clone(),
+                tamanho: d.tamanho,
+            })
+            .collect()
+    }
+}
+
+/// Moves the attendances of validated petitions through the transition the state machine
+/// chose, in the caller's transaction; refuses if any moved meanwhile. Returns how many moved.
+pub(crate) async fn mover(
+    tx: &mut persus_store::Tx,
+    validos: &[&Validado],
+) -> Result<usize, ServicoError> {
+    let mut grupos: HashMap<(Estado, Estado), Vec<i64>> = HashMap::new();
+    for v in validos {
+        for (id, de, para) in &v.de {
+            grupos.entry((*de, *para)).or_default().push(*id);
+        }
+    }
+    for ((de, para), ids) in &grupos {
+        let n = peticoes::mover_atendimentos(tx, ids, de.as_str(), para.as_str()).await?;
+        if n != ids.len() as u64 {
+            return Err(ServicoError::Regra(
+                "atendimentos mudaram de situação durante o protocolo; nada foi protocolado, envie novamente".to_owned(),
+            ));
+        }
+    }
+    Ok(grupos.values().map(Vec::len).sum())
+}
+
+pub(crate) fn validar(
     p: &Pedido,
     ctx: &Contexto,
     usados: &HashSet<String>,
@@ -173,10 +241,7 @@ fn validar(
             ));
         }
     }
-    let processo_id = ctx
-        .processos
-        .get(&p.processo.replace(['.', '/', '-'], ""))
-        .copied();
+    let processo_id = ctx.processo(&p.processo);
     if processo_id.is_none() {
         erros.push(format!(
             "processo {} não encontrado para esta operadora",
@@ -258,24 +323,7 @@ pub async fn protocolar_lote(
     prazos: &PrazosVigentes,
     ator: &Ator,
 ) -> Result<ResultadoLote, ServicoError> {
-    let ctx = Contexto {
-        situacoes: peticoes::situacoes_da_operadora(db, operadora)
-            .await?
-            .into_iter()
-            .map(|s| (s.numero.clone(), s))
-            .collect(),
-        processos: peticoes::nups_da_operadora(db, operadora)
-            .await?
-            .into_iter()
-            .map(|(id, n)| (n, id))
-            .collect(),
-        motivos: catalogo(),
-        documentos: peticoes::documentos_da_operadora(db, operadora)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect(),
-    };
+    let ctx = contexto(db, operadora).await?;
     let regras = Regras { calendario, prazos };
     let mut usados = HashSet::new();
     let mut validos = Vec::new();
@@ -319,20 +367,7 @@ pub async fn protocolar_lote(
         })
         .collect();
     peticoes::inserir_lote(&mut tx, operadora, &lote, agora, &ator.ator).await?;
-    let mut grupos: HashMap<(Estado, Estado), Vec<i64>> = HashMap::new();
-    for (_, v) in &validos {
-        for (id, de, para) in &v.de {
-            grupos.entry((*de, *para)).or_default().push(*id);
-        }
-    }
-    for ((de, para), ids) in &grupos {
-        let n = peticoes::mover_atendimentos(&mut tx, ids, de.as_str(), para.as_str()).await?;
-        if n != ids.len() as u64 {
-            return Err(ServicoError::Regra(
-                "atendimentos mudaram de situação durante o protocolo; nada foi protocolado, envie o lote novamente".to_owned(),
-            ));
-        }
-    }
+    let movidos = mover(&mut tx, &validos.iter().map(|(_, v)| v).collect::<Vec<_>>()).await?;
     auditoria::registrar(
         &mut tx,
         ator,
@@ -344,7 +379,7 @@ pub async fn protocolar_lote(
             depois: Some(json!({
                 "peticoes": lote.len(),
                 "protocolos": [lote.first().map(|p| p.protocolo.clone()), lote.last().map(|p| p.protocolo.clone())],
-                "atendimentos": grupos.values().map(Vec::len).sum::<usize>(),
+                "atendimentos": movidos,
                 "linhas_recusadas": erros.len(),
             })),
         },
@@ -362,16 +397,7 @@ pub async fn protocolar_lote(
             tipo: p.tipo,
             processo: p.processo.clone(),
             atendimentos: p.atendimentos.iter().map(|a| a.trim().to_owned()).collect(),
-            documentos: p
-                .documentos
-                .iter()
-                .filter_map(|d| ctx.documentos.get(d))
-                .map(|d| ReciboDocumento {
-                    nome_arquivo: d.nome_arquivo.clone(),
-                    sha256: d.sha256.clone(),
-                    tamanho: d.tamanho,
-                })
-                .collect(),
+            documentos: ctx.recibo_documentos(&p.documentos),
         })
         .collect();
     Ok(ResultadoLote { recibos, erros })

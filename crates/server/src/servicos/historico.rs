@@ -1,0 +1,215 @@
+//! The full history of one attendance, as an operator or an ANS analyst reads it: the facts
+//! (values, process, notices, petitions, documents, decisions) and a timeline in pt-BR built
+//! from them, oldest first. An operator asking for another operator's attendance gets nothing.
+
+use chrono::{Duration, NaiveDate};
+use persus_domain::lifecycle::Estado;
+use persus_domain::money::Centavos;
+use persus_store::historico::{
+    self as store, DecisaoDoAtendimento, DocumentoDaPeticao, Ficha, NotificacaoDoAtendimento,
+    PeticaoDoAtendimento,
+};
+use persus_store::Db;
+use serde::Serialize;
+
+use super::relogio::data_em_brasilia;
+use super::ServicoError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evento {
+    pub data: NaiveDate,
+    pub tipo: &'static str,
+    pub descricao: String,
+    /// Causal order of facts of the same day (a decision before its notice, a notice before
+    /// its ciência).
+    #[serde(skip)]
+    ordem: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Historico {
+    pub atendimento: Ficha,
+    pub situacao: &'static str,
+    pub notificacoes: Vec<NotificacaoDoAtendimento>,
+    pub peticoes: Vec<PeticaoDoAtendimento>,
+    pub documentos: Vec<DocumentoDaPeticao>,
+    pub decisoes: Vec<DecisaoDoAtendimento>,
+    pub linha_do_tempo: Vec<Evento>,
+}
+
+fn instancia(i: &str) -> &'static str {
+    match i {
+        "primeira" => "1ª instância",
+        "admissibilidade" => "juízo de admissibilidade / reconsideração (DIDES)",
+        _ => "2ª instância (DICOL)",
+    }
+}
+
+fn resultado(r: &str) -> String {
+    r.replace('_', " ")
+}
+
+fn br(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The attendance `numero` (AIH/APAC) with its history; `operadora` restricts to its own.
+pub async fn consultar(
+    db: &Db,
+    numero: &str,
+    operadora: Option<&str>,
+) -> Result<Option<Historico>, ServicoError> {
+    let Some(ficha) = store::ficha(db, numero.trim(), operadora).await? else {
+        return Ok(None);
+    };
+    let notificacoes = store::notificacoes(db, ficha.id).await?;
+    let peticoes = store::peticoes(db, ficha.id).await?;
+    let documentos = store::documentos(db, ficha.id).await?;
+    let decisoes = store::decisoes(db, ficha.id).await?;
+
+    let mut ev = Vec::new();
+    ev.push(Evento {
+        data: data_em_brasilia(ficha.identificado_em),
+        tipo: "identificacao",
+        ordem: 0,
+        descricao: format!(
+            "Atendimento identificado no batimento: valor SUS {}, valor a ressarcir {} ({})",
+            Centavos::new(ficha.valor_sus_centavos),
+            Centavos::new(ficha.valor_ressarcimento_centavos),
+            ficha.regra_valoracao
+        ),
+    });
+    for n in &notificacoes {
+        let (ordem, nome) = match n.tipo.as_str() {
+            "oficio_abi" => (1, "Ofício ABI"),
+            "decisao_primeira_instancia" => (5, "Notificação da decisão de 1ª instância"),
+            _ => (5, "Notificação da decisão do recurso"),
+        };
+        let processo = ficha.nup.as_deref().unwrap_or("—");
+        ev.push(Evento {
+            data: n.disponibilizada_em,
+            tipo: "notificacao",
+            ordem,
+            descricao: format!("{nome} disponibilizado(a) no processo {processo}"),
+        });
+        if let Some(c) = n.ciencia_em {
+            let forma = if n.ciencia_forma.as_deref() == Some("presumida") {
+                "presumida (10 dias após a disponibilização)"
+            } else {
+                "expressa"
+            };
+            let prazo = n
+                .vencimento
+                .map(|v| format!("; prazo até {}", br(v)))
+                .unwrap_or_default();
+            ev.push(Evento {
+                data: c,
+                tipo: "ciencia",
+                ordem: ordem + 1,
+                descricao: format!("Ciência {forma} — {nome}{prazo}"),
+            });
+        }
+    }
+    for p in peticoes.iter().filter(|p| p.estado == "protocolada") {
+        let tipo = if p.tipo == "recurso" {
+            "Recurso"
+        } else {
+            "Impugnação"
+        };
+        ev.push(Evento {
+            data: data_em_brasilia(p.protocolada_em.unwrap_or(p.criada_em)),
+            tipo: "peticao",
+            ordem: 3,
+            descricao: format!(
+                "{tipo} protocolada sob o nº {} (motivo {})",
+                p.protocolo.as_deref().unwrap_or("—"),
+                p.motivo
+            ),
+        });
+    }
+    for d in &decisoes {
+        let valor = if d.valor_anterior == d.valor_novo {
+            format!("valor {}", Centavos::new(d.valor_novo))
+        } else {
+            format!(
+                "valor {} → {}",
+                Centavos::new(d.valor_anterior),
+                Centavos::new(d.valor_novo)
+            )
+        };
+        ev.push(Evento {
+            data: data_em_brasilia(d.decidido_em),
+            tipo: "decisao",
+            ordem: 4,
+            descricao: format!(
+                "Decisão — {}: {} ({valor})",
+                instancia(&d.instancia),
+                resultado(&d.resultado)
+            ),
+        });
+    }
+    if let Some(e) = decurso(&ficha, &notificacoes, &peticoes) {
+        ev.push(e);
+    }
+    ev.sort_by_key(|e| (e.data, e.ordem));
+
+    let situacao = Estado::parse(&ficha.estado).map_or("—", Estado::rotulo);
+    Ok(Some(Historico {
+        atendimento: ficha,
+        situacao,
+        notificacoes,
+        peticoes,
+        documentos,
+        decisoes,
+        linha_do_tempo: ev,
+    }))
+}
+
+/// A period that ended without a petition (the scheduler's work): the day after the deadline.
+fn decurso(
+    ficha: &Ficha,
+    notificacoes: &[NotificacaoDoAtendimento],
+    peticoes: &[PeticaoDoAtendimento],
+) -> Option<Evento> {
+    if ficha.estado != Estado::Devido.as_str() {
+        return None;
+    }
+    let protocolou = |tipo: &str| {
+        peticoes
+            .iter()
+            .any(|p| p.tipo == tipo && p.estado == "protocolada")
+    };
+    let venceu = |tipo: &str| {
+        notificacoes
+            .iter()
+            .rev()
+            .find(|n| n.tipo == tipo)
+            .and_then(|n| n.vencimento)
+    };
+    let (vencimento, texto) = if !protocolou("impugnacao") {
+        (
+            venceu("oficio_abi")?,
+            "Prazo de impugnação encerrado sem impugnação",
+        )
+    } else if !protocolou("recurso") {
+        (
+            venceu("decisao_primeira_instancia")?,
+            "Prazo de recurso encerrado sem recurso",
+        )
+    } else {
+        return None;
+    };
+    Some(Evento {
+        data: vencimento + Duration::days(1),
+        tipo: "decurso",
+        ordem: 7,
+        descricao: format!(
+            "{texto}: valor devido {}",
+            Centavos::new(
+                ficha
+                    .valor_devido_centavos
+                    .unwrap_or(ficha.valor_ressarcimento_centavos)
+            )
+        ),
+    })
+}

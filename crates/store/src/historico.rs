@@ -1,0 +1,146 @@
+//! One attendance in full: what it is, where it stands, and every fact of its history
+//! (the notices and their ciência, the petitions, the decisions) — read from the rows each
+//! step wrote, so the history can never disagree with the state.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::{Db, StoreError};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Ficha {
+    pub id: i64,
+    pub tipo: String,
+    pub numero: String,
+    pub competencia: String,
+    pub operadora: String,
+    pub cnes: String,
+    pub procedimento_principal: String,
+    pub data_inicio: NaiveDate,
+    pub data_fim: NaiveDate,
+    pub carater: String,
+    pub estado: String,
+    pub valor_sus_centavos: i64,
+    pub valor_ressarcimento_centavos: i64,
+    pub valor_devido_centavos: Option<i64>,
+    pub regra_valoracao: String,
+    pub identificado_em: DateTime<Utc>,
+    pub processo_id: Option<i64>,
+    pub nup: Option<String>,
+    pub abi_numero: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct NotificacaoDoAtendimento {
+    pub id: i64,
+    pub tipo: String,
+    pub disponibilizada_em: NaiveDate,
+    pub ciencia_em: Option<NaiveDate>,
+    pub ciencia_forma: Option<String>,
+    pub ciencia_por: Option<String>,
+    pub vencimento: Option<NaiveDate>,
+    pub prazo: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PeticaoDoAtendimento {
+    pub id: i64,
+    pub tipo: String,
+    pub estado: String,
+    pub protocolo: Option<String>,
+    pub protocolada_em: Option<DateTime<Utc>>,
+    pub motivo: String,
+    pub fundamentacao: String,
+    pub auditor: Option<String>,
+    pub criada_em: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DecisaoDoAtendimento {
+    pub instancia: String,
+    pub resultado: String,
+    pub valor_anterior: i64,
+    pub valor_novo: i64,
+    pub fundamentacao: String,
+    pub decidido_por: String,
+    pub decidido_em: DateTime<Utc>,
+    pub notificacao_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DocumentoDaPeticao {
+    pub peticao_id: i64,
+    pub id: i64,
+    pub nome_arquivo: String,
+    pub sha256: String,
+    pub tamanho: i64,
+}
+
+/// The attendance by AIH/APAC number, only when it belongs to `operadora` (when given):
+/// another operator's attendance does not exist for it.
+pub async fn ficha(
+    db: &Db,
+    numero: &str,
+    operadora: Option<&str>,
+) -> Result<Option<Ficha>, StoreError> {
+    let sql = "SELECT a.id, a.tipo, a.numero, a.competencia, a.operadora, a.cnes,
+                      a.procedimento_principal, a.data_inicio, a.data_fim, a.carater, a.estado,
+                      a.valor_sus_centavos, a.valor_ressarcimento_centavos, a.valor_devido_centavos,
+                      a.regra_valoracao, a.identificado_em, a.processo_id, p.nup, p.abi_numero
+               FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
+               WHERE a.numero = $1 AND ($2 IS NULL OR a.operadora = $2)";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(numero).bind(operadora).fetch_optional(pool).await?),
+    )
+}
+
+/// The Ofício ABI and every decision notice that concerned the attendance, oldest first.
+pub async fn notificacoes(
+    db: &Db,
+    atendimento_id: i64,
+) -> Result<Vec<NotificacaoDoAtendimento>, StoreError> {
+    let sql =
+        "SELECT n.id, n.tipo, n.disponibilizada_em, n.ciencia_em, n.ciencia_forma, n.ciencia_por,
+                      n.vencimento, n.prazo
+               FROM notificacoes n
+               WHERE n.id IN (SELECT notificacao_id FROM atendimentos WHERE id = $1)
+                  OR n.id IN (SELECT notificacao_id FROM decisoes WHERE atendimento_id = $1)
+               ORDER BY n.disponibilizada_em, n.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
+}
+
+/// Petitions over the attendance (drafts included: the operator's own work in progress).
+pub async fn peticoes(
+    db: &Db,
+    atendimento_id: i64,
+) -> Result<Vec<PeticaoDoAtendimento>, StoreError> {
+    let sql =
+        "SELECT p.id, p.tipo, p.estado, p.protocolo, p.protocolada_em, p.motivo, p.fundamentacao,
+                      p.auditor, p.criada_em
+               FROM peticoes p JOIN peticao_atendimentos pa ON pa.peticao_id = p.id
+               WHERE pa.atendimento_id = $1 ORDER BY p.criada_em, p.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
+}
+
+pub async fn decisoes(
+    db: &Db,
+    atendimento_id: i64,
+) -> Result<Vec<DecisaoDoAtendimento>, StoreError> {
+    let sql =
+        "SELECT instancia, resultado, valor_anterior, valor_novo, fundamentacao, decidido_por,
+                      decidido_em, notificacao_id
+               FROM decisoes WHERE atendimento_id = $1 ORDER BY decidido_em, id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
+}
+
+/// Documents attached to the attendance's petitions.
+pub async fn documentos(
+    db: &Db,
+    atendimento_id: i64,
+) -> Result<Vec<DocumentoDaPeticao>, StoreError> {
+    let sql = "SELECT pd.peticao_id, d.id, d.nome_arquivo, d.sha256, d.tamanho
+               FROM peticao_documentos pd JOIN documentos d ON d.id = pd.documento_id
+               WHERE pd.peticao_id IN (SELECT peticao_id FROM peticao_atendimentos WHERE atendimento_id = $1)
+               ORDER BY pd.peticao_id, d.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
+}
