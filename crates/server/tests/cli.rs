@@ -222,3 +222,105 @@ async fn serve_on_postgres_answers_health_and_stops_gracefully() {
     assert_eq!(persus_store::operadoras::count(&t.db).await.unwrap(), 1_106);
     t.cleanup().await;
 }
+
+/// Time passes without anyone pressing a button: a running server applies presumed ciência
+/// and closes expired periods on the system clock; with the scheduler off, nothing moves.
+#[test]
+fn the_server_runs_the_scheduler_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = DbConfig::sqlite_in(dir.path());
+    let estados = |rt: &tokio::runtime::Runtime| {
+        rt.block_on(async {
+            let db = persus_store::Db::open(&config).await.unwrap();
+            let e = persus_store::processos::contagem_por_estado(&db)
+                .await
+                .unwrap();
+            db.close().await;
+            e.into_iter().collect::<std::collections::HashMap<_, _>>()
+        })
+    };
+    rt.block_on(async {
+        let db = persus_store::Db::open(&config).await.unwrap();
+        persus_server::cli::load_reference_data(&db).await.unwrap();
+        persus_server::demo::seed(
+            &db,
+            persus_server::demo::Params {
+                seed: 3,
+                atendimentos: 2_000,
+            },
+        )
+        .await
+        .unwrap();
+        db.close().await;
+    });
+    // Published on 10/02/2026 (a date long past): presumed ciência 20/02, impugnação until 24/03.
+    for args in [
+        vec![
+            "abi",
+            "agendar",
+            "--numero",
+            "101",
+            "--tipo",
+            "AIH",
+            "--trimestre",
+            "1T2025",
+            "--lancamento",
+            "2026-02-10",
+        ],
+        vec!["abi", "publicar", "101", "--em", "2026-02-10"],
+    ] {
+        let out = run(persus().args(&args).arg("--data-dir").arg(dir.path()));
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let antes = estados(&rt);
+    assert!(
+        antes.get("aguardando_ciencia").copied().unwrap_or(0) > 0,
+        "{antes:?}"
+    );
+
+    let serve = |intervalo: &str| {
+        let port = free_port();
+        let mut child = persus()
+            .args([
+                "serve",
+                "--port",
+                &port.to_string(),
+                "--agendador-intervalo",
+                intervalo,
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_health(&mut child, port);
+        child
+    };
+    // Scheduler off: nothing moves.
+    let child = serve("0");
+    std::thread::sleep(Duration::from_millis(500));
+    sigterm(&child);
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert_eq!(estados(&rt), antes);
+
+    // On: the first run happens at start.
+    let child = serve("3600");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut agora = estados(&rt);
+    while agora.get("devido") != antes.get("aguardando_ciencia") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        agora = estados(&rt);
+    }
+    sigterm(&child);
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert!(!agora.contains_key("aguardando_ciencia"), "{agora:?}");
+    assert!(!agora.contains_key("notificado"), "{agora:?}");
+    assert_eq!(
+        agora.get("devido"),
+        antes.get("aguardando_ciencia"),
+        "{agora:?}"
+    );
+}
