@@ -25,7 +25,7 @@ for db in sqlite postgresql; do
     unset DATABASE_URL
   fi
   export RUST_LOG=warn PERSUS_DATA_DIR="$dir/data"
-  "$bin" demo --sem-servidor --scale "$scale"
+  "$bin" demo --sem-servidor --sem-cenario --scale "$scale"
   n=100
   for q in "${quarters[@]}"; do
     for tipo in AIH APAC; do

@@ -89,6 +89,12 @@ pub enum Command {
     /// Trilha de auditoria.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Documentos de prova (PDF) de uma operadora.
+    #[command(subcommand)]
+    Documento(DocumentoCmd),
+    /// Petições (impugnação e recurso).
+    #[command(subcommand)]
+    Peticao(PeticaoCmd),
     /// Um atendimento por inteiro: valores, processo, notificações, petições, decisões e a
     /// linha do tempo.
     Atendimento {
@@ -131,6 +137,37 @@ pub enum AbiCmd {
     },
     /// Lista todos os ABIs com seus processos.
     Listar,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentoCmd {
+    /// Envia um PDF (até 10 MB) e mostra o número do documento, para citar nas petições.
+    Enviar {
+        /// Registro ANS da operadora.
+        #[arg(long)]
+        operadora: String,
+        /// Usuário que envia (fica na trilha de auditoria).
+        #[arg(long)]
+        por: String,
+        arquivo: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeticaoCmd {
+    /// Protocola um lote a partir de um manifesto CSV (separado por ";"): cada linha é uma
+    /// petição; linhas com erro são listadas e não protocoladas, as demais são.
+    Lote {
+        #[arg(long)]
+        operadora: String,
+        #[arg(long)]
+        por: String,
+        /// Data do protocolo (AAAA-MM-DD) em vez de hoje — para homologação e testes.
+        #[arg(long, value_parser = parse_data)]
+        em: Option<NaiveDate>,
+        /// Manifesto com o cabeçalho tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos
+        arquivo: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +257,100 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             print_json(&resumo);
             db.close().await;
+            Ok(())
+        }
+        Command::Documento(DocumentoCmd::Enviar {
+            operadora,
+            por,
+            arquivo,
+        }) => {
+            let bytes = std::fs::read(&arquivo)
+                .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
+            let nome = arquivo
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
+            let db = open(&cli.global).await?;
+            let r = servicos::documentos::enviar(
+                &db,
+                &servicos::documentos::ArmazenamentoLocal { raiz },
+                &operadora,
+                &nome,
+                &bytes,
+                &por,
+                chrono::Utc::now(),
+            )
+            .await;
+            db.close().await;
+            let d = r?;
+            print_json(&serde_json::json!({
+                "id": d.id, "nome_arquivo": d.nome_arquivo, "sha256": d.sha256, "tamanho": d.tamanho,
+            }));
+            Ok(())
+        }
+        Command::Peticao(PeticaoCmd::Lote {
+            operadora,
+            por,
+            em,
+            arquivo,
+        }) => {
+            let texto = std::fs::read_to_string(&arquivo).with_context(|| {
+                format!(
+                    "não foi possível ler {} (o manifesto deve ser UTF-8)",
+                    arquivo.display()
+                )
+            })?;
+            let pedidos = match servicos::peticoes::ler_lote_csv(&texto) {
+                Ok(p) => p,
+                Err(erros) => {
+                    print_json(&serde_json::json!({ "protocoladas": 0, "erros": erros }));
+                    anyhow::bail!(
+                        "manifesto com {} linha(s) inválida(s); nada foi protocolado",
+                        erros.len()
+                    );
+                }
+            };
+            let relogio: Box<dyn Relogio> = match em {
+                Some(d) => Box::new(RelogioFixo::em(d)),
+                None => Box::new(RelogioSistema),
+            };
+            let db = open(&cli.global).await?;
+            let inicio = std::time::Instant::now();
+            let r = servicos::peticoes::protocolar_lote(
+                &db,
+                &operadora,
+                &pedidos,
+                relogio.hoje(),
+                relogio.agora(),
+                &CalendarioAns::padrao(),
+                &PrazosVigentes::padrao(),
+                &Ator::sistema(&por),
+            )
+            .await;
+            db.close().await;
+            let r = r?;
+            let atendimentos: usize = r.recibos.iter().map(|x| x.atendimentos.len()).sum();
+            tracing::info!(
+                peticoes = r.recibos.len(),
+                atendimentos,
+                recusadas = r.erros.len(),
+                segundos = inicio.elapsed().as_secs_f64(),
+                "batch filed"
+            );
+            // Rows of the batch are lines of the file after the header.
+            let erros: Vec<_> = r
+                .erros
+                .iter()
+                .map(|e| serde_json::json!({ "linha": e.linha + 1, "erros": e.erros }))
+                .collect();
+            print_json(&serde_json::json!({
+                "protocoladas": r.recibos.len(),
+                "atendimentos": atendimentos,
+                "primeiro_protocolo": r.recibos.first().map(|x| &x.protocolo),
+                "ultimo_protocolo": r.recibos.last().map(|x| &x.protocolo),
+                "erros": erros,
+            }));
             Ok(())
         }
         Command::Atendimento { numero, operadora } => {

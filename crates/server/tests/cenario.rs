@@ -44,12 +44,19 @@ async fn retrato(db: &Db) -> Vec<String> {
     r.extend(
         strings(
             db,
-            "SELECT p.tipo || ':' || p.protocolo || ':' || pr.nup FROM peticoes p JOIN processos pr ON pr.id = p.processo_id
+            "SELECT p.tipo || ':' || p.protocolo || ':' || CAST(pr.abi_numero AS TEXT) || ':' || pr.operadora FROM peticoes p JOIN processos pr ON pr.id = p.processo_id
              ORDER BY p.protocolo",
         )
         .await,
     );
-    r.extend(strings(db, "SELECT nup FROM processos ORDER BY nup").await);
+    // NUPs follow commit order (concurrent on PostgreSQL): compare who got a process.
+    r.extend(
+        strings(
+            db,
+            "SELECT CAST(abi_numero AS TEXT) || ':' || operadora FROM processos ORDER BY 1",
+        )
+        .await,
+    );
     r
 }
 

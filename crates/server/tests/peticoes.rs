@@ -247,3 +247,52 @@ db_test!(
         assert_eq!(b, a + 1);
     }
 );
+
+use persus_server::servicos::peticoes::{ler_lote_csv, CABECALHO_LOTE};
+
+#[test]
+fn manifesto_csv_vira_pedidos_com_listas_separadas_por_barra() {
+    let csv = format!(
+        "\u{feff}{CABECALHO_LOTE}\n\
+         impugnacao;33910.000001/2026-11;3325100000018 | 3325100000029;ADM01;Excluído antes do atendimento.;;7|8\n\
+         recurso;33910000001202611;3325100000030;TEC01;Procedimento fora do Rol.;Dra. Ana - CRM-RJ 52001;9\n"
+    );
+    let p = ler_lote_csv(&csv).unwrap();
+    assert_eq!(p.len(), 2);
+    assert_eq!(p[0].tipo, TipoPeticao::Impugnacao);
+    assert_eq!(p[0].atendimentos, ["3325100000018", "3325100000029"]);
+    assert_eq!(p[0].documentos, [7, 8]);
+    assert_eq!(p[0].auditor, None);
+    assert_eq!(p[1].tipo, TipoPeticao::Recurso);
+    assert_eq!(p[1].auditor.as_deref(), Some("Dra. Ana - CRM-RJ 52001"));
+}
+
+#[test]
+fn manifesto_com_linha_malformada_aponta_a_linha_do_arquivo_e_nao_gera_nada() {
+    let csv = format!(
+        "{CABECALHO_LOTE}\n\
+         impugnacao;33910000001202611;3325100000018;ADM01;Fundamentação suficiente.;;7\n\
+         contestacao;33910000001202611;3325100000018;ADM01;Fundamentação suficiente.;;x\n\
+         impugnacao;33910000001202611;3325100000018\n"
+    );
+    let erros = ler_lote_csv(&csv).unwrap_err();
+    assert_eq!(erros.len(), 2);
+    assert_eq!(erros[0].linha, 3);
+    assert!(
+        erros[0]
+            .erros
+            .iter()
+            .any(|e| e.contains("contestacao") && e.contains("impugnacao ou recurso")),
+        "{erros:?}"
+    );
+    assert!(
+        erros[0].erros.iter().any(|e| e.contains("documento \"x\"")),
+        "{erros:?}"
+    );
+    assert_eq!(erros[1].linha, 4);
+    assert!(erros[1].erros[0].contains("3 colunas"), "{erros:?}");
+
+    let sem_cabecalho = ler_lote_csv("a;b;c\n").unwrap_err();
+    assert_eq!(sem_cabecalho[0].linha, 1);
+    assert!(sem_cabecalho[0].erros[0].contains(CABECALHO_LOTE));
+}

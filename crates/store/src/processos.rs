@@ -292,3 +292,26 @@ pub async fn notificacoes_do_processo(
     let sql = format!("SELECT {NOTIF} FROM notificacoes WHERE processo_id = $1 ORDER BY id");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(processo_id).fetch_all(pool).await?))
 }
+
+/// A placeholder for the NUP while the heavy part of a process's transaction runs: unique per
+/// (ABI, operator) like the process itself, 17 characters like a NUP, never committed (the NUP
+/// replaces it before commit, see [`definir_nup`]).
+pub fn nup_provisorio(abi: i32, operadora: &str) -> String {
+    format!("X{abi:06}{operadora:0>10}")
+}
+
+/// Gives the process its NUP and the notice the final content, at the end of the transaction
+/// (so the NUP registry row is locked only for the last statements).
+pub async fn definir_nup(
+    tx: &mut Tx,
+    processo_id: i64,
+    notificacao_id: i64,
+    nup: &str,
+    conteudo: &serde_json::Value,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE processos SET nup = $2 WHERE id = $1")
+        .bind(processo_id).bind(nup).execute(conn).await?.rows_affected());
+    on_tx!(tx, conn => sqlx::query("UPDATE notificacoes SET conteudo = $2 WHERE id = $1")
+        .bind(notificacao_id).bind(conteudo.to_string()).execute(conn).await?.rows_affected());
+    Ok(())
+}

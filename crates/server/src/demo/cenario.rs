@@ -12,7 +12,7 @@
 //! server's scheduler moves time on.
 //!
 //! Which attendances are impugned, how each is decided, who reads a notice: drawn from the
-//! seed and the attendance or process number, never from the order of work, so the same seed
+//! seed and the attendance number or the (ABI, operator) pair, never from the order of work, so the same seed
 //! tells the same story on SQLite and PostgreSQL. Every step acts only on rows still in the
 //! state it expects, so an interrupted run is finished by running `persus demo` again.
 
@@ -356,7 +356,9 @@ async fn ler_oficio(
     dia: NaiveDate,
     p: &Processo,
 ) -> Result<(), ServicoError> {
-    if sorteio(ctx.seed, 1, &p.nup) >= 400 {
+    // Keyed by ABI and operator, not by NUP: NUPs follow commit order, which concurrent
+    // publication on PostgreSQL does not fix.
+    if sorteio(ctx.seed, 1, &format!("{}:{}", p.abi_numero, p.operadora)) >= 400 {
         return Ok(());
     }
     let Some(oficio) = processos::notificacoes_do_processo(ctx.db, p.id)

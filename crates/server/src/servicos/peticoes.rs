@@ -437,3 +437,109 @@ pub async fn protocolar(
 pub fn numero_protocolo(ano: i32, seq: i64) -> String {
     format!("{ano}.{seq:07}")
 }
+
+/// The header of a batch manifest (CSV, `;`-separated, UTF-8), as the template offers it.
+pub const CABECALHO_LOTE: &str =
+    "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos";
+
+/// Reads a batch manifest: one petition per row; `atendimentos` and `documentos` separated by
+/// `|`. A malformed row is reported with its line (the header is line 1) and what to fix;
+/// nothing is filed unless the whole manifest reads.
+pub fn ler_lote_csv(texto: &str) -> Result<Vec<Pedido>, Vec<ErroLinha>> {
+    let mut leitor = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_reader(texto.trim_start_matches('\u{feff}').as_bytes());
+    let esperado: Vec<&str> = CABECALHO_LOTE.split(';').collect();
+    match leitor.headers() {
+        Ok(h) if h.iter().map(str::trim).eq(esperado.iter().copied()) => {}
+        Ok(h) => {
+            return Err(vec![ErroLinha {
+                linha: 1,
+                erros: vec![format!(
+                    "cabeçalho \"{}\" inválido: use exatamente \"{CABECALHO_LOTE}\"",
+                    h.iter().collect::<Vec<_>>().join(";")
+                )],
+            }])
+        }
+        Err(e) => {
+            return Err(vec![ErroLinha {
+                linha: 1,
+                erros: vec![format!("arquivo ilegível: {e}")],
+            }])
+        }
+    }
+    let mut pedidos = Vec::new();
+    let mut erros = Vec::new();
+    for (i, r) in leitor.records().enumerate() {
+        let linha = i + 2;
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                erros.push(ErroLinha {
+                    linha,
+                    erros: vec![format!("linha ilegível: {e}")],
+                });
+                continue;
+            }
+        };
+        if r.len() != esperado.len() {
+            erros.push(ErroLinha {
+                linha,
+                erros: vec![format!(
+                    "a linha tem {} colunas; são {} ({CABECALHO_LOTE})",
+                    r.len(),
+                    esperado.len()
+                )],
+            });
+            continue;
+        }
+        let mut problemas = Vec::new();
+        let tipo = match r[0].trim() {
+            "impugnacao" => Some(TipoPeticao::Impugnacao),
+            "recurso" => Some(TipoPeticao::Recurso),
+            outro => {
+                problemas.push(format!(
+                    "tipo \"{outro}\" inválido: use impugnacao ou recurso"
+                ));
+                None
+            }
+        };
+        let lista = |s: &str| -> Vec<String> {
+            s.split('|')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut documentos = Vec::new();
+        for d in lista(&r[6]) {
+            match d.parse::<i64>() {
+                Ok(id) => documentos.push(id),
+                Err(_) => problemas.push(format!(
+                    "documento \"{d}\" inválido: informe o número do documento enviado"
+                )),
+            }
+        }
+        match (tipo, problemas.is_empty()) {
+            (Some(tipo), true) => pedidos.push(Pedido {
+                tipo,
+                processo: r[1].trim().to_owned(),
+                atendimentos: lista(&r[2]),
+                motivo: r[3].trim().to_owned(),
+                fundamentacao: r[4].trim().to_owned(),
+                auditor: Some(r[5].trim().to_owned()).filter(|a| !a.is_empty()),
+                documentos,
+            }),
+            _ => erros.push(ErroLinha {
+                linha,
+                erros: problemas,
+            }),
+        }
+    }
+    if erros.is_empty() {
+        Ok(pedidos)
+    } else {
+        Err(erros)
+    }
+}

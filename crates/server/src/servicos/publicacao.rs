@@ -4,9 +4,13 @@
 //! covers, the audit event): a crash leaves whole processes or none, and running the
 //! publication again finishes the job — operators already notified are not touched again.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use chrono::Datelike;
 use persus_domain::ids::Nup;
+use persus_store::abis::Abi;
 use persus_store::auditoria::{self, Ator, Mudanca};
+use persus_store::processos::APublicar;
 use persus_store::{abis, processos, Db};
 use serde::Serialize;
 use serde_json::json;
@@ -67,61 +71,37 @@ pub async fn publicar(
 
     let alvos = processos::a_publicar(db, &abi).await?;
     let ano = hoje.year();
-    let mut notificados = 0;
-    for (i, alvo) in alvos.iter().enumerate() {
-        let mut tx = db.begin().await?;
-        processos::commit_assincrono(&mut tx).await?;
-        let seq = processos::proximo_nup(&mut tx, unidade as i32, ano).await?;
-        let nup = Nup::new(unidade, seq as u32, ano as u16)
-            .map_err(|e| ServicoError::Regra(format!("NUP: {e}")))?;
-        // IN DIDES 47/2011 art. 2: process, operator, and (rendered from the attendances on
-        // download) each attendance's provider, number, dates, procedures and values.
-        let conteudo = json!({
-            "documento": "Ofício ABI",
-            "abi": numero,
-            "tipo": abi.tipo,
-            "trimestre": abi.trimestre,
-            "processo": nup.to_string(),
-            "operadora": { "registro_ans": alvo.operadora, "razao_social": alvo.razao_social, "cnpj": alvo.cnpj },
-            "atendimentos": alvo.atendimentos,
-            "valor_total_centavos": alvo.valor_centavos,
-        });
-        let instaurado = processos::instaurar(
-            &mut tx,
-            &abi,
-            alvo,
-            nup.as_str(),
-            relogio.agora(),
-            hoje,
-            &conteudo,
-        )
-        .await?;
-        auditoria::registrar(
-            &mut tx,
-            ator,
-            Mudanca {
-                acao: "processo.instaurado",
-                entidade: "processo",
-                entidade_id: nup.as_str(),
-                antes: None,
-                depois: Some(json!({
-                    "abi": numero, "operadora": alvo.operadora, "atendimentos": instaurado.atendimentos,
-                    "valor_centavos": alvo.valor_centavos, "notificacao": instaurado.notificacao_id,
-                    "estado_atendimentos": "aguardando_ciencia",
-                })),
-            },
-            relogio.agora(),
-        )
-        .await?;
-        if falha.no_processo == Some(i) {
-            return Err(ServicoError::Regra(
-                "falha simulada no meio da publicação".to_owned(),
-            ));
-        }
-        tx.commit().await?;
-        notificados += instaurado.atendimentos;
+    // PostgreSQL runs two processes' transactions at once (2 cores: while one backend writes
+    // attendances the other does too); SQLite has one writer, so one at a time.
+    let trabalhadores = match db.backend() {
+        persus_store::Backend::Postgres => 2,
+        persus_store::Backend::Sqlite => 1,
+    };
+    let proximo = AtomicUsize::new(0);
+    let notificados = AtomicU64::new(0);
+    let trabalho = Trabalho {
+        db,
+        abi: &abi,
+        alvos: &alvos,
+        unidade,
+        ano,
+        relogio,
+        ator,
+        falha,
+        proximo: &proximo,
+        notificados: &notificados,
+    };
+    if trabalhadores == 2 {
+        tokio::try_join!(trabalho.executar(), trabalho.executar())?;
+    } else {
+        trabalho.executar().await?;
     }
+    let notificados = notificados.into_inner();
 
+    // The attendances just moved into processes: without fresh statistics the planner keeps
+    // believing `processo_id` is NULL everywhere and scans the table for every process
+    // (measured in the demo: 1.4 ms instead of 0.05 ms per process query).
+    persus_store::stats::analisar_atendimentos(db).await?;
     let mut tx = db.begin().await?;
     abis::marcar(&mut tx, numero, "publicado", Some(relogio.agora())).await?;
     auditoria::registrar(
@@ -144,4 +124,99 @@ pub async fn publicar(
         atendimentos_notificados: notificados,
         processos_existentes: existentes,
     })
+}
+
+/// The processes of one publication, shared by the workers: each takes the next operator.
+struct Trabalho<'a> {
+    db: &'a Db,
+    abi: &'a Abi,
+    alvos: &'a [APublicar],
+    unidade: u32,
+    ano: i32,
+    relogio: &'a dyn Relogio,
+    ator: &'a Ator,
+    falha: Falha,
+    proximo: &'a AtomicUsize,
+    notificados: &'a AtomicU64,
+}
+
+impl Trabalho<'_> {
+    async fn executar(&self) -> Result<(), ServicoError> {
+        loop {
+            let i = self.proximo.fetch_add(1, Ordering::Relaxed);
+            let Some(alvo) = self.alvos.get(i) else {
+                return Ok(());
+            };
+            let n = self.instaurar(i, alvo).await?;
+            self.notificados.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// One process, one transaction. The heavy part (process, notice, the attendances it
+    /// covers) runs under a provisional NUP; the NUP registry row and the audit chain — the two
+    /// things every process shares — are taken last, so concurrent workers wait on each other
+    /// only for a few statements.
+    async fn instaurar(&self, i: usize, alvo: &APublicar) -> Result<u64, ServicoError> {
+        let (abi, relogio) = (self.abi, self.relogio);
+        let mut tx = self.db.begin().await?;
+        processos::commit_assincrono(&mut tx).await?;
+        let provisorio = processos::nup_provisorio(abi.numero, &alvo.operadora);
+        let instaurado = processos::instaurar(
+            &mut tx,
+            abi,
+            alvo,
+            &provisorio,
+            relogio.agora(),
+            relogio.hoje(),
+            &serde_json::Value::Null,
+        )
+        .await?;
+        let seq = processos::proximo_nup(&mut tx, self.unidade as i32, self.ano).await?;
+        let nup = Nup::new(self.unidade, seq as u32, self.ano as u16)
+            .map_err(|e| ServicoError::Regra(format!("NUP: {e}")))?;
+        // IN DIDES 47/2011 art. 2: process, operator, and (rendered from the attendances on
+        // download) each attendance's provider, number, dates, procedures and values.
+        let conteudo = json!({
+            "documento": "Ofício ABI",
+            "abi": abi.numero,
+            "tipo": abi.tipo,
+            "trimestre": abi.trimestre,
+            "processo": nup.to_string(),
+            "operadora": { "registro_ans": alvo.operadora, "razao_social": alvo.razao_social, "cnpj": alvo.cnpj },
+            "atendimentos": alvo.atendimentos,
+            "valor_total_centavos": alvo.valor_centavos,
+        });
+        processos::definir_nup(
+            &mut tx,
+            instaurado.processo_id,
+            instaurado.notificacao_id,
+            nup.as_str(),
+            &conteudo,
+        )
+        .await?;
+        auditoria::registrar(
+            &mut tx,
+            self.ator,
+            Mudanca {
+                acao: "processo.instaurado",
+                entidade: "processo",
+                entidade_id: nup.as_str(),
+                antes: None,
+                depois: Some(json!({
+                    "abi": abi.numero, "operadora": alvo.operadora, "atendimentos": instaurado.atendimentos,
+                    "valor_centavos": alvo.valor_centavos, "notificacao": instaurado.notificacao_id,
+                    "estado_atendimentos": "aguardando_ciencia",
+                })),
+            },
+            relogio.agora(),
+        )
+        .await?;
+        if self.falha.no_processo == Some(i) {
+            return Err(ServicoError::Regra(
+                "falha simulada no meio da publicação".to_owned(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(instaurado.atendimentos)
+    }
 }
