@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: how long `persus demo --sem-servidor` takes to seed, per scale and database.
+# Benchmark: how long `persus demo --sem-servidor --sem-cenario` takes to seed, per scale and database.
 # Usage: scripts/bench-demo.sh [scales...]   (default: 1 50)
 # Prints a Markdown table to paste into docs/PERFORMANCE.md. Needs PostgreSQL on 127.0.0.1:5432.
 set -euo pipefail
@@ -25,7 +25,7 @@ for scale in "${scales[@]}"; do
     fi
     start=$(date +%s.%N)
     "${env_args[@]}" RUST_LOG=warn /usr/bin/time -f "%M" -o "$dir/rss" \
-      "$bin" demo --sem-servidor --scale "$scale" --data-dir "$dir/data"
+      "$bin" demo --sem-servidor --sem-cenario --scale "$scale" --data-dir "$dir/data"
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc)
     n=$((scale * 20000))

@@ -3,6 +3,7 @@
 # Usage: scripts/bench-publicar.sh [scale]   (default 50 = 1,000,000 attendances)
 # Seeds the demo at that scale on SQLite and on PostgreSQL, schedules the 12 ABIs of the demo's
 # six quarters (AIH and APAC) and times `persus abi publicar` for all of them.
+# PERSUS_BENCH_DBS="postgresql" runs one database only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-50}
@@ -15,7 +16,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(free -g | aw
 echo
 echo "| database | attendances | ABIs | processes | publish seconds | attendances/s |"
 echo "|---|---|---|---|---|---|"
-for db in sqlite postgresql; do
+for db in ${PERSUS_BENCH_DBS:-sqlite postgresql}; do
   dir=$(mktemp -d)
   if [ "$db" = postgresql ]; then
     schema="bench_pub_$$"

@@ -6,10 +6,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use persus_domain::ids::RegistroAns;
 use persus_domain::money::Centavos;
@@ -20,6 +21,7 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
+use crate::api::{self, recursos};
 use crate::problem::Problem;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -28,6 +30,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where evidence documents are stored (`<raiz>/documentos/…`).
+    pub raiz_documentos: std::path::PathBuf,
+    pub api: crate::api::EstadoApi,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -36,9 +41,16 @@ pub struct AppState {
 const RESUMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
+    /// Must be called inside the Tokio runtime (it starts the access-log writer).
     pub fn new(db: Db) -> AppState {
+        AppState::com_documentos(db, std::path::PathBuf::from("persus-data"))
+    }
+
+    pub fn com_documentos(db: Db, raiz_documentos: std::path::PathBuf) -> AppState {
         AppState {
+            api: crate::api::EstadoApi::iniciar(db.clone()),
             db,
+            raiz_documentos,
             resumo: Arc::default(),
         }
     }
@@ -61,6 +73,18 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(inicio))
         .route("/health", get(health))
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
+        .route("/oauth/token", post(api::oauth::token))
+        .route("/oauth/revoke", post(api::oauth::revogar))
+        .route("/api/v1/atendimentos/{numero}", get(recursos::atendimento))
+        .route("/api/v1/notificacoes", get(recursos::notificacoes))
+        .route("/api/v1/notificacoes/{id}", get(recursos::notificacao))
+        .route("/api/v1/processos", get(recursos::processos_lista))
+        .route(
+            "/api/v1/documentos",
+            post(recursos::documento).layer(DefaultBodyLimit::max(recursos::LIMITE_CORPO)),
+        )
+        .route("/api/v1/impugnacoes", post(recursos::impugnacao))
+        .route("/api/v1/recursos", post(recursos::recurso))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -232,7 +232,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(opts) => {
             let listener = config::bind(opts.bind, opts.port).await?;
             let db = open(&cli.global).await?;
-            serve(listener, db, opts.agendador_intervalo).await
+            let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
+            serve(listener, db, opts.agendador_intervalo, raiz).await
         }
         Command::Abi(cmd) => {
             let db = open(&cli.global).await?;
@@ -400,8 +401,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     tracing::info!(?r, "demo scenario ready");
                 }
             }
+            demo::credenciais::criar(&db)
+                .await
+                .context("falha ao criar as credenciais de demonstração")?;
+            tracing::info!(
+                web = "ans.admin, ans.analista, ans.diretor, ans.dicol, ans.financeiro, rep.<registro> (368253, 326305, 005711, 343889, 323080, 359017, 339679) — senha: demo",
+                api = "client_id demo-<registro> / client_secret demo-<registro>-secret; demo-ans / demo-ans-secret",
+                "demo credentials (demo and homologação only)"
+            );
             match listener {
-                Some(listener) => serve(listener, db, opts.serve.agendador_intervalo).await,
+                Some(listener) => {
+                    let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
+                    serve(listener, db, opts.serve.agendador_intervalo, raiz).await
+                }
                 None => {
                     db.close().await;
                     Ok(())
@@ -555,6 +567,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     db: Db,
     agendador_intervalo: u64,
+    raiz_documentos: PathBuf,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let agendador = (agendador_intervalo > 0).then(|| {
@@ -563,7 +576,7 @@ pub async fn serve(
             std::time::Duration::from_secs(agendador_intervalo),
         ))
     });
-    let router = app::router(AppState::new(db.clone()));
+    let router = app::router(AppState::com_documentos(db.clone(), raiz_documentos));
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -6,7 +6,9 @@
 //! Rules flow one way: this crate calls `persus-store`, which calls `persus-domain`. Handlers
 //! are thin: parse, call one function, map the result.
 
+pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;

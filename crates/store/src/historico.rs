@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::{Db, StoreError};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// Holds personal data: its `Debug` shows only identifiers, so it can never reach a log whole.
+#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Ficha {
     pub id: i64,
     pub tipo: String,
@@ -28,6 +29,22 @@ pub struct Ficha {
     pub processo_id: Option<i64>,
     pub nup: Option<String>,
     pub abi_numero: Option<i32>,
+    /// Personal data: reads of a `Ficha` through the API are recorded in the access log.
+    pub beneficiario_nome: String,
+    pub beneficiario_cpf: Option<String>,
+    pub beneficiario_cns: String,
+    pub beneficiario_nascimento: NaiveDate,
+}
+
+impl std::fmt::Debug for Ficha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ficha")
+            .field("id", &self.id)
+            .field("numero", &self.numero)
+            .field("operadora", &self.operadora)
+            .field("estado", &self.estado)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -86,8 +103,11 @@ pub async fn ficha(
     let sql = "SELECT a.id, a.tipo, a.numero, a.competencia, a.operadora, a.cnes,
                       a.procedimento_principal, a.data_inicio, a.data_fim, a.carater, a.estado,
                       a.valor_sus_centavos, a.valor_ressarcimento_centavos, a.valor_devido_centavos,
-                      a.regra_valoracao, a.identificado_em, a.processo_id, p.nup, p.abi_numero
+                      a.regra_valoracao, a.identificado_em, a.processo_id, p.nup, p.abi_numero,
+                      b.nome AS beneficiario_nome, b.cpf AS beneficiario_cpf,
+                      b.cns AS beneficiario_cns, b.data_nascimento AS beneficiario_nascimento
                FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
+                    JOIN beneficiarios b ON b.id = a.beneficiario_id
                WHERE a.numero = $1 AND ($2 IS NULL OR a.operadora = $2)";
     Ok(
         on_db!(db, pool => sqlx::query_as(sql).bind(numero).bind(operadora).fetch_optional(pool).await?),

@@ -42,12 +42,10 @@ pub async fn a_publicar(db: &Db, abi: &Abi) -> Result<Vec<APublicar>, StoreError
 /// The next NUP sequence of a protocol unit in a year, inside the caller's transaction: a
 /// rollback returns the number, and concurrent callers serialize on the row.
 pub async fn proximo_nup(tx: &mut Tx, unidade: i32, ano: i32) -> Result<i32, StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO nup_sequencias (unidade, ano, ultimo) VALUES ($1, $2, 0)
-         ON CONFLICT (unidade, ano) DO NOTHING")
-        .bind(unidade).bind(ano).execute(conn).await?.rows_affected());
     let seq: i32 = on_tx!(tx, conn => sqlx::query_scalar(
-        "UPDATE nup_sequencias SET ultimo = ultimo + 1 WHERE unidade = $1 AND ano = $2 RETURNING ultimo")
+        "INSERT INTO nup_sequencias (unidade, ano, ultimo) VALUES ($1, $2, 1)
+         ON CONFLICT (unidade, ano) DO UPDATE SET ultimo = nup_sequencias.ultimo + 1
+         RETURNING ultimo")
         .bind(unidade).bind(ano).fetch_one(conn).await?);
     Ok(seq)
 }
@@ -314,4 +312,56 @@ pub async fn definir_nup(
     on_tx!(tx, conn => sqlx::query("UPDATE notificacoes SET conteudo = $2 WHERE id = $1")
         .bind(notificacao_id).bind(conteudo.to_string()).execute(conn).await?.rows_affected());
     Ok(())
+}
+
+/// One entry of the notification feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ItemFeed {
+    pub id: i64,
+    pub tipo: String,
+    pub processo: String,
+    pub operadora: String,
+    pub disponibilizada_em: NaiveDate,
+    pub ciencia_em: Option<NaiveDate>,
+    pub ciencia_forma: Option<String>,
+    pub vencimento: Option<NaiveDate>,
+}
+
+/// Notices after `apos` (id order, the feed's cursor), of one operator or of all (ANS).
+pub async fn feed(
+    db: &Db,
+    operadora: Option<&str>,
+    apos: i64,
+    limite: i64,
+) -> Result<Vec<ItemFeed>, StoreError> {
+    let sql =
+        "SELECT n.id, n.tipo, p.nup AS processo, p.operadora, n.disponibilizada_em, n.ciencia_em,
+                      n.ciencia_forma, n.vencimento
+               FROM notificacoes n JOIN processos p ON p.id = n.processo_id
+               WHERE n.id > $1 AND ($2 IS NULL OR p.operadora = $2)
+               ORDER BY n.id LIMIT $3";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(apos).bind(operadora).bind(limite).fetch_all(pool).await?),
+    )
+}
+
+/// The content (JSON text) of a notice.
+pub async fn conteudo_notificacao(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
+    let sql = "SELECT conteudo FROM notificacoes WHERE id = $1";
+    Ok(on_db!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?))
+}
+
+/// Processes of one operator or of all (ANS), newest first, after the cursor `antes` (id).
+pub async fn processos(
+    db: &Db,
+    operadora: Option<&str>,
+    antes: i64,
+    limite: i64,
+) -> Result<Vec<Processo>, StoreError> {
+    let sql = "SELECT id, nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos
+               FROM processos WHERE id < $1 AND ($2 IS NULL OR operadora = $2)
+               ORDER BY id DESC LIMIT $3";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(antes).bind(operadora).bind(limite).fetch_all(pool).await?),
+    )
 }

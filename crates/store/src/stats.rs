@@ -61,8 +61,8 @@ pub async fn analisar(db: &Db) -> Result<(), StoreError> {
 }
 
 /// [`analisar`] for the attendances only: what a publication reads and updates. Sampled, so
-/// it costs the same at 20 k and at 1 M rows: PostgreSQL samples by itself (30,000 rows); on
-/// SQLite `analysis_limit` bounds the rows read per index.
+/// it costs about the same at 20 k and at 1 M rows: on PostgreSQL a statistics target of 10
+/// (3,000 rows); on SQLite `analysis_limit` bounds the rows read per index.
 pub async fn analisar_atendimentos(db: &Db) -> Result<(), StoreError> {
     match db.inner() {
         crate::db::PoolRef::Sqlite(pool) => {
@@ -78,7 +78,18 @@ pub async fn analisar_atendimentos(db: &Db) -> Result<(), StoreError> {
                 .await?;
         }
         crate::db::PoolRef::Postgres(pool) => {
-            sqlx::query("ANALYZE atendimentos").execute(pool).await?;
+            // 3,000 sampled rows instead of 30,000: 10× faster at 1 M rows, and the columns the
+            // publication and scheduler plan on have few distinct values.
+            let mut conn = pool.acquire().await?;
+            sqlx::query("SET default_statistics_target = 10")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("ANALYZE atendimentos")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("RESET default_statistics_target")
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

@@ -19,6 +19,7 @@
 
 mod catalogo;
 pub mod cenario;
+pub mod credenciais;
 mod gerador;
 mod rng;
 

@@ -71,10 +71,10 @@ pub async fn publicar(
 
     let alvos = processos::a_publicar(db, &abi).await?;
     let ano = hoje.year();
-    // PostgreSQL runs two processes' transactions at once (2 cores: while one backend writes
-    // attendances the other does too); SQLite has one writer, so one at a time.
+    // PostgreSQL runs several processes' transactions at once (while one backend waits on
+    // WAL or the client, another writes); SQLite has one writer, so one at a time.
     let trabalhadores = match db.backend() {
-        persus_store::Backend::Postgres => 2,
+        persus_store::Backend::Postgres => 3,
         persus_store::Backend::Sqlite => 1,
     };
     let proximo = AtomicUsize::new(0);
@@ -91,8 +91,12 @@ pub async fn publicar(
         proximo: &proximo,
         notificados: &notificados,
     };
-    if trabalhadores == 2 {
-        tokio::try_join!(trabalho.executar(), trabalho.executar())?;
+    if trabalhadores == 3 {
+        tokio::try_join!(
+            trabalho.executar(),
+            trabalho.executar(),
+            trabalho.executar()
+        )?;
     } else {
         trabalho.executar().await?;
     }

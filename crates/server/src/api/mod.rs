@@ -1,0 +1,334 @@
+//! The integration API (`/api/v1`, `/oauth/token`): who is calling ([`Cliente`]), what it may
+//! do (scopes, its own organization's data only), idempotent POSTs, and the log of reads of
+//! personal data. Handlers call the same services as the CLI and, later, the web pages.
+
+pub mod oauth;
+pub mod recursos;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use persus_store::contas::{self, Acesso, TokenValido};
+use tokio::sync::mpsc;
+
+use crate::app::AppState;
+use crate::auth::{self, Limitador};
+use crate::problem::Problem;
+
+/// The application behind a valid bearer token.
+#[derive(Clone, Debug)]
+pub struct Cliente {
+    pub aplicacao_id: i64,
+    pub organizacao_id: i64,
+    /// The operator whose data this client may see; `None` for ANS.
+    pub operadora: Option<String>,
+    pub escopos: Vec<String>,
+    pub request_id: Option<String>,
+}
+
+impl Cliente {
+    pub fn ans(&self) -> bool {
+        self.operadora.is_none()
+    }
+
+    /// 403 unless the token carries `escopo`.
+    pub fn exigir(&self, escopo: &str) -> Result<(), Problem> {
+        if self.escopos.iter().any(|e| e == escopo) {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "escopo-insuficiente",
+                "Escopo insuficiente",
+            )
+            .detail(format!(
+                "Este token não tem o escopo \"{escopo}\"; peça um token com ele em /oauth/token."
+            )))
+        }
+    }
+
+    /// The operator this client acts for; 403 for ANS on operator-only operations.
+    pub fn operadora(&self) -> Result<&str, Problem> {
+        self.operadora.as_deref().ok_or_else(|| {
+            Problem::new(
+                StatusCode::FORBIDDEN,
+                "somente-operadora",
+                "Operação de operadora",
+            )
+            .detail("Esta operação é feita pela operadora, não pela ANS.")
+        })
+    }
+}
+
+/// Valid tokens seen recently, so a busy client costs one hash and one map lookup. An entry
+/// lives at most [`CACHE_TOKEN`]; revoking through this node evicts it at once (another node
+/// stops accepting it within that time).
+#[derive(Default)]
+pub struct CacheTokens {
+    tokens: Mutex<HashMap<String, (TokenValido, Instant)>>,
+}
+
+pub const CACHE_TOKEN: Duration = Duration::from_secs(10);
+
+impl CacheTokens {
+    fn buscar(&self, sha: &str) -> Option<TokenValido> {
+        let mut m = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        match m.get(sha) {
+            Some((t, em)) if em.elapsed() < CACHE_TOKEN && t.expira_em > Utc::now() => {
+                Some(t.clone())
+            }
+            Some(_) => {
+                m.remove(sha);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn guardar(&self, sha: &str, t: &TokenValido) {
+        let mut m = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > 100_000 {
+            m.clear();
+        }
+        m.insert(sha.to_owned(), (t.clone(), Instant::now()));
+    }
+
+    pub fn esquecer(&self, sha: &str) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(sha);
+    }
+
+    pub fn esquecer_aplicacao(&self, aplicacao_id: i64) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (t, _)| t.aplicacao_id != aplicacao_id);
+    }
+}
+
+/// What the API keeps beside the database.
+#[derive(Clone)]
+pub struct EstadoApi {
+    pub limitador: Arc<Limitador>,
+    pub tokens: Arc<CacheTokens>,
+    pub acessos: mpsc::Sender<Acesso>,
+}
+
+impl EstadoApi {
+    /// Starts the writer of the personal-data access log: reads are appended in batches (at most
+    /// every 200 ms or 500 reads), off the request path.
+    pub fn iniciar(db: persus_store::Db) -> EstadoApi {
+        let (tx, mut rx) = mpsc::channel::<Acesso>(50_000);
+        tokio::spawn(async move {
+            let mut lote = Vec::with_capacity(500);
+            loop {
+                let primeiro = rx.recv().await;
+                let Some(a) = primeiro else { break };
+                lote.push(a);
+                let prazo = tokio::time::sleep(Duration::from_millis(200));
+                tokio::pin!(prazo);
+                while lote.len() < 500 {
+                    tokio::select! {
+                        a = rx.recv() => match a { Some(a) => lote.push(a), None => break },
+                        () = &mut prazo => break,
+                    }
+                }
+                if let Err(e) = contas::registrar_acessos(&db, &lote).await {
+                    tracing::error!(error = %e, perdidos = lote.len(), "access log write failed");
+                }
+                lote.clear();
+            }
+        });
+        EstadoApi {
+            limitador: Arc::default(),
+            tokens: Arc::default(),
+            acessos: tx,
+        }
+    }
+
+    /// Records a read of personal data; if the log cannot keep up the read is refused rather
+    /// than left unrecorded.
+    pub fn registrar_acesso(
+        &self,
+        c: &Cliente,
+        recurso: &'static str,
+        chave: &str,
+    ) -> Result<(), Problem> {
+        self.acessos
+            .try_send(Acesso {
+                instante: Utc::now(),
+                organizacao_id: c.organizacao_id,
+                aplicacao_id: Some(c.aplicacao_id),
+                usuario: None,
+                recurso,
+                chave: chave.to_owned(),
+                request_id: c.request_id.clone(),
+            })
+            .map_err(|_| {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "sobrecarga",
+                    "Serviço sobrecarregado",
+                )
+                .detail("Tente novamente em alguns segundos.")
+            })
+    }
+}
+
+fn nao_autenticado(detalhe: &str) -> Response {
+    let mut r = Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "nao-autenticado",
+        "Não autenticado",
+    )
+    .detail(detalhe)
+    .into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"persus\", error=\"invalid_token\""),
+    );
+    r
+}
+
+impl FromRequestParts<AppState> for Cliente {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Cliente, Response> {
+        let Some(token) = bearer(&parts.headers) else {
+            return Err(nao_autenticado(
+                "Envie o cabeçalho Authorization: Bearer <token>, obtido em POST /oauth/token.",
+            ));
+        };
+        let sha = auth::sha256_hex(token);
+        let t =
+            match app.api.tokens.buscar(&sha) {
+                Some(t) => t,
+                None => match contas::token(&app.db, &sha, Utc::now()).await {
+                    Ok(Some(t)) => {
+                        app.api.tokens.guardar(&sha, &t);
+                        t
+                    }
+                    Ok(None) => return Err(nao_autenticado(
+                        "Token inválido, expirado ou revogado; obtenha outro em POST /oauth/token.",
+                    )),
+                    Err(e) => return Err(Problem::from(e).into_response()),
+                },
+            };
+        if let Err(espera) = app.api.limitador.tomar(t.aplicacao_id, t.limite_por_minuto) {
+            let mut r = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "limite-de-requisicoes",
+                "Limite de requisições excedido",
+            )
+            .detail(format!(
+                "Esta aplicação pode fazer {} requisições por minuto; tente de novo em {espera} s.",
+                t.limite_por_minuto
+            ))
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&espera.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Err(r);
+        }
+        Ok(Cliente {
+            aplicacao_id: t.aplicacao_id,
+            organizacao_id: t.organizacao_id,
+            operadora: t.operadora.filter(|_| t.organizacao_tipo == "operadora"),
+            escopos: t.escopos.split_whitespace().map(str::to_owned).collect(),
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
+    }
+}
+
+fn bearer(h: &HeaderMap) -> Option<&str> {
+    let v = h.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (esquema, token) = v.split_once(' ')?;
+    esquema
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// `Idempotency-Key` for POSTs: the first answer for (application, key) is replayed for every
+/// retry with the same body; a different body under the same key is refused (422).
+pub async fn idempotente<F, Fut>(
+    app: &AppState,
+    cliente: &Cliente,
+    headers: &HeaderMap,
+    corpo: &[u8],
+    executar: F,
+) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = (StatusCode, serde_json::Value)>,
+{
+    let chave = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let responder = |status: StatusCode, corpo: String| {
+        let tipo = if status.is_success() {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        (status, [(header::CONTENT_TYPE, tipo)], corpo).into_response()
+    };
+    let Some(chave) = chave else {
+        let (status, v) = executar().await;
+        return responder(status, v.to_string());
+    };
+    if chave.len() > 255 {
+        return Problem::invalid("Idempotency-Key tem no máximo 255 caracteres.").into_response();
+    }
+    let hash = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(corpo));
+    match contas::idempotencia(&app.db, cliente.aplicacao_id, chave).await {
+        Ok(Some((h, status, resposta))) => {
+            if h != hash {
+                return Problem::invalid(format!(
+                    "a Idempotency-Key \"{chave}\" já foi usada com outro conteúdo; use uma chave nova para uma nova requisição"
+                ))
+                .into_response();
+            }
+            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
+            let mut r = responder(status, resposta);
+            r.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return r;
+        }
+        Ok(None) => {}
+        Err(e) => return Problem::from(e).into_response(),
+    }
+    let (status, v) = executar().await;
+    let texto = v.to_string();
+    // Server errors are not stored: the client may retry them.
+    if !status.is_server_error() {
+        if let Err(e) = contas::guardar_idempotencia(
+            &app.db,
+            cliente.aplicacao_id,
+            chave,
+            &hash,
+            i32::from(status.as_u16()),
+            &texto,
+            Utc::now(),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "idempotency record not stored");
+        }
+    }
+    responder(status, texto)
+}

@@ -1,0 +1,164 @@
+//! OAuth2 client credentials (RFC 6749 §4.4) at `POST /oauth/token` and token revocation
+//! (RFC 7009) at `POST /oauth/revoke`. Client authentication by HTTP Basic or by
+//! `client_id`/`client_secret` in the form; errors in the RFC's JSON shape, in pt-BR.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use chrono::Utc;
+use persus_store::contas;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::{self, PREFIXO_TOKEN, VALIDADE_TOKEN};
+
+fn erro(status: StatusCode, codigo: &str, descricao: &str) -> Response {
+    let mut r = (
+        status,
+        Json(json!({ "error": codigo, "error_description": descricao })),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Basic realm=\"persus\""),
+        );
+    }
+    r
+}
+
+/// (client_id, client_secret) from HTTP Basic (preferred by RFC 6749 §2.3.1) or the form.
+fn credenciais(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<(String, String)> {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let (esquema, b64) = v.split_once(' ')?;
+        if esquema.eq_ignore_ascii_case("basic") {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()?;
+            let texto = String::from_utf8(bytes).ok()?;
+            let (id, segredo) = texto.split_once(':')?;
+            return Some((id.to_owned(), segredo.to_owned()));
+        }
+    }
+    Some((
+        form.get("client_id")?.clone(),
+        form.get("client_secret")?.clone(),
+    ))
+}
+
+/// The application whose credentials the request carries, if they are right.
+async fn autenticar(
+    app: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<contas::Aplicacao, Response> {
+    let Some((client_id, segredo)) = credenciais(headers, form) else {
+        return Err(erro(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "informe client_id e client_secret (HTTP Basic ou no formulário)",
+        ));
+    };
+    let a = contas::aplicacao_por_client_id(&app.db, &client_id)
+        .await
+        .map_err(|e| crate::problem::Problem::from(e).into_response())?;
+    // Same answer for unknown id, wrong secret and revoked application.
+    a.filter(|a| {
+        a.revogada_em.is_none() && auth::iguais(&a.segredo_sha256, &auth::sha256_hex(&segredo))
+    })
+    .ok_or_else(|| {
+        erro(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id ou client_secret inválido, ou aplicação revogada",
+        )
+    })
+}
+
+/// `POST /oauth/token` (application/x-www-form-urlencoded).
+pub async fn token(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return erro(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use grant_type=client_credentials",
+        );
+    }
+    let a = match autenticar(&app, &headers, &form).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let escopos = match auth::escopos_concedidos(form.get("scope").map(String::as_str), &a.escopos)
+    {
+        Ok(e) => e,
+        Err(m) => return erro(StatusCode::BAD_REQUEST, "invalid_scope", &m),
+    };
+    let token = auth::aleatorio(PREFIXO_TOKEN);
+    let agora = Utc::now();
+    let expira = agora + chrono::Duration::seconds(VALIDADE_TOKEN.as_secs() as i64);
+    if let Err(e) = contas::emitir_token(
+        &app.db,
+        &auth::sha256_hex(&token),
+        a.id,
+        &escopos,
+        agora,
+        expira,
+    )
+    .await
+    {
+        return crate::problem::Problem::from(e).into_response();
+    }
+    let mut r = Json(json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": VALIDADE_TOKEN.as_secs(),
+        "scope": escopos,
+    }))
+    .into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// `POST /oauth/revoke` (RFC 7009): the client revokes one of its tokens. Always 200 for an
+/// authenticated client, whether or not the token existed (the RFC's rule).
+pub async fn revogar(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let a = match autenticar(&app, &headers, &form).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Some(t) = form.get("token") {
+        let sha = auth::sha256_hex(t);
+        // Only the application's own tokens.
+        if let Ok(Some(v)) = contas::token(&app.db, &sha, Utc::now()).await {
+            if v.aplicacao_id == a.id {
+                if let Err(e) = contas::revogar_token(&app.db, &sha, Utc::now()).await {
+                    return crate::problem::Problem::from(e).into_response();
+                }
+                app.api.tokens.esquecer(&sha);
+            }
+        }
+    }
+    StatusCode::OK.into_response()
+}

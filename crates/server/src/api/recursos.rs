@@ -1,0 +1,321 @@
+//! Operator and ANS resources of `/api/v1`: attendances, notices (pull feed; reading one records
+//! ciência), processes, documents, impugnações and recursos. Every handler checks the scope and
+//! answers only with the caller's own organization's data — another operator's attendance,
+//! notice or process does not exist for it (404, never 403, so existence does not leak).
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_store::auditoria::Ator;
+use persus_store::processos;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{idempotente, Cliente};
+use crate::app::AppState;
+use crate::problem::Problem;
+use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
+use crate::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
+use crate::servicos::relogio::{Relogio, RelogioSistema};
+use crate::servicos::{ciencia, historico, ServicoError};
+
+fn ator(c: &Cliente, quem: &str) -> Ator {
+    Ator {
+        ator: quem.to_owned(),
+        organizacao: c.operadora.clone().unwrap_or_else(|| "ANS".to_owned()),
+        aplicacao: Some(c.aplicacao_id.to_string()),
+        request_id: c.request_id.clone(),
+    }
+}
+
+fn regra(e: ServicoError) -> Problem {
+    match e {
+        ServicoError::Regra(m) => Problem::invalid(m),
+        ServicoError::Store(e) => Problem::from(e),
+    }
+}
+
+/// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
+/// notices with ciência and deadlines, petitions, documents, decisions, timeline). Scope
+/// `consulta`. The read is recorded in the personal-data access log.
+pub async fn atendimento(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(numero): Path<String>,
+) -> Result<Response, Problem> {
+    cliente.exigir("consulta")?;
+    if numero.len() != 13 || !numero.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Problem::invalid(format!(
+            "número \"{numero}\" inválido: informe os 13 dígitos da AIH ou APAC"
+        )));
+    }
+    let h = historico::consultar(&app.db, &numero, cliente.operadora.as_deref())
+        .await
+        .map_err(regra)?
+        .ok_or_else(|| Problem::not_found(&format!("Atendimento {numero}")))?;
+    app.api.registrar_acesso(&cliente, "atendimento", &numero)?;
+    Ok(Json(h).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Cursor {
+    /// Return items after this id (the `proximo` of the previous page).
+    pub apos: Option<i64>,
+    pub limite: Option<i64>,
+}
+
+/// `{"itens": […], "proximo": id}`: `proximo` only when the page is full.
+fn pagina<T: serde::Serialize>(itens: &[T], limite: i64, id: impl Fn(&T) -> i64) -> Response {
+    let proximo = (itens.len() as i64 == limite)
+        .then(|| itens.last().map(&id))
+        .flatten();
+    Json(json!({ "itens": itens, "proximo": proximo })).into_response()
+}
+
+fn limite(l: Option<i64>) -> Result<i64, Problem> {
+    match l.unwrap_or(100) {
+        n @ 1..=1000 => Ok(n),
+        n => Err(Problem::invalid(format!(
+            "limite {n} inválido: use de 1 a 1000"
+        ))),
+    }
+}
+
+/// `GET /api/v1/notificacoes?apos=&limite=`: the pull feed, oldest first. Listing does not
+/// record ciência; opening one does.
+pub async fn notificacoes(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Query(c): Query<Cursor>,
+) -> Result<Response, Problem> {
+    cliente.exigir("consulta")?;
+    let limite = limite(c.limite)?;
+    let itens = processos::feed(
+        &app.db,
+        cliente.operadora.as_deref(),
+        c.apos.unwrap_or(0),
+        limite,
+    )
+    .await?;
+    Ok(pagina(&itens, limite, |i| i.id))
+}
+
+/// `GET /api/v1/notificacoes/{id}`: the notice with its content. For the operator this is
+/// reading it: explicit ciência is recorded (once; the first reading wins, RN 377/2015) and the
+/// deadline it opens is returned.
+pub async fn notificacao(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    cliente.exigir("consulta")?;
+    let n = match cliente.operadora.as_deref() {
+        Some(op) => processos::notificacao_da_operadora(&app.db, id, op).await?,
+        None => Some(
+            processos::notificacao(&app.db, id)
+                .await
+                .map_err(|_| Problem::not_found(&format!("Notificação {id}")))?,
+        ),
+    }
+    .ok_or_else(|| Problem::not_found(&format!("Notificação {id}")))?;
+    let ciencia = match cliente.operadora.as_deref() {
+        Some(op) => {
+            let r = RelogioSistema;
+            let quem = format!("aplicacao:{}", cliente.aplicacao_id);
+            Some(
+                ciencia::registrar_expressa(
+                    &app.db,
+                    n.id,
+                    op,
+                    &quem,
+                    r.hoje(),
+                    r.agora(),
+                    &CalendarioAns::padrao(),
+                    &PrazosVigentes::padrao(),
+                    &ator(&cliente, &quem),
+                )
+                .await
+                .map_err(regra)?,
+            )
+        }
+        None => None,
+    };
+    let conteudo: serde_json::Value = processos::conteudo_notificacao(&app.db, id)
+        .await?
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "id": n.id,
+        "tipo": n.tipo,
+        "disponibilizada_em": n.disponibilizada_em,
+        "ciencia": ciencia,
+        "conteudo": conteudo,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/processos?apos=&limite=`: newest first; `apos` is the last id of the previous
+/// page.
+pub async fn processos_lista(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Query(c): Query<Cursor>,
+) -> Result<Response, Problem> {
+    cliente.exigir("consulta")?;
+    let limite = limite(c.limite)?;
+    let itens = processos::processos(
+        &app.db,
+        cliente.operadora.as_deref(),
+        c.apos.unwrap_or(i64::MAX),
+        limite,
+    )
+    .await?;
+    Ok(pagina(&itens, limite, |i| i.id))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NomeArquivo {
+    pub nome: Option<String>,
+}
+
+/// `POST /api/v1/documentos?nome=prova.pdf` with the PDF as the body (`application/pdf`, up to
+/// 10 MB). Scope `peticionar`. Answers the id to cite in petitions, and the SHA-256.
+pub async fn documento(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Query(q): Query<NomeArquivo>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    let r: Result<(), Problem> = cliente
+        .exigir("peticionar")
+        .and_then(|()| cliente.operadora().map(|_| ()));
+    if let Err(p) = r {
+        return p.into_response();
+    }
+    let nome = q.nome.unwrap_or_else(|| "documento.pdf".to_owned());
+    let app2 = app.clone();
+    let c2 = cliente.clone();
+    let bytes = corpo.clone();
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let corpo = bytes;
+        let op = c2.operadora.clone().unwrap_or_default();
+        let quem = format!("aplicacao:{}", c2.aplicacao_id);
+        let arm = ArmazenamentoLocal {
+            raiz: app2.raiz_documentos.clone(),
+        };
+        match enviar(&app2.db, &arm, &op, &nome, &corpo, &quem, Utc::now()).await {
+            Ok(d) => (
+                StatusCode::CREATED,
+                json!({ "id": d.id, "nome_arquivo": d.nome_arquivo, "sha256": d.sha256, "tamanho": d.tamanho }),
+            ),
+            Err(e) => problema(regra(e)),
+        }
+    })
+    .await
+}
+
+fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
+    (
+        StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        serde_json::to_value(&p).unwrap_or_default(),
+    )
+}
+
+/// The body of `POST /api/v1/impugnacoes` and `POST /api/v1/recursos`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NovaPeticao {
+    pub processo: String,
+    pub atendimentos: Vec<String>,
+    pub motivo: String,
+    pub fundamentacao: String,
+    #[serde(default)]
+    pub auditor: Option<String>,
+    #[serde(default)]
+    pub documentos: Vec<i64>,
+}
+
+async fn peticionar(
+    app: AppState,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+    tipo: TipoPeticao,
+) -> Response {
+    if let Err(p) = cliente
+        .exigir("peticionar")
+        .and_then(|()| cliente.operadora().map(|_| ()))
+    {
+        return p.into_response();
+    }
+    let app2 = app.clone();
+    let c2 = cliente.clone();
+    let bytes = corpo.clone();
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let p: NovaPeticao = match serde_json::from_slice(&bytes) {
+            Ok(p) => p,
+            Err(e) => return problema(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+        };
+        let pedido = Pedido {
+            tipo,
+            processo: p.processo,
+            atendimentos: p.atendimentos,
+            motivo: p.motivo,
+            fundamentacao: p.fundamentacao,
+            auditor: p.auditor,
+            documentos: p.documentos,
+        };
+        let op = c2.operadora.clone().unwrap_or_default();
+        let quem = format!("aplicacao:{}", c2.aplicacao_id);
+        let r = RelogioSistema;
+        match protocolar(
+            &app2.db,
+            &op,
+            &pedido,
+            r.hoje(),
+            r.agora(),
+            &CalendarioAns::padrao(),
+            &PrazosVigentes::padrao(),
+            &ator(&c2, &quem),
+        )
+        .await
+        {
+            Ok(recibo) => (
+                StatusCode::CREATED,
+                serde_json::to_value(&recibo).unwrap_or_default(),
+            ),
+            Err(e) => problema(regra(e)),
+        }
+    })
+    .await
+}
+
+/// `POST /api/v1/impugnacoes`: one impugnação over one or many attendances of one process.
+pub async fn impugnacao(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    peticionar(app, cliente, headers, corpo, TipoPeticao::Impugnacao).await
+}
+
+/// `POST /api/v1/recursos`: one recurso against a 1st-instance decision.
+pub async fn recurso(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    peticionar(app, cliente, headers, corpo, TipoPeticao::Recurso).await
+}
+
+/// Upload limit for the router (the body limit layer), a little above the PDF limit so the
+/// validator can answer with its own message.
+pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;

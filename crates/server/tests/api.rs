@@ -1,0 +1,467 @@
+//! The integration API end to end (in-process router), on SQLite and PostgreSQL: OAuth2 client
+//! credentials, bearer tokens with scopes, an operator reaching only its own data, the notice
+//! feed where reading records ciência, petitions with Idempotency-Key, revocation, rate limits,
+//! and the personal-data access log.
+
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use http_body_util::BodyExt;
+use persus_server::app::{router, AppState};
+use persus_server::cli::load_reference_data;
+use persus_server::demo::{self, credenciais, Params};
+use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
+use persus_store::auditoria::Ator;
+use persus_store::db::PoolRef;
+use persus_store::{abis, contas, db_test, Db};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const HAPVIDA: &str = "368253";
+const AMIL: &str = "326305";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+
+struct Resposta {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: Value,
+}
+
+async fn chamar(app: &Router, req: Request<Body>) -> Resposta {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Resposta {
+        status,
+        headers,
+        json,
+    }
+}
+
+fn get(uri: &str, token: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post_json(uri: &str, token: &str, chave: Option<&str>, corpo: &Value) -> Request<Body> {
+    let mut b = Request::post(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(k) = chave {
+        b = b.header("idempotency-key", k);
+    }
+    b.body(Body::from(corpo.to_string())).unwrap()
+}
+
+fn pedido_token(client_id: &str, segredo: &str, escopo: Option<&str>) -> Request<Body> {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{segredo}"));
+    let corpo = match escopo {
+        Some(s) => format!(
+            "grant_type=client_credentials&scope={}",
+            s.replace(' ', "+")
+        ),
+        None => "grant_type=client_credentials".to_owned(),
+    };
+    Request::post("/oauth/token")
+        .header(header::AUTHORIZATION, format!("Basic {basic}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(corpo))
+        .unwrap()
+}
+
+async fn token(app: &Router, registro: &str, escopo: Option<&str>) -> String {
+    let r = chamar(
+        app,
+        pedido_token(
+            &format!("demo-{registro}"),
+            &format!("demo-{registro}-secret"),
+            escopo,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    r.json["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn numeros(db: &Db, operadora: &str) -> Vec<String> {
+    let sql = "SELECT numero FROM atendimentos WHERE operadora = $1 AND processo_id IS NOT NULL ORDER BY numero";
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(operadora)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(operadora)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    }
+}
+
+/// Demo data, ABI 101 (AIH 1T2025) published today (the real clock: the API uses it), the demo
+/// credentials.
+async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
+    load_reference_data(db).await.unwrap();
+    demo::seed(
+        db,
+        Params {
+            seed: 21,
+            atendimentos: 3_000,
+        },
+    )
+    .await
+    .unwrap();
+    let hoje = RelogioSistema.hoje();
+    let mut tx = db.begin().await.unwrap();
+    abis::agendar(
+        &mut tx,
+        &abis::Abi {
+            numero: 101,
+            tipo: "AIH".into(),
+            trimestre: "1T2025".into(),
+            data_lancamento: hoje,
+            estado: "agendado".into(),
+            publicado_em: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    publicar(
+        db,
+        101,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(hoje),
+        &Ator::sistema("t"),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+    credenciais::criar(db).await.unwrap();
+    router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
+}
+
+db_test!(
+    client_credentials_emite_token_e_recusa_credencial_errada,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+
+        let r = chamar(
+            &app,
+            pedido_token("demo-368253", "demo-368253-secret", None),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.json["access_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("psus_at_"));
+        assert_eq!(r.json["token_type"], "Bearer");
+        assert_eq!(r.json["expires_in"], 3600);
+        assert_eq!(r.json["scope"], "consulta peticionar financeiro");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+
+        // Credentials in the form body work too (RFC 6749 §2.3.1).
+        let form = Request::post("/oauth/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("grant_type=client_credentials&client_id=demo-326305&client_secret=demo-326305-secret&scope=consulta"))
+        .unwrap();
+        let r = chamar(&app, form).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(r.json["scope"], "consulta");
+
+        let r = chamar(&app, pedido_token("demo-368253", "errado", None)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.json["error"], "invalid_client");
+        let r = chamar(&app, pedido_token("nao-existe", "x", None)).await;
+        assert_eq!(r.json["error"], "invalid_client");
+        let r = chamar(
+            &app,
+            pedido_token("demo-368253", "demo-368253-secret", Some("ans.decisao")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json["error"], "invalid_scope");
+        let sem_grant = Request::post("/oauth/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("grant_type=password"))
+            .unwrap();
+        assert_eq!(
+            chamar(&app, sem_grant).await.json["error"],
+            "unsupported_grant_type"
+        );
+    }
+);
+
+db_test!(
+    operadora_so_alcanca_os_proprios_dados_e_cada_leitura_fica_registrada,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let hap = token(&app, HAPVIDA, None).await;
+        let amil = token(&app, AMIL, None).await;
+        let ans = {
+            let r = chamar(&app, pedido_token("demo-ans", "demo-ans-secret", None)).await;
+            r.json["access_token"].as_str().unwrap().to_owned()
+        };
+        let meu = numeros(&db, HAPVIDA).await.remove(0);
+
+        // No token, a made-up token: 401 with the challenge.
+        let r = chamar(
+            &app,
+            Request::get(format!("/api/v1/atendimentos/{meu}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.headers[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer"));
+        assert_eq!(
+            chamar(
+                &app,
+                get(&format!("/api/v1/atendimentos/{meu}"), "psus_at_inventado")
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let r = chamar(&app, get(&format!("/api/v1/atendimentos/{meu}"), &hap)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(r.json["atendimento"]["numero"], meu.as_str());
+        assert_eq!(r.json["atendimento"]["operadora"], HAPVIDA);
+        assert!(r.json["linha_do_tempo"].as_array().unwrap().len() >= 2);
+        // Another operator: it does not exist (404, not 403). ANS sees it.
+        let r = chamar(&app, get(&format!("/api/v1/atendimentos/{meu}"), &amil)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/atendimentos/{meu}"), &ans))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        // A malformed number is a 422 that says what to send.
+        let r = chamar(&app, get("/api/v1/atendimentos/12AB", &hap)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json["detail"].as_str().unwrap().contains("13 dígitos"));
+
+        // The feed: only the operator's own notices.
+        let r = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let itens = r.json["itens"].as_array().unwrap();
+        assert_eq!(itens.len(), 1);
+        assert!(itens.iter().all(|i| i["operadora"] == HAPVIDA));
+        let id = itens[0]["id"].as_i64().unwrap();
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let todos = chamar(&app, get("/api/v1/notificacoes?limite=1000", &ans)).await;
+        assert!(todos.json["itens"].as_array().unwrap().len() > 1);
+        let r = chamar(&app, get("/api/v1/processos", &hap)).await;
+        assert!(r.json["itens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["operadora"] == HAPVIDA));
+
+        // Every successful read of an attendance is in the access log (written off the request path).
+        let mut registros = Vec::new();
+        for _ in 0..50 {
+            registros = contas::acessos_a(&db, "atendimento", &meu).await.unwrap();
+            if registros.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            registros.len(),
+            2,
+            "Hapvida's and ANS's reads, not Amil's refused one"
+        );
+    }
+);
+
+db_test!(
+    ler_a_notificacao_registra_ciencia_e_a_impugnacao_e_idempotente,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let hap = token(&app, HAPVIDA, None).await;
+        let r = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+        let n = &r.json["itens"][0];
+        assert!(n["ciencia_em"].is_null());
+        let id = n["id"].as_i64().unwrap();
+        let nup = n["processo"].as_str().unwrap().to_owned();
+
+        let r = chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let hoje = RelogioSistema.hoje().to_string();
+        assert_eq!(r.json["ciencia"]["ciencia_em"], hoje.as_str());
+        assert_eq!(r.json["ciencia"]["forma"], "expressa");
+        assert!(r.json["ciencia"]["vencimento"].is_string());
+        assert_eq!(r.json["conteudo"]["documento"], "Ofício ABI");
+        // Reading again changes nothing.
+        let r2 = chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+        assert_eq!(r2.json["ciencia"]["registrada_agora"], false);
+
+        // Upload the evidence, then impugn.
+        let up = Request::post("/api/v1/documentos?nome=exclusao.pdf")
+            .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+            .header(header::CONTENT_TYPE, "application/pdf")
+            .body(Body::from(PDF))
+            .unwrap();
+        let d = chamar(&app, up).await;
+        assert_eq!(d.status, StatusCode::CREATED, "{}", d.json);
+        assert_eq!(d.json["sha256"].as_str().unwrap().len(), 64);
+        let nao_pdf = Request::post("/api/v1/documentos?nome=x.docx")
+            .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+            .body(Body::from("PK\u{3}\u{4} not a pdf"))
+            .unwrap();
+        let r = chamar(&app, nao_pdf).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json["detail"].as_str().unwrap().contains("não é um PDF"));
+
+        let meus = numeros(&db, HAPVIDA).await;
+        let corpo = serde_json::json!({
+            "processo": nup,
+            "atendimentos": [meus[0]],
+            "motivo": "ADM01",
+            "fundamentacao": "Beneficiário excluído do plano antes do atendimento.",
+            "documentos": [d.json["id"]],
+        });
+        let r = chamar(
+            &app,
+            post_json("/api/v1/impugnacoes", &hap, Some("k-1"), &corpo),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let protocolo = r.json["protocolo"].as_str().unwrap().to_owned();
+        // The same key and body: the same answer, nothing filed twice.
+        let r = chamar(
+            &app,
+            post_json("/api/v1/impugnacoes", &hap, Some("k-1"), &corpo),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        assert_eq!(r.json["protocolo"], protocolo.as_str());
+        assert_eq!(r.headers["idempotent-replayed"], "true");
+        // The same key, another body: refused.
+        let mut outro = corpo.clone();
+        outro["atendimentos"] = serde_json::json!([meus[1]]);
+        let r = chamar(
+            &app,
+            post_json("/api/v1/impugnacoes", &hap, Some("k-1"), &outro),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key"));
+        // Without a key, a second impugnação of the same attendance is refused by the rules.
+        let r = chamar(&app, post_json("/api/v1/impugnacoes", &hap, None, &corpo)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+        // Unknown fields are refused, not ignored.
+        let mut estranho = corpo.clone();
+        estranho["valor"] = serde_json::json!(1);
+        let r = chamar(
+            &app,
+            post_json("/api/v1/impugnacoes", &hap, None, &estranho),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.json["detail"].as_str().unwrap().contains("valor"),
+            "{}",
+            r.json
+        );
+
+        // A token without `peticionar` cannot file; ANS cannot file for an operator.
+        let so_consulta = token(&app, HAPVIDA, Some("consulta")).await;
+        let r = chamar(
+            &app,
+            post_json("/api/v1/impugnacoes", &so_consulta, None, &outro),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(token_revogado_nao_vale_e_limite_responde_429, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hap = token(&app, HAPVIDA, None).await;
+    assert_eq!(
+        chamar(&app, get("/api/v1/processos", &hap)).await.status,
+        StatusCode::OK
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode("demo-368253:demo-368253-secret");
+    let rev = Request::post("/oauth/revoke")
+        .header(header::AUTHORIZATION, format!("Basic {basic}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("token={hap}")))
+        .unwrap();
+    assert_eq!(chamar(&app, rev).await.status, StatusCode::OK);
+    assert_eq!(
+        chamar(&app, get("/api/v1/processos", &hap)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // An application limited to 2 requests per minute.
+    let mut tx = db.begin().await.unwrap();
+    let org = contas::organizacao(&mut tx, Some(AMIL)).await.unwrap();
+    contas::criar_aplicacao(
+        &mut tx,
+        &contas::NovaAplicacao {
+            organizacao_id: org.id,
+            nome: "lenta",
+            ambiente: "homologacao",
+            client_id: "lenta",
+            segredo_sha256: &persus_server::auth::sha256_hex("s3cr3t"),
+            escopos: "consulta",
+            limite_por_minuto: 2,
+            criada_por: "t",
+            em: chrono::Utc::now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let t = chamar(&app, pedido_token("lenta", "s3cr3t", None))
+        .await
+        .json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..2 {
+        assert_eq!(
+            chamar(&app, get("/api/v1/processos", &t)).await.status,
+            StatusCode::OK
+        );
+    }
+    let r = chamar(&app, get("/api/v1/processos", &t)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let espera: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&espera), "{espera}");
+});

@@ -1,0 +1,286 @@
+//! Organizations, people, API applications, tokens, idempotency records and the log of reads
+//! of personal data. Secrets never reach this module in clear: passwords arrive as Argon2id PHC
+//! strings, client secrets and tokens as SHA-256 hex.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::{Db, StoreError, Tx};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Organizacao {
+    pub id: i64,
+    pub tipo: String,
+    pub operadora: Option<String>,
+    pub nome: String,
+}
+
+/// The organization of an operator (created on first use) or of ANS (`None`).
+pub async fn organizacao(tx: &mut Tx, operadora: Option<&str>) -> Result<Organizacao, StoreError> {
+    let existente: Option<Organizacao> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT id, tipo, operadora, nome FROM organizacoes
+         WHERE (operadora = $1) OR ($1 IS NULL AND tipo = 'ans')")
+        .bind(operadora).fetch_optional(conn).await?);
+    if let Some(o) = existente {
+        return Ok(o);
+    }
+    let (tipo, nome) = match operadora {
+        Some(r) => {
+            let nome: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(
+                "SELECT razao_social FROM operadoras WHERE registro_ans = $1")
+                .bind(r).fetch_optional(conn).await?);
+            let nome = nome.ok_or_else(|| {
+                StoreError::Conflict(format!("operadora {r} não consta do cadastro da ANS"))
+            })?;
+            ("operadora", nome)
+        }
+        None => ("ans", "Agência Nacional de Saúde Suplementar".to_owned()),
+    };
+    Ok(on_tx!(tx, conn => sqlx::query_as(
+        "INSERT INTO organizacoes (tipo, operadora, nome) VALUES ($1, $2, $3)
+         RETURNING id, tipo, operadora, nome")
+        .bind(tipo).bind(operadora).bind(nome).fetch_one(conn).await?))
+}
+
+#[derive(Clone, Debug)]
+pub struct NovoUsuario<'a> {
+    pub login: &'a str,
+    pub nome: &'a str,
+    pub organizacao_id: i64,
+    pub papel: &'a str,
+    pub permissoes: &'a [&'a str],
+    pub senha_hash: &'a str,
+    pub em: DateTime<Utc>,
+}
+
+/// Creates a person, or does nothing if the login exists. Returns whether it was created.
+pub async fn criar_usuario(tx: &mut Tx, u: &NovoUsuario<'_>) -> Result<bool, StoreError> {
+    let permissoes = serde_json::to_string(u.permissoes).unwrap_or_else(|_| "[]".to_owned());
+    let n = on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO usuarios (login, nome, organizacao_id, papel, permissoes, senha_hash, criado_em)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (login) DO NOTHING")
+        .bind(u.login).bind(u.nome).bind(u.organizacao_id).bind(u.papel).bind(permissoes)
+        .bind(u.senha_hash).bind(u.em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Usuario {
+    pub id: i64,
+    pub login: String,
+    pub nome: String,
+    pub organizacao_id: i64,
+    pub papel: String,
+    pub permissoes: String,
+    pub senha_hash: String,
+    pub falhas: i32,
+    pub bloqueado_ate: Option<DateTime<Utc>>,
+    pub ativo: bool,
+}
+
+pub async fn usuario(db: &Db, login: &str) -> Result<Option<Usuario>, StoreError> {
+    let sql = "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas,
+                      bloqueado_ate, ativo FROM usuarios WHERE login = $1";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?))
+}
+
+/// Records a failed login; locks the account until `bloquear_ate` from the `limite`-th failure.
+pub async fn registrar_falha(
+    db: &Db,
+    id: i64,
+    limite: i32,
+    bloquear_ate: DateTime<Utc>,
+) -> Result<i32, StoreError> {
+    let sql = "UPDATE usuarios SET falhas = falhas + 1,
+                      bloqueado_ate = CASE WHEN falhas + 1 >= $2 THEN $3 ELSE bloqueado_ate END
+               WHERE id = $1 RETURNING falhas";
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar(sql).bind(id).bind(limite).bind(bloquear_ate).fetch_one(pool).await?),
+    )
+}
+
+pub async fn zerar_falhas(db: &Db, id: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE usuarios SET falhas = 0, bloqueado_ate = NULL WHERE id = $1";
+    on_db!(db, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+pub struct NovaAplicacao<'a> {
+    pub organizacao_id: i64,
+    pub nome: &'a str,
+    pub ambiente: &'a str,
+    pub client_id: &'a str,
+    pub segredo_sha256: &'a str,
+    pub escopos: &'a str,
+    pub limite_por_minuto: i32,
+    pub criada_por: &'a str,
+    pub em: DateTime<Utc>,
+}
+
+/// Registers an application, or does nothing if the client id exists. Returns whether created.
+pub async fn criar_aplicacao(tx: &mut Tx, a: &NovaAplicacao<'_>) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO aplicacoes (organizacao_id, nome, ambiente, client_id, segredo_sha256, escopos,
+                                 limite_por_minuto, criada_por, criada_em)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id) DO NOTHING")
+        .bind(a.organizacao_id).bind(a.nome).bind(a.ambiente).bind(a.client_id)
+        .bind(a.segredo_sha256).bind(a.escopos).bind(a.limite_por_minuto).bind(a.criada_por)
+        .bind(a.em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// An application with what authorization needs of its organization.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Aplicacao {
+    pub id: i64,
+    pub organizacao_id: i64,
+    pub organizacao_tipo: String,
+    pub operadora: Option<String>,
+    pub client_id: String,
+    pub segredo_sha256: String,
+    pub escopos: String,
+    pub ambiente: String,
+    pub limite_por_minuto: i32,
+    pub revogada_em: Option<DateTime<Utc>>,
+}
+
+const APLICACAO: &str = "SELECT a.id, a.organizacao_id, o.tipo AS organizacao_tipo, o.operadora,
+        a.client_id, a.segredo_sha256, a.escopos, a.ambiente, a.limite_por_minuto, a.revogada_em
+    FROM aplicacoes a JOIN organizacoes o ON o.id = a.organizacao_id";
+
+pub async fn aplicacao_por_client_id(
+    db: &Db,
+    client_id: &str,
+) -> Result<Option<Aplicacao>, StoreError> {
+    let sql = format!("{APLICACAO} WHERE a.client_id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await?))
+}
+
+pub async fn revogar_aplicacao(db: &Db, id: i64, em: DateTime<Utc>) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE aplicacoes SET revogada_em = $2 WHERE id = $1 AND revogada_em IS NULL")
+        .bind(id).bind(em).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn trocar_segredo(db: &Db, id: i64, segredo_sha256: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE aplicacoes SET segredo_sha256 = $2 WHERE id = $1")
+        .bind(id).bind(segredo_sha256).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn emitir_token(
+    db: &Db,
+    sha256: &str,
+    aplicacao_id: i64,
+    escopos: &str,
+    em: DateTime<Utc>,
+    expira_em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO tokens (sha256, aplicacao_id, escopos, emitido_em, expira_em) VALUES ($1, $2, $3, $4, $5)")
+        .bind(sha256).bind(aplicacao_id).bind(escopos).bind(em).bind(expira_em)
+        .execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// A token with its application and organization.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenValido {
+    pub aplicacao_id: i64,
+    pub organizacao_id: i64,
+    pub organizacao_tipo: String,
+    pub operadora: Option<String>,
+    pub escopos: String,
+    pub limite_por_minuto: i32,
+    pub expira_em: DateTime<Utc>,
+}
+
+/// The token if it exists, is not revoked, has not expired and its application is active.
+pub async fn token(
+    db: &Db,
+    sha256: &str,
+    agora: DateTime<Utc>,
+) -> Result<Option<TokenValido>, StoreError> {
+    let sql = "SELECT t.aplicacao_id, a.organizacao_id, o.tipo AS organizacao_tipo, o.operadora,
+                      t.escopos, a.limite_por_minuto, t.expira_em
+               FROM tokens t JOIN aplicacoes a ON a.id = t.aplicacao_id
+                    JOIN organizacoes o ON o.id = a.organizacao_id
+               WHERE t.sha256 = $1 AND t.revogado_em IS NULL AND t.expira_em > $2
+                 AND a.revogada_em IS NULL";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(sha256).bind(agora).fetch_optional(pool).await?))
+}
+
+pub async fn revogar_token(db: &Db, sha256: &str, em: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = on_db!(db, pool => sqlx::query("UPDATE tokens SET revogado_em = $2 WHERE sha256 = $1 AND revogado_em IS NULL")
+        .bind(sha256).bind(em).execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// The stored answer for an idempotency key: (body hash, status, body).
+pub async fn idempotencia(
+    db: &Db,
+    aplicacao_id: i64,
+    chave: &str,
+) -> Result<Option<(String, i32, String)>, StoreError> {
+    let sql = "SELECT corpo_sha256, status, resposta FROM idempotencia WHERE aplicacao_id = $1 AND chave = $2";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(aplicacao_id).bind(chave).fetch_optional(pool).await?),
+    )
+}
+
+/// Stores the first answer for a key; false if another request stored one first.
+#[allow(clippy::too_many_arguments)]
+pub async fn guardar_idempotencia(
+    db: &Db,
+    aplicacao_id: i64,
+    chave: &str,
+    corpo_sha256: &str,
+    status: i32,
+    resposta: &str,
+    em: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = on_db!(db, pool => sqlx::query(
+        "INSERT INTO idempotencia (aplicacao_id, chave, corpo_sha256, status, resposta, criada_em)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (aplicacao_id, chave) DO NOTHING")
+        .bind(aplicacao_id).bind(chave).bind(corpo_sha256).bind(status).bind(resposta).bind(em)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// One read of personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acesso {
+    pub instante: DateTime<Utc>,
+    pub organizacao_id: i64,
+    pub aplicacao_id: Option<i64>,
+    pub usuario: Option<String>,
+    pub recurso: &'static str,
+    pub chave: String,
+    pub request_id: Option<String>,
+}
+
+/// Appends reads in one multi-row statement.
+pub async fn registrar_acessos(db: &Db, acessos: &[Acesso]) -> Result<(), StoreError> {
+    for chunk in acessos.chunks(1_000) {
+        on_db!(db, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO acessos (instante, organizacao_id, aplicacao_id, usuario, recurso, chave, request_id) ");
+            qb.push_values(chunk, |mut b, a| {
+                b.push_bind(a.instante).push_bind(a.organizacao_id).push_bind(a.aplicacao_id)
+                    .push_bind(&a.usuario).push_bind(a.recurso).push_bind(&a.chave).push_bind(&a.request_id);
+            });
+            qb.build().execute(pool).await?.rows_affected()
+        });
+    }
+    Ok(())
+}
+
+pub async fn acessos_a(
+    db: &Db,
+    recurso: &str,
+    chave: &str,
+) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    let sql = "SELECT organizacao_id, aplicacao_id FROM acessos WHERE recurso = $1 AND chave = $2 ORDER BY id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(recurso).bind(chave).fetch_all(pool).await?))
+}
