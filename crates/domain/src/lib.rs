@@ -17,3 +17,4 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod motivos;
+pub mod valoracao;

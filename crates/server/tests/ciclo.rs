@@ -290,3 +290,119 @@ db_test!(adulterar_a_trilha_de_auditoria_e_detectado, |db| {
         other => panic!("tampering not detected: {other:?}"),
     }
 });
+
+// A deadline that ends on Carnaval (RN 253/2011 art. 24 as amended by RN 327/2013; Carnaval
+// and Ash Wednesday are ANS non-business days): published Tue 06/01/2026, ciência presumed Fri
+// 16/01 (RN 377/2015), counting starts Mon 19/01, day 30 is Tue 17/02 (Carnaval), Wed 18/02 is
+// Ash Wednesday — the period ends Thu 19/02/2026. An impugnação that day is on time; the next
+// day the rest becomes due.
+db_test!(prazo_que_vence_no_carnaval_termina_na_quinta_feira, |db| {
+    preparado(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    abis::agendar(
+        &mut tx,
+        &abis::Abi {
+            numero: 102,
+            tipo: "APAC".into(),
+            trimestre: "1T2025".into(),
+            data_lancamento: d(2026, 1, 6),
+            estado: "agendado".into(),
+            publicado_em: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    publicar(
+        &db,
+        102,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(d(2026, 1, 6)),
+        &ator(),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+    common::tick(&db, d(2026, 1, 16)).await;
+    let p = processos::do_abi(&db, 102)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.operadora == "368253")
+        .unwrap();
+    let oficio = processos::notificacoes_do_processo(&db, p.id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(oficio.ciencia_em, Some(d(2026, 1, 16)));
+    assert_eq!(oficio.vencimento, Some(d(2026, 2, 19)));
+
+    let numeros = common::textos(&db, "SELECT numero FROM atendimentos WHERE processo_id = (SELECT id FROM processos WHERE nup = $1) ORDER BY numero", &p.nup).await;
+    let dir = tempfile::tempdir().unwrap();
+    let arm = persus_server::servicos::documentos::ArmazenamentoLocal {
+        raiz: dir.path().to_path_buf(),
+    };
+    let doc = persus_server::servicos::documentos::enviar(
+        &db,
+        &arm,
+        "368253",
+        "prova.pdf",
+        common::PDF,
+        "rep",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let pedido = persus_server::servicos::peticoes::Pedido {
+        tipo: persus_server::servicos::peticoes::TipoPeticao::Impugnacao,
+        processo: p.nup.clone(),
+        atendimentos: vec![numeros[0].clone()],
+        motivo: "ADM03".into(),
+        fundamentacao: "Atendimento em período de carência contratual.".into(),
+        auditor: None,
+        documentos: vec![doc.id],
+    };
+    let quinta = RelogioFixo::em(d(2026, 2, 19));
+    persus_server::servicos::peticoes::protocolar(
+        &db,
+        "368253",
+        &pedido,
+        quinta.hoje(),
+        quinta.agora(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &ator(),
+    )
+    .await
+    .unwrap();
+    // Still within the period on Thursday: nothing becomes due.
+    common::tick(&db, d(2026, 2, 19)).await;
+    assert_eq!(
+        common::texto(
+            &db,
+            "SELECT estado FROM atendimentos WHERE numero = $1",
+            &numeros[1]
+        )
+        .await,
+        "notificado"
+    );
+    common::tick(&db, d(2026, 2, 20)).await;
+    assert_eq!(
+        common::texto(
+            &db,
+            "SELECT estado FROM atendimentos WHERE numero = $1",
+            &numeros[0]
+        )
+        .await,
+        "impugnado"
+    );
+    assert_eq!(
+        common::texto(
+            &db,
+            "SELECT estado FROM atendimentos WHERE numero = $1",
+            &numeros[1]
+        )
+        .await,
+        "devido"
+    );
+});

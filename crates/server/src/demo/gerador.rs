@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use persus_domain::ids::{
     Aih, Apac, Cnes, Cns, Competencia, Cpf, ProcedimentoSigtap, TipoAih, TipoApac, Trimestre,
 };
-use persus_domain::money::{Centavos, Rounding};
+use persus_domain::money::Centavos;
+use persus_domain::valoracao::{regras_padrao, valorar, Regra};
 use persus_store::demo::{
     NovoAtendimento, NovoBeneficiario, NovoEstabelecimento, NovoItemProcedimento, NovoProcedimento,
     NovoVinculo,
@@ -32,9 +33,9 @@ pub const TOP7: [(&str, u64); 7] = [
     ("339679", 16_503),
 ];
 
-/// Valuation rule stamped on every generated attendance: IVR = 1.5 × SUS value for
-/// competências from January 2008 (RN 504/2022 art. 1).
-pub const REGRA_VALORACAO: &str = "IVR-1,5-RN504-2022";
+/// The version of `crates/domain/data/valoracao.csv` that values every demo attendance (all are
+/// from 2008 on: IVR = 1.5 × SUS value, RN 504/2022 art. 1); stamped on each row.
+pub const REGRA_VALORACAO: &str = "ivr-rn504-2022";
 
 /// Modalities that do not receive SUS hospital/outpatient identifications in the demo.
 const MODALIDADES_SEM_ATENDIMENTOS: &[&str] = &[
@@ -158,6 +159,7 @@ pub struct Gerador {
     proximo_vinculo: i64,
     proximo_atendimento: i64,
     sequencias: HashMap<(u8, u8, u8), u32>,
+    regras_valoracao: Vec<Regra>,
 }
 
 impl Gerador {
@@ -220,6 +222,7 @@ impl Gerador {
             proximo_vinculo: 1,
             proximo_atendimento: 1,
             sequencias: HashMap::new(),
+            regras_valoracao: regras_padrao(),
         }
     }
 
@@ -411,10 +414,16 @@ impl Gerador {
             ));
         }
         let valor_sus: i64 = itens.iter().map(|i| i.2).sum();
-        let valor_ressarcimento = Centavos::new(valor_sus)
-            .mul_ratio(3, 2, Rounding::HalfUp)
-            .expect("demo values are far from overflow")
-            .value();
+        // The valuation rule in force for the competência (RN 504/2022: IVR from 01/2008).
+        let valor_ressarcimento = valorar(
+            &self.regras_valoracao,
+            competencia,
+            Centavos::new(valor_sus),
+            None,
+        )
+        .expect("demo competências are valued by IVR, far from overflow");
+        debug_assert_eq!(valor_ressarcimento.versao, REGRA_VALORACAO);
+        let valor_ressarcimento = valor_ressarcimento.valor.value();
         for (seq, (codigo, quantidade, valor)) in itens.into_iter().enumerate() {
             out.itens.push(NovoItemProcedimento {
                 atendimento_id: id,
