@@ -576,7 +576,9 @@ pub async fn serve(
             std::time::Duration::from_secs(agendador_intervalo),
         ))
     });
-    let router = app::router(AppState::com_documentos(db.clone(), raiz_documentos));
+    let estado = AppState::com_documentos(db.clone(), raiz_documentos);
+    let escritor_de_acessos = estado.api.escritor_de_acessos();
+    let router = app::router(estado);
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
@@ -584,6 +586,12 @@ pub async fn serve(
         .context("o servidor HTTP parou com erro")?;
     if let Some(a) = agendador {
         a.abort();
+    }
+    // The router (and every sender of the access log) is gone: let the writer drain.
+    if let Some(e) = escritor_de_acessos {
+        if tokio::time::timeout(std::time::Duration::from_secs(10), e).await.is_err() {
+            tracing::error!("access log writer did not finish within 10 s");
+        }
     }
     db.close().await;
     tracing::info!("persus stopped");

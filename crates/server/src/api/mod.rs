@@ -120,6 +120,8 @@ pub struct EstadoApi {
     pub limitador: Arc<Limitador>,
     pub tokens: Arc<CacheTokens>,
     pub acessos: mpsc::Sender<Acesso>,
+    /// The access-log writer; it ends after the last sender is dropped and the rest is written.
+    escritor: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl EstadoApi {
@@ -127,7 +129,7 @@ impl EstadoApi {
     /// every 200 ms or 500 reads), off the request path.
     pub fn iniciar(db: persus_store::Db) -> EstadoApi {
         let (tx, mut rx) = mpsc::channel::<Acesso>(50_000);
-        tokio::spawn(async move {
+        let escritor = tokio::spawn(async move {
             let mut lote = Vec::with_capacity(500);
             loop {
                 let primeiro = rx.recv().await;
@@ -151,7 +153,14 @@ impl EstadoApi {
             limitador: Arc::default(),
             tokens: Arc::default(),
             acessos: tx,
+            escritor: Arc::new(Mutex::new(Some(escritor))),
         }
+    }
+
+    /// The writer's handle, for a graceful shutdown: once every clone of the state is dropped,
+    /// awaiting it waits until the buffered reads are written.
+    pub fn escritor_de_acessos(&self) -> Option<tokio::task::JoinHandle<()>> {
+        self.escritor.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Records a read of personal data; if the log cannot keep up the read is refused rather
