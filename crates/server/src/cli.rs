@@ -589,7 +589,10 @@ pub async fn serve(
     }
     // The router (and every sender of the access log) is gone: let the writer drain.
     if let Some(e) = escritor_de_acessos {
-        if tokio::time::timeout(std::time::Duration::from_secs(10), e).await.is_err() {
+        if tokio::time::timeout(std::time::Duration::from_secs(10), e)
+            .await
+            .is_err()
+        {
             tracing::error!("access log writer did not finish within 10 s");
         }
     }

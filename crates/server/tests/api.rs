@@ -317,6 +317,38 @@ db_test!(
         assert_eq!(r.json["ciencia"]["forma"], "expressa");
         assert!(r.json["ciencia"]["vencimento"].is_string());
         assert_eq!(r.json["conteudo"]["documento"], "Ofício ABI");
+        // The machine-readable list: every attendance of the process with provider, beneficiary,
+        // dates and each procedure (IN DIDES 47/2011 art. 2).
+        let lista = r.json["atendimentos"].as_array().unwrap();
+        assert_eq!(
+            lista.len() as i64,
+            r.json["conteudo"]["atendimentos"].as_i64().unwrap()
+        );
+        let a = &lista[0];
+        for campo in [
+            "numero",
+            "competencia",
+            "cnes",
+            "estabelecimento",
+            "beneficiario_cns",
+            "beneficiario_nascimento",
+            "data_inicio",
+            "carater",
+            "valor_ressarcimento_centavos",
+        ] {
+            assert!(!a[campo].is_null(), "{campo} missing: {a}");
+        }
+        let procs = a["procedimentos"].as_array().unwrap();
+        assert!(!procs.is_empty());
+        let soma: i64 = procs
+            .iter()
+            .map(|p| p["valor_centavos"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            soma,
+            a["valor_sus_centavos"].as_i64().unwrap(),
+            "the SUS value is the sum of the procedures"
+        );
         // Reading again changes nothing.
         let r2 = chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
         assert_eq!(r2.json["ciencia"]["registrada_agora"], false);

@@ -34,6 +34,39 @@ pub struct Ficha {
     pub beneficiario_cpf: Option<String>,
     pub beneficiario_cns: String,
     pub beneficiario_nascimento: NaiveDate,
+    /// The Ofício ABI, read in the same query (see [`Ficha::oficio`]).
+    #[serde(skip)]
+    pub oficio_id: Option<i64>,
+    #[serde(skip)]
+    pub oficio_tipo: Option<String>,
+    #[serde(skip)]
+    pub oficio_disponibilizada_em: Option<NaiveDate>,
+    #[serde(skip)]
+    pub oficio_ciencia_em: Option<NaiveDate>,
+    #[serde(skip)]
+    pub oficio_ciencia_forma: Option<String>,
+    #[serde(skip)]
+    pub oficio_ciencia_por: Option<String>,
+    #[serde(skip)]
+    pub oficio_vencimento: Option<NaiveDate>,
+    #[serde(skip)]
+    pub oficio_prazo: Option<String>,
+}
+
+impl Ficha {
+    /// The Ofício ABI that notified the attendance, if it was published.
+    pub fn oficio(&self) -> Option<NotificacaoDoAtendimento> {
+        Some(NotificacaoDoAtendimento {
+            id: self.oficio_id?,
+            tipo: self.oficio_tipo.clone()?,
+            disponibilizada_em: self.oficio_disponibilizada_em?,
+            ciencia_em: self.oficio_ciencia_em,
+            ciencia_forma: self.oficio_ciencia_forma.clone(),
+            ciencia_por: self.oficio_ciencia_por.clone(),
+            vencimento: self.oficio_vencimento,
+            prazo: self.oficio_prazo.clone(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Ficha {
@@ -105,17 +138,24 @@ pub async fn ficha(
                       a.valor_sus_centavos, a.valor_ressarcimento_centavos, a.valor_devido_centavos,
                       a.regra_valoracao, a.identificado_em, a.processo_id, p.nup, p.abi_numero,
                       b.nome AS beneficiario_nome, b.cpf AS beneficiario_cpf,
-                      b.cns AS beneficiario_cns, b.data_nascimento AS beneficiario_nascimento
+                      b.cns AS beneficiario_cns, b.data_nascimento AS beneficiario_nascimento,
+                      n.id AS oficio_id, n.tipo AS oficio_tipo,
+                      n.disponibilizada_em AS oficio_disponibilizada_em,
+                      n.ciencia_em AS oficio_ciencia_em, n.ciencia_forma AS oficio_ciencia_forma,
+                      n.ciencia_por AS oficio_ciencia_por, n.vencimento AS oficio_vencimento,
+                      n.prazo AS oficio_prazo
                FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
                     JOIN beneficiarios b ON b.id = a.beneficiario_id
+                    LEFT JOIN notificacoes n ON n.id = a.notificacao_id
                WHERE a.numero = $1 AND ($2 IS NULL OR a.operadora = $2)";
     Ok(
         on_db!(db, pool => sqlx::query_as(sql).bind(numero).bind(operadora).fetch_optional(pool).await?),
     )
 }
 
-/// The Ofício ABI and every decision notice that concerned the attendance, oldest first.
-pub async fn notificacoes(
+/// The decision notices that concerned the attendance, oldest first (the Ofício ABI comes with
+/// the [`Ficha`]).
+pub async fn notificacoes_de_decisao(
     db: &Db,
     atendimento_id: i64,
 ) -> Result<Vec<NotificacaoDoAtendimento>, StoreError> {
@@ -123,8 +163,7 @@ pub async fn notificacoes(
         "SELECT n.id, n.tipo, n.disponibilizada_em, n.ciencia_em, n.ciencia_forma, n.ciencia_por,
                       n.vencimento, n.prazo
                FROM notificacoes n
-               WHERE n.id IN (SELECT notificacao_id FROM atendimentos WHERE id = $1)
-                  OR n.id IN (SELECT notificacao_id FROM decisoes WHERE atendimento_id = $1)
+               WHERE n.id IN (SELECT notificacao_id FROM decisoes WHERE atendimento_id = $1)
                ORDER BY n.disponibilizada_em, n.id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
 }

@@ -365,3 +365,68 @@ pub async fn processos(
         on_db!(db, pool => sqlx::query_as(sql).bind(antes).bind(operadora).bind(limite).fetch_all(pool).await?),
     )
 }
+
+/// One attendance as the Ofício ABI lists it (IN DIDES 47/2011 art. 2 sole paragraph, items
+/// III–IX). Holds personal data (beneficiary CNS and birth date).
+#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LinhaOficio {
+    pub numero: String,
+    pub tipo: String,
+    pub competencia: String,
+    pub cnes: String,
+    pub estabelecimento: String,
+    pub natureza_estabelecimento: String,
+    pub municipio_estabelecimento: String,
+    pub uf_estabelecimento: String,
+    pub beneficiario_codigo: String,
+    pub beneficiario_cns: String,
+    pub beneficiario_nascimento: NaiveDate,
+    pub data_inicio: NaiveDate,
+    pub data_fim: NaiveDate,
+    pub carater: String,
+    pub valor_sus_centavos: i64,
+    pub valor_ressarcimento_centavos: i64,
+    #[sqlx(skip)]
+    pub procedimentos: Vec<ProcedimentoOficio>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ProcedimentoOficio {
+    #[serde(skip)]
+    pub numero: String,
+    pub codigo: String,
+    pub descricao: String,
+    pub quantidade: i32,
+    pub valor_centavos: i64,
+}
+
+/// The machine-readable list of an Ofício ABI: every attendance of the process with provider,
+/// beneficiary, dates, character and each procedure (code, description, quantity, value).
+pub async fn lista_do_oficio(db: &Db, processo_id: i64) -> Result<Vec<LinhaOficio>, StoreError> {
+    let sql = "SELECT a.numero, a.tipo, a.competencia, a.cnes, e.nome AS estabelecimento,
+                      e.natureza AS natureza_estabelecimento,
+                      e.municipio_ibge AS municipio_estabelecimento, e.uf AS uf_estabelecimento,
+                      b.codigo AS beneficiario_codigo, b.cns AS beneficiario_cns,
+                      b.data_nascimento AS beneficiario_nascimento, a.data_inicio, a.data_fim,
+                      a.carater, a.valor_sus_centavos, a.valor_ressarcimento_centavos
+               FROM atendimentos a JOIN estabelecimentos e ON e.cnes = a.cnes
+                    JOIN beneficiarios b ON b.id = a.beneficiario_id
+               WHERE a.processo_id = $1 ORDER BY a.numero";
+    let mut linhas: Vec<LinhaOficio> =
+        on_db!(db, pool => sqlx::query_as(sql).bind(processo_id).fetch_all(pool).await?);
+    let sql = "SELECT a.numero, p.codigo, s.nome AS descricao, p.quantidade, p.valor_centavos
+               FROM atendimento_procedimentos p JOIN atendimentos a ON a.id = p.atendimento_id
+                    JOIN procedimentos_sigtap s ON s.codigo = p.codigo
+               WHERE a.processo_id = $1 ORDER BY a.numero, p.seq";
+    let itens: Vec<ProcedimentoOficio> =
+        on_db!(db, pool => sqlx::query_as(sql).bind(processo_id).fetch_all(pool).await?);
+    let mut por_numero: std::collections::HashMap<String, Vec<ProcedimentoOficio>> =
+        std::collections::HashMap::new();
+    for i in itens {
+        por_numero.entry(i.numero.clone()).or_default().push(i);
+    }
+    for l in &mut linhas {
+        l.procedimentos = por_numero.remove(&l.numero).unwrap_or_default();
+    }
+    Ok(linhas)
+}

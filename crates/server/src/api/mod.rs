@@ -160,7 +160,10 @@ impl EstadoApi {
     /// The writer's handle, for a graceful shutdown: once every clone of the state is dropped,
     /// awaiting it waits until the buffered reads are written.
     pub fn escritor_de_acessos(&self) -> Option<tokio::task::JoinHandle<()>> {
-        self.escritor.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.escritor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// Records a read of personal data; if the log cannot keep up the read is refused rather

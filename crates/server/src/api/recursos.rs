@@ -149,12 +149,23 @@ pub async fn notificacao(
         .await?
         .and_then(|c| serde_json::from_str(&c).ok())
         .unwrap_or_default();
+    // The Ofício ABI's machine-readable list (IN DIDES 47/2011 art. 2): personal data, so the
+    // read is recorded.
+    let atendimentos = if n.tipo == "oficio_abi" {
+        let lista = processos::lista_do_oficio(&app.db, n.processo_id).await?;
+        app.api
+            .registrar_acesso(&cliente, "oficio_abi", &n.id.to_string())?;
+        Some(lista)
+    } else {
+        None
+    };
     Ok(Json(json!({
         "id": n.id,
         "tipo": n.tipo,
         "disponibilizada_em": n.disponibilizada_em,
         "ciencia": ciencia,
         "conteudo": conteudo,
+        "atendimentos": atendimentos,
     }))
     .into_response())
 }

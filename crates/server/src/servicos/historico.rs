@@ -62,10 +62,19 @@ pub async fn consultar(
     let Some(ficha) = store::ficha(db, numero.trim(), operadora).await? else {
         return Ok(None);
     };
-    let notificacoes = store::notificacoes(db, ficha.id).await?;
     let peticoes = store::peticoes(db, ficha.id).await?;
-    let documentos = store::documentos(db, ficha.id).await?;
-    let decisoes = store::decisoes(db, ficha.id).await?;
+    // Documents belong to petitions, and decisions (with their notices) answer protocolled ones:
+    // an attendance never petitioned (most of them) costs two queries, not five.
+    let mut notificacoes: Vec<_> = ficha.oficio().into_iter().collect();
+    let (documentos, decisoes) = if peticoes.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        notificacoes.extend(store::notificacoes_de_decisao(db, ficha.id).await?);
+        (
+            store::documentos(db, ficha.id).await?,
+            store::decisoes(db, ficha.id).await?,
+        )
+    };
 
     let mut ev = Vec::new();
     ev.push(Evento {

@@ -74,3 +74,6 @@ CREATE TABLE acessos (
     request_id     TEXT
 );
 CREATE INDEX acessos_chave ON acessos (recurso, chave);
+
+-- An attendance's petitions (drafts included) — the attendance history reads them on every GET.
+CREATE INDEX peticao_atendimentos_atendimento ON peticao_atendimentos (atendimento_id);
