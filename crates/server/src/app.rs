@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
         .route("/oauth/token", post(api::oauth::token))
         .route("/oauth/revoke", post(api::oauth::revogar))
+        .route("/api/v1/atendimentos", get(recursos::atendimentos))
         .route("/api/v1/atendimentos/{numero}", get(recursos::atendimento))
         .route("/api/v1/notificacoes", get(recursos::notificacoes))
         .route("/api/v1/notificacoes/{id}", get(recursos::notificacao))

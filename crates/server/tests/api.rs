@@ -497,3 +497,94 @@ db_test!(token_revogado_nao_vale_e_limite_responde_429, |db| {
         .unwrap();
     assert!((1..=30).contains(&espera), "{espera}");
 });
+
+db_test!(busca_de_atendimentos_com_filtros_cursor_e_csv, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hap = token(&app, HAPVIDA, None).await;
+    let meus = numeros(&db, HAPVIDA).await;
+
+    // Pages of 2 with the cursor cover exactly the operator's notified attendances.
+    let mut vistos = Vec::new();
+    let mut uri = "/api/v1/atendimentos?abi=101&estado=aguardando_ciencia&limite=2".to_owned();
+    loop {
+        let r = chamar(&app, get(&uri, &hap)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        for i in r.json["itens"].as_array().unwrap() {
+            assert_eq!(i["operadora"], HAPVIDA);
+            assert_eq!(i["abi"], 101);
+            vistos.push(i["numero"].as_str().unwrap().to_owned());
+        }
+        match r.json["proximo"].as_i64() {
+            Some(p) => {
+                uri = format!(
+                    "/api/v1/atendimentos?abi=101&estado=aguardando_ciencia&limite=2&apos={p}"
+                )
+            }
+            None => break,
+        }
+    }
+    vistos.sort();
+    assert_eq!(vistos, meus);
+    // A filter that matches nothing, and bad filters with every reason at once.
+    let r = chamar(&app, get("/api/v1/atendimentos?estado=devido", &hap)).await;
+    assert!(r.json["itens"].as_array().unwrap().is_empty());
+    let r = chamar(
+        &app,
+        get(
+            "/api/v1/atendimentos?estado=pago&competencia=13/2025&prazo_ate=31-12-2026",
+            &hap,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let d = r.json["detail"].as_str().unwrap();
+    assert!(
+        d.contains("estado \"pago\"") && d.contains("competência") && d.contains("prazo_ate"),
+        "{d}"
+    );
+    // An operator cannot ask for another's: there is no such parameter, and it says so.
+    let r = chamar(&app, get("/api/v1/atendimentos?operadora=326305", &hap)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains("operadora"),
+        "{}",
+        r.json
+    );
+    let r = chamar(&app, get("/api/v1/notificacoes/abc", &hap)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // CSV: a header and one line per attendance, pt-BR decimals.
+    let resp = app
+        .clone()
+        .oneshot(get("/api/v1/atendimentos?formato=csv", &hap))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let texto = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let linhas: Vec<&str> = texto.lines().collect();
+    assert!(linhas[0]
+        .starts_with("numero;tipo;competencia;operadora;abi;processo;estado;valor_ressarcimento"));
+    assert!(
+        linhas.len() > meus.len(),
+        "every Hapvida attendance, published or not"
+    );
+    let l = linhas.iter().find(|l| l.starts_with(&meus[0])).unwrap();
+    let valor = l.split(';').nth(7).unwrap();
+    assert!(
+        valor.contains(',') && !valor.contains('.') && !valor.contains("R$"),
+        "{valor}"
+    );
+});

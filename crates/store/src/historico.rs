@@ -203,3 +203,57 @@ pub async fn documentos(
                ORDER BY pd.peticao_id, d.id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
 }
+
+/// Filters of the attendance search (all optional; `operadora` is forced for operators).
+#[derive(Clone, Debug, Default)]
+pub struct Filtro {
+    pub operadora: Option<String>,
+    pub abi: Option<i32>,
+    pub processo: Option<String>,
+    pub estado: Option<String>,
+    pub competencia: Option<String>,
+    /// Deadline of the Ofício ABI on or after / on or before (the "deadline window").
+    pub prazo_de: Option<NaiveDate>,
+    pub prazo_ate: Option<NaiveDate>,
+    /// Cursor: attendances with id greater than this.
+    pub apos: i64,
+    pub limite: i64,
+}
+
+/// One line of the attendance search (no personal data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Resumo {
+    pub id: i64,
+    pub numero: String,
+    pub tipo: String,
+    pub competencia: String,
+    pub operadora: String,
+    pub abi: Option<i32>,
+    pub processo: Option<String>,
+    pub estado: String,
+    pub valor_ressarcimento_centavos: i64,
+    pub valor_devido_centavos: Option<i64>,
+    pub prazo_impugnacao: Option<NaiveDate>,
+}
+
+pub async fn buscar(db: &Db, f: &Filtro) -> Result<Vec<Resumo>, StoreError> {
+    Ok(on_db!(db, pool => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT a.id, a.numero, a.tipo, a.competencia, a.operadora, p.abi_numero AS abi,
+                    p.nup AS processo, a.estado, a.valor_ressarcimento_centavos,
+                    a.valor_devido_centavos, n.vencimento AS prazo_impugnacao
+             FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
+                  LEFT JOIN notificacoes n ON n.id = a.notificacao_id
+             WHERE a.id > ");
+        qb.push_bind(f.apos);
+        if let Some(v) = &f.operadora { qb.push(" AND a.operadora = ").push_bind(v.clone()); }
+        if let Some(v) = f.abi { qb.push(" AND p.abi_numero = ").push_bind(v); }
+        if let Some(v) = &f.processo { qb.push(" AND p.nup = ").push_bind(v.clone()); }
+        if let Some(v) = &f.estado { qb.push(" AND a.estado = ").push_bind(v.clone()); }
+        if let Some(v) = &f.competencia { qb.push(" AND a.competencia = ").push_bind(v.clone()); }
+        if let Some(v) = f.prazo_de { qb.push(" AND n.vencimento >= ").push_bind(v); }
+        if let Some(v) = f.prazo_ate { qb.push(" AND n.vencimento <= ").push_bind(v); }
+        qb.push(" ORDER BY a.id LIMIT ").push_bind(f.limite);
+        qb.build_query_as::<Resumo>().fetch_all(pool).await?
+    }))
+}

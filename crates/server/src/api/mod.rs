@@ -344,3 +344,29 @@ where
     }
     responder(status, texto)
 }
+
+/// `Query<T>` whose rejection is a pt-BR problem+json (422) naming the parameter, instead of
+/// axum's plain-text 400.
+pub struct Consulta<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Consulta<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Consulta(v)),
+            Err(e) => Err(Problem::invalid(format!(
+                "parâmetros da consulta inválidos: {}",
+                e.body_text()
+                    .trim_start_matches("Failed to deserialize query string: ")
+                    .replace("unknown field", "parâmetro desconhecido")
+                    .replace("expected one of", "use um de")
+                    .replace("invalid digit found in string", "número inválido")
+            ))),
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! notice or process does not exist for it (404, never 403, so existence does not leak).
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,7 +16,7 @@ use persus_store::processos;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{idempotente, Cliente};
+use super::{idempotente, Cliente, Consulta};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
@@ -63,6 +63,7 @@ pub async fn atendimento(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cursor {
     /// Return items after this id (the `proximo` of the previous page).
     pub apos: Option<i64>,
@@ -91,7 +92,7 @@ fn limite(l: Option<i64>) -> Result<i64, Problem> {
 pub async fn notificacoes(
     State(app): State<AppState>,
     cliente: Cliente,
-    Query(c): Query<Cursor>,
+    Consulta(c): Consulta<Cursor>,
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
     let limite = limite(c.limite)?;
@@ -111,9 +112,14 @@ pub async fn notificacoes(
 pub async fn notificacao(
     State(app): State<AppState>,
     cliente: Cliente,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
+    let id: i64 = id.parse().map_err(|_| {
+        Problem::invalid(format!(
+            "notificação \"{id}\" inválida: informe o número da notificação"
+        ))
+    })?;
     let n = match cliente.operadora.as_deref() {
         Some(op) => processos::notificacao_da_operadora(&app.db, id, op).await?,
         None => Some(
@@ -175,7 +181,7 @@ pub async fn notificacao(
 pub async fn processos_lista(
     State(app): State<AppState>,
     cliente: Cliente,
-    Query(c): Query<Cursor>,
+    Consulta(c): Consulta<Cursor>,
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
     let limite = limite(c.limite)?;
@@ -190,6 +196,7 @@ pub async fn processos_lista(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NomeArquivo {
     pub nome: Option<String>,
 }
@@ -199,7 +206,7 @@ pub struct NomeArquivo {
 pub async fn documento(
     State(app): State<AppState>,
     cliente: Cliente,
-    Query(q): Query<NomeArquivo>,
+    Consulta(q): Consulta<NomeArquivo>,
     headers: HeaderMap,
     corpo: Bytes,
 ) -> Response {
@@ -330,3 +337,153 @@ pub async fn recurso(
 /// Upload limit for the router (the body limit layer), a little above the PDF limit so the
 /// validator can answer with its own message.
 pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;
+
+/// Query of `GET /api/v1/atendimentos`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Busca {
+    pub abi: Option<i32>,
+    pub processo: Option<String>,
+    pub estado: Option<String>,
+    /// AAAAMM or MM/AAAA.
+    pub competencia: Option<String>,
+    /// Ofício deadline window, AAAA-MM-DD.
+    pub prazo_de: Option<String>,
+    pub prazo_ate: Option<String>,
+    pub apos: Option<i64>,
+    pub limite: Option<i64>,
+    /// `csv` for a spreadsheet (every matching line, up to 200,000).
+    pub formato: Option<String>,
+}
+
+/// The most lines a CSV export returns in one request.
+pub const LIMITE_CSV: i64 = 200_000;
+
+/// `GET /api/v1/atendimentos?abi=&processo=&estado=&competencia=&prazo_de=&prazo_ate=&apos=&limite=`
+/// (`&formato=csv` for a `;`-separated spreadsheet). Scope `consulta`; an operator sees its own.
+pub async fn atendimentos(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Consulta(b): Consulta<Busca>,
+) -> Result<Response, Problem> {
+    use persus_domain::ids::Competencia;
+    use persus_domain::lifecycle::Estado;
+    use persus_store::historico::{buscar, Filtro};
+
+    cliente.exigir("consulta")?;
+    let mut erros = Vec::new();
+    let data = |nome: &str, v: &Option<String>, erros: &mut Vec<String>| {
+        v.as_deref().and_then(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| erros.push(format!("{nome} \"{s}\" inválido: use AAAA-MM-DD")))
+                .ok()
+        })
+    };
+    let prazo_de = data("prazo_de", &b.prazo_de, &mut erros);
+    let prazo_ate = data("prazo_ate", &b.prazo_ate, &mut erros);
+    let competencia = b.competencia.as_deref().and_then(|c| {
+        Competencia::parse(c)
+            .map(|c| c.to_aaaamm())
+            .map_err(|e| erros.push(format!("competência: {e}")))
+            .ok()
+    });
+    if let Some(e) = b.estado.as_deref() {
+        if Estado::parse(e).is_none() {
+            erros.push(format!(
+                "estado \"{e}\" inválido: use identificado, aguardando_ciencia, notificado, impugnado, anulado, retificado, mantido, em_recurso, em_dicol, devido ou suspenso"
+            ));
+        }
+    }
+    let csv = match b.formato.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(f) => {
+            erros.push(format!("formato \"{f}\" inválido: use json ou csv"));
+            false
+        }
+    };
+    let limite = if csv {
+        LIMITE_CSV
+    } else {
+        match limite(b.limite) {
+            Ok(l) => l,
+            Err(p) => {
+                erros.push(p.detail.unwrap_or_default());
+                0
+            }
+        }
+    };
+    if !erros.is_empty() {
+        return Err(Problem::invalid(erros.join("; ")));
+    }
+    let filtro = Filtro {
+        operadora: cliente.operadora.clone(),
+        abi: b.abi,
+        processo: b.processo.map(|p| p.replace(['.', '/', '-'], "")),
+        estado: b.estado,
+        competencia,
+        prazo_de,
+        prazo_ate,
+        apos: b.apos.unwrap_or(0),
+        limite,
+    };
+    let itens = buscar(&app.db, &filtro).await?;
+    if !csv {
+        return Ok(pagina(&itens, limite, |i| i.id));
+    }
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let cabecalho = [
+        "numero",
+        "tipo",
+        "competencia",
+        "operadora",
+        "abi",
+        "processo",
+        "estado",
+        "valor_ressarcimento",
+        "valor_devido",
+        "prazo_impugnacao",
+    ];
+    // Spreadsheet-friendly pt-BR decimals: 1234,56 (no thousands separator, no currency).
+    let reais = |c: i64| {
+        format!(
+            "{}{},{:02}",
+            if c < 0 { "-" } else { "" },
+            c.unsigned_abs() / 100,
+            c.unsigned_abs() % 100
+        )
+    };
+    let erro_csv = |e: ::csv::Error| Problem::internal(&e);
+    w.write_record(cabecalho).map_err(erro_csv)?;
+    for i in &itens {
+        w.write_record([
+            i.numero.clone(),
+            i.tipo.clone(),
+            i.competencia.clone(),
+            i.operadora.clone(),
+            i.abi.map(|a| a.to_string()).unwrap_or_default(),
+            i.processo.clone().unwrap_or_default(),
+            i.estado.clone(),
+            reais(i.valor_ressarcimento_centavos),
+            i.valor_devido_centavos.map(reais).unwrap_or_default(),
+            i.prazo_impugnacao
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+        ])
+        .map_err(erro_csv)?;
+    }
+    let corpo = w.into_inner().map_err(|e| Problem::internal(&e))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"atendimentos.csv\"",
+            ),
+        ],
+        corpo,
+    )
+        .into_response())
+}
