@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/impugnacoes", post(recursos::impugnacao))
         .route("/api/v1/recursos", post(recursos::recurso))
+        .route("/api/v1/filas/{instancia}", get(api::ans::fila))
+        .route("/api/v1/decisoes", post(api::ans::decisao))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

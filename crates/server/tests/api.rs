@@ -588,3 +588,136 @@ db_test!(busca_de_atendimentos_com_filtros_cursor_e_csv, |db| {
         "{valor}"
     );
 });
+
+db_test!(ans_decide_pela_api_e_a_operadora_ve_a_decisao, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hap = token(&app, HAPVIDA, None).await;
+    let ans = chamar(&app, pedido_token("demo-ans", "demo-ans-secret", None))
+        .await
+        .json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Hapvida reads the Ofício (ciência) and impugns two attendances.
+    let feed = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+    let id = feed.json["itens"][0]["id"].as_i64().unwrap();
+    let nup = feed.json["itens"][0]["processo"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+    let up = Request::post("/api/v1/documentos?nome=prova.pdf")
+        .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+        .body(Body::from(PDF))
+        .unwrap();
+    let doc = chamar(&app, up).await.json["id"].clone();
+    let meus = numeros(&db, HAPVIDA).await;
+    let corpo = serde_json::json!({
+        "processo": nup, "atendimentos": [meus[0], meus[1]], "motivo": "ADM01",
+        "fundamentacao": "Beneficiário excluído do plano antes do atendimento.", "documentos": [doc],
+    });
+    assert_eq!(
+        chamar(&app, post_json("/api/v1/impugnacoes", &hap, None, &corpo))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+
+    // The queue is ANS's: for an operator it does not exist.
+    assert_eq!(
+        chamar(&app, get("/api/v1/filas/primeira", &hap))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let fila = chamar(&app, get("/api/v1/filas/primeira", &ans)).await;
+    assert_eq!(fila.status, StatusCode::OK, "{}", fila.json);
+    let na_fila: Vec<&str> = fila.json["itens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["numero"].as_str().unwrap())
+        .collect();
+    assert!(na_fila.contains(&meus[0].as_str()) && na_fila.contains(&meus[1].as_str()));
+    assert_eq!(
+        chamar(&app, get("/api/v1/filas/terceira", &ans))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // An operator cannot decide; a partial decision needs the new value; over two it is refused.
+    let parcial = serde_json::json!({
+        "instancia": "primeira", "resultado": "parcialmente_deferida", "atendimentos": [meus[0]],
+        "fundamentacao": "Procedimento secundário sem cobertura comprovada.",
+    });
+    assert_eq!(
+        chamar(&app, post_json("/api/v1/decisoes", &hap, None, &parcial))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = chamar(&app, post_json("/api/v1/decisoes", &ans, None, &parcial)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("novo_valor_centavos"));
+    let antes = chamar(
+        &app,
+        get(&format!("/api/v1/atendimentos/{}", meus[0]), &ans),
+    )
+    .await
+    .json["atendimento"]["valor_devido_centavos"]
+        .as_i64()
+        .unwrap();
+    let mut com_valor = parcial.clone();
+    com_valor["novo_valor_centavos"] = serde_json::json!(antes / 2);
+    let r = chamar(
+        &app,
+        post_json("/api/v1/decisoes", &ans, Some("d-1"), &com_valor),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(r.json["resultado"][0]["estado"], "retificado");
+    let indeferida = serde_json::json!({
+        "instancia": "primeira", "resultado": "indeferida", "atendimentos": [meus[1]],
+        "fundamentacao": "Os documentos não comprovam a exclusão.",
+    });
+    assert_eq!(
+        chamar(&app, post_json("/api/v1/decisoes", &ans, None, &indeferida))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+
+    // The operator sees the decisions: new value, the decision, its notice in the feed.
+    let a = chamar(
+        &app,
+        get(&format!("/api/v1/atendimentos/{}", meus[0]), &hap),
+    )
+    .await;
+    assert_eq!(a.json["atendimento"]["estado"], "retificado");
+    assert_eq!(a.json["atendimento"]["valor_devido_centavos"], antes / 2);
+    assert_eq!(a.json["decisoes"][0]["resultado"], "parcialmente_deferida");
+    let feed = chamar(&app, get(&format!("/api/v1/notificacoes?apos={id}"), &hap)).await;
+    let tipos: Vec<&str> = feed.json["itens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["tipo"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tipos,
+        ["decisao_primeira_instancia", "decisao_primeira_instancia"]
+    );
+    // Deciding again what was decided is refused by the state machine, naming the attendance.
+    let r = chamar(&app, post_json("/api/v1/decisoes", &ans, None, &indeferida)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(&meus[1]),
+        "{}",
+        r.json
+    );
+});

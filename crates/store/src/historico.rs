@@ -257,3 +257,21 @@ pub async fn buscar(db: &Db, f: &Filtro) -> Result<Vec<Resumo>, StoreError> {
         qb.build_query_as::<Resumo>().fetch_all(pool).await?
     }))
 }
+
+/// Ids of attendances by AIH/APAC number (for decisions, which name attendances by number).
+pub async fn ids_por_numero(db: &Db, numeros: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut out = Vec::with_capacity(numeros.len());
+    for chunk in numeros.chunks(1_000) {
+        let linhas: Vec<(String, i64)> = on_db!(db, pool => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT numero, id FROM atendimentos WHERE numero IN (");
+            let mut sep = qb.separated(", ");
+            for n in chunk {
+                sep.push_bind(n.clone());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        out.extend(linhas);
+    }
+    Ok(out)
+}

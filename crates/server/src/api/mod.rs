@@ -2,6 +2,7 @@
 //! do (scopes, its own organization's data only), idempotent POSTs, and the log of reads of
 //! personal data. Handlers call the same services as the CLI and, later, the web pages.
 
+pub mod ans;
 pub mod oauth;
 pub mod recursos;
 

@@ -1,0 +1,232 @@
+//! ANS endpoints: the analysis queues and decisions at every instance, through the lifecycle
+//! engine (`servicos::decisoes`). Only ANS applications with the scope `ans.decisao` reach
+//! them; for an operator's token they do not exist (404).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::deadline::PrazosVigentes;
+use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
+use persus_domain::money::Centavos;
+use persus_store::auditoria::Ator;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{idempotente, Cliente, Consulta};
+use crate::app::AppState;
+use crate::problem::Problem;
+use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
+use crate::servicos::relogio::{Relogio, RelogioSistema};
+use crate::servicos::ServicoError;
+
+fn somente_ans(c: &Cliente) -> Result<(), Problem> {
+    if !c.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    c.exigir("ans.decisao")
+}
+
+fn instancia(s: &str) -> Result<Instancia, Problem> {
+    match s {
+        "primeira" => Ok(Instancia::Primeira),
+        "admissibilidade" => Ok(Instancia::Admissibilidade),
+        "dicol" => Ok(Instancia::Dicol),
+        outra => Err(Problem::invalid(format!(
+            "instância \"{outra}\" inválida: use primeira, admissibilidade ou dicol"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limite {
+    pub limite: Option<i64>,
+}
+
+/// `GET /api/v1/filas/{instancia}?limite=`: attendances waiting for that instance, oldest
+/// first (`primeira`: impugnados; `admissibilidade`: em recurso; `dicol`: na DICOL).
+pub async fn fila(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(nome): Path<String>,
+    Consulta(l): Consulta<Limite>,
+) -> Result<Response, Problem> {
+    somente_ans(&cliente)?;
+    let i = instancia(&nome)?;
+    let limite = l.limite.unwrap_or(100);
+    if !(1..=1000).contains(&limite) {
+        return Err(Problem::invalid(format!(
+            "limite {limite} inválido: use de 1 a 1000"
+        )));
+    }
+    let itens: Vec<_> = fila_de(&app.db, i, limite)
+        .await
+        .map_err(|e| match e {
+            ServicoError::Regra(m) => Problem::invalid(m),
+            ServicoError::Store(e) => Problem::from(e),
+        })?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "numero": s.numero, "tipo": s.tipo, "operadora": s.operadora, "estado": s.estado,
+                "valor_devido_centavos": s.valor_devido_centavos,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "instancia": nome, "itens": itens })).into_response())
+}
+
+/// The body of `POST /api/v1/decisoes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NovaDecisao {
+    pub instancia: String,
+    /// `primeira`: deferida | parcialmente_deferida | indeferida;
+    /// `admissibilidade`: nao_conhecido | reconsiderado_total | reconsiderado_parcial | encaminhado_dicol;
+    /// `dicol`: provido | parcialmente_provido | nao_provido.
+    pub resultado: String,
+    pub atendimentos: Vec<String>,
+    pub fundamentacao: String,
+    /// For the partial results: the new amount, in centavos.
+    #[serde(default)]
+    pub novo_valor_centavos: Option<i64>,
+    /// For `nao_conhecido`: why (intempestivo, falta de requisito…).
+    #[serde(default)]
+    pub motivo: Option<String>,
+}
+
+fn evento(d: &NovaDecisao) -> Result<Evento, String> {
+    let valor = || {
+        d.novo_valor_centavos
+            .map(Centavos::new)
+            .ok_or_else(|| format!("o resultado {} exige novo_valor_centavos", d.resultado))
+    };
+    Ok(match (d.instancia.as_str(), d.resultado.as_str()) {
+        ("primeira", "deferida") => Evento::DecisaoPrimeiraInstancia {
+            decisao: DecisaoPrimeiraInstancia::Deferida,
+        },
+        ("primeira", "indeferida") => Evento::DecisaoPrimeiraInstancia {
+            decisao: DecisaoPrimeiraInstancia::Indeferida,
+        },
+        ("primeira", "parcialmente_deferida") => Evento::DecisaoPrimeiraInstancia {
+            decisao: DecisaoPrimeiraInstancia::ParcialmenteDeferida {
+                novo_valor: valor()?,
+            },
+        },
+        ("admissibilidade", "nao_conhecido") => Evento::JuizoAdmissibilidade {
+            juizo: JuizoRecurso::NaoConhecido {
+                motivo: d.motivo.clone().unwrap_or_default(),
+            },
+        },
+        ("admissibilidade", "reconsiderado_total") => Evento::JuizoAdmissibilidade {
+            juizo: JuizoRecurso::ReconsideradoTotal,
+        },
+        ("admissibilidade", "reconsiderado_parcial") => Evento::JuizoAdmissibilidade {
+            juizo: JuizoRecurso::ReconsideradoParcial {
+                novo_valor: valor()?,
+            },
+        },
+        ("admissibilidade", "encaminhado_dicol") => Evento::JuizoAdmissibilidade {
+            juizo: JuizoRecurso::EncaminhadoDicol,
+        },
+        ("dicol", "provido") => Evento::DecisaoDicol {
+            decisao: DecisaoDicol::Provido,
+        },
+        ("dicol", "nao_provido") => Evento::DecisaoDicol {
+            decisao: DecisaoDicol::NaoProvido,
+        },
+        ("dicol", "parcialmente_provido") => Evento::DecisaoDicol {
+            decisao: DecisaoDicol::ParcialmenteProvido {
+                novo_valor: valor()?,
+            },
+        },
+        (i, r) => return Err(format!("resultado \"{r}\" não existe na instância \"{i}\"")),
+    })
+}
+
+/// `POST /api/v1/decisoes`: one decision over one or many attendances (identical cases
+/// together; a partial one singly). All-or-nothing; a notice per process.
+pub async fn decisao(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    if let Err(p) = somente_ans(&cliente) {
+        return p.into_response();
+    }
+    let app2 = app.clone();
+    let c2 = cliente.clone();
+    let bytes = corpo.clone();
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let falha = |p: Problem| {
+            (
+                StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                serde_json::to_value(&p).unwrap_or_default(),
+            )
+        };
+        let d: NovaDecisao = match serde_json::from_slice(&bytes) {
+            Ok(d) => d,
+            Err(e) => return falha(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+        };
+        let inst = match instancia(&d.instancia) {
+            Ok(i) => i,
+            Err(p) => return falha(p),
+        };
+        let ev = match evento(&d) {
+            Ok(e) => e,
+            Err(m) => return falha(Problem::invalid(m)),
+        };
+        let ids = match persus_store::historico::ids_por_numero(&app2.db, &d.atendimentos).await {
+            Ok(v) => v,
+            Err(e) => return falha(Problem::from(e)),
+        };
+        let faltam: Vec<&String> = d
+            .atendimentos
+            .iter()
+            .filter(|n| !ids.iter().any(|(m, _)| m == *n))
+            .collect();
+        if !faltam.is_empty() {
+            return falha(Problem::invalid(format!(
+                "atendimentos não encontrados: {}",
+                faltam.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let ator = Ator {
+            ator: format!("aplicacao:{}", c2.aplicacao_id),
+            organizacao: "ANS".to_owned(),
+            aplicacao: Some(c2.aplicacao_id.to_string()),
+            request_id: c2.request_id.clone(),
+        };
+        let r = RelogioSistema;
+        match decidir(
+            &app2.db,
+            inst,
+            &ids.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
+            &ev,
+            &d.fundamentacao,
+            r.hoje(),
+            r.agora(),
+            &CalendarioAns::padrao(),
+            &PrazosVigentes::padrao(),
+            &ator,
+        )
+        .await
+        {
+            Ok(res) => (
+                StatusCode::CREATED,
+                json!({
+                    "atendimentos": res.atendimentos,
+                    "notificacoes": res.notificacoes,
+                    "resultado": ids.iter().zip(&res.para).map(|((n, _), (_, e))| json!({ "numero": n, "estado": e.as_str() })).collect::<Vec<_>>(),
+                }),
+            ),
+            Err(ServicoError::Regra(m)) => falha(Problem::invalid(m)),
+            Err(ServicoError::Store(e)) => falha(Problem::from(e)),
+        }
+    })
+    .await
+}
