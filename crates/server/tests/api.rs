@@ -721,3 +721,191 @@ db_test!(ans_decide_pela_api_e_a_operadora_ve_a_decisao, |db| {
         r.json
     );
 });
+
+/// The authorization matrix: every endpoint × who calls it. Own operator: allowed; another
+/// operator: its data does not exist (404) or an ANS-only route does not exist (404); ANS: reads
+/// everything, cannot file for an operator (403); no token, an unknown, expired or revoked token:
+/// 401 everywhere; a token without the scope: 403.
+db_test!(matriz_de_autorizacao_endpoint_por_chamador, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hap = token(&app, HAPVIDA, None).await;
+    let amil = token(&app, AMIL, None).await;
+    let ans = chamar(&app, pedido_token("demo-ans", "demo-ans-secret", None))
+        .await
+        .json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let so_consulta = token(&app, HAPVIDA, Some("consulta")).await;
+    let so_peticionar = token(&app, HAPVIDA, Some("peticionar")).await;
+    let revogado = token(&app, HAPVIDA, None).await;
+    let basic = base64::engine::general_purpose::STANDARD.encode("demo-368253:demo-368253-secret");
+    chamar(
+        &app,
+        Request::post("/oauth/revoke")
+            .header(header::AUTHORIZATION, format!("Basic {basic}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("token={revogado}")))
+            .unwrap(),
+    )
+    .await;
+    // A token that expired a minute ago.
+    let expirado = "psus_at_expirado_para_o_teste";
+    let app_id = contas::aplicacao_por_client_id(&db, "demo-368253")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let agora = chrono::Utc::now();
+    contas::emitir_token(
+        &db,
+        &persus_server::auth::sha256_hex(expirado),
+        app_id,
+        "consulta peticionar",
+        agora - chrono::Duration::hours(2),
+        agora - chrono::Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+
+    let numero = numeros(&db, HAPVIDA).await.remove(0);
+    let notificacao = chamar(&app, get("/api/v1/notificacoes", &hap)).await.json["itens"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let leituras = [
+        format!("/api/v1/atendimentos/{numero}"),
+        format!("/api/v1/notificacoes/{notificacao}"),
+        "/api/v1/notificacoes".to_owned(),
+        "/api/v1/processos".to_owned(),
+        "/api/v1/atendimentos".to_owned(),
+        "/api/v1/filas/primeira".to_owned(),
+    ];
+    use StatusCode as S;
+    // (caller, token, expected status per read route, in the order above)
+    let casos: [(&str, &str, [S; 6]); 8] = [
+        (
+            "own operator",
+            &hap,
+            [S::OK, S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND],
+        ),
+        (
+            "other operator",
+            &amil,
+            [
+                S::NOT_FOUND,
+                S::NOT_FOUND,
+                S::OK,
+                S::OK,
+                S::OK,
+                S::NOT_FOUND,
+            ],
+        ),
+        ("ANS", &ans, [S::OK, S::OK, S::OK, S::OK, S::OK, S::OK]),
+        (
+            "without scope consulta",
+            &so_peticionar,
+            [
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::NOT_FOUND,
+            ],
+        ),
+        (
+            "consulta only",
+            &so_consulta,
+            [S::OK, S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND],
+        ),
+        ("revoked", &revogado, [S::UNAUTHORIZED; 6]),
+        ("expired", expirado, [S::UNAUTHORIZED; 6]),
+        ("unknown", "psus_at_nao_existe", [S::UNAUTHORIZED; 6]),
+    ];
+    for (quem, tok, esperado) in &casos {
+        for (rota, status) in leituras.iter().zip(esperado) {
+            let r = chamar(&app, get(rota, tok)).await;
+            assert_eq!(r.status, *status, "{quem} GET {rota}: {}", r.json);
+        }
+    }
+    // What another operator lists is only its own.
+    for rota in [
+        "/api/v1/notificacoes",
+        "/api/v1/processos",
+        "/api/v1/atendimentos",
+    ] {
+        let r = chamar(&app, get(rota, &amil)).await;
+        assert!(
+            r.json["itens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["operadora"] == AMIL),
+            "{rota}"
+        );
+    }
+    // No token at all.
+    for rota in &leituras {
+        let r = chamar(
+            &app,
+            Request::get(rota.as_str()).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, S::UNAUTHORIZED, "anonymous GET {rota}");
+    }
+
+    // Writes.
+    let corpo = serde_json::json!({
+        "processo": "33910000001202600", "atendimentos": [numero], "motivo": "ADM01",
+        "fundamentacao": "Beneficiário excluído do plano antes do atendimento.", "documentos": [],
+    });
+    let decisao = serde_json::json!({
+        "instancia": "primeira", "resultado": "deferida", "atendimentos": [numero],
+        "fundamentacao": "Prova suficiente da exclusão.",
+    });
+    let escritas: [(&str, &str, &Value, S); 10] = [
+        ("ANS files an impugnação", &ans, &corpo, S::FORBIDDEN),
+        ("consulta-only files", &so_consulta, &corpo, S::FORBIDDEN),
+        ("revoked files", &revogado, &corpo, S::UNAUTHORIZED),
+        ("expired files", expirado, &corpo, S::UNAUTHORIZED),
+        // Another operator naming Hapvida's attendance: the rules find nothing of its own.
+        (
+            "other operator files",
+            &amil,
+            &corpo,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        ("operator decides", &hap, &decisao, S::NOT_FOUND),
+        ("other operator decides", &amil, &decisao, S::NOT_FOUND),
+        ("revoked decides", &revogado, &decisao, S::UNAUTHORIZED),
+        (
+            "consulta-only decides",
+            &so_consulta,
+            &decisao,
+            S::NOT_FOUND,
+        ),
+        // ANS deciding an attendance that was never impugned: the state machine refuses.
+        (
+            "ANS decides a notified attendance",
+            &ans,
+            &decisao,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (quem, tok, corpo, status) in escritas {
+        let rota = if corpo.get("instancia").is_some() {
+            "/api/v1/decisoes"
+        } else {
+            "/api/v1/impugnacoes"
+        };
+        let r = chamar(&app, post_json(rota, tok, None, corpo)).await;
+        assert_eq!(r.status, status, "{quem}: {}", r.json);
+    }
+    // Nothing of the above changed the attendance: only Hapvida's own reading of the Ofício did
+    // (ciência), not ANS's reading of it.
+    let r = chamar(&app, get(&format!("/api/v1/atendimentos/{numero}"), &hap)).await;
+    assert_eq!(r.json["atendimento"]["estado"], "notificado");
+    assert_eq!(r.json["notificacoes"][0]["ciencia_forma"], "expressa");
+    assert!(r.json["peticoes"].as_array().unwrap().is_empty());
+});
