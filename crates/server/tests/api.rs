@@ -722,10 +722,10 @@ db_test!(ans_decide_pela_api_e_a_operadora_ve_a_decisao, |db| {
     );
 });
 
-/// The authorization matrix: every endpoint × who calls it. Own operator: allowed; another
-/// operator: its data does not exist (404) or an ANS-only route does not exist (404); ANS: reads
-/// everything, cannot file for an operator (403); no token, an unknown, expired or revoked token:
-/// 401 everywhere; a token without the scope: 403.
+// The authorization matrix: every endpoint × who calls it. Own operator: allowed; another
+// operator: its data does not exist (404) or an ANS-only route does not exist (404); ANS: reads
+// everything, cannot file for an operator (403); no token, an unknown, expired or revoked token:
+// 401 everywhere; a token without the scope: 403.
 db_test!(matriz_de_autorizacao_endpoint_por_chamador, |db| {
     let dir = tempfile::tempdir().unwrap();
     let app = preparado(&db, dir.path()).await;
