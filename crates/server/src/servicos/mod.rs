@@ -3,6 +3,7 @@
 
 pub mod agendador;
 pub mod ciencia;
+pub mod contas;
 pub mod decisoes;
 pub mod documentos;
 pub mod historico;
