@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(inicio))
         .route("/health", get(health))
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
+        .route("/api/openapi.json", get(api::esquemas::openapi_json))
+        .route("/api/docs", get(api::esquemas::docs))
         .route("/oauth/token", post(api::oauth::token))
         .route("/oauth/revoke", post(api::oauth::revogar))
         .route("/api/v1/atendimentos", get(recursos::atendimentos))

@@ -103,3 +103,16 @@ db_test!(every_response_carries_a_request_id, |db| {
         .unwrap();
     assert!(response.headers().contains_key("x-request-id"));
 });
+
+db_test!(openapi_json_e_pagina_de_documentacao_sao_servidos, |db| {
+    let (status, ctype, body) = get(&db, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("application/json"));
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let (status, ctype, html) = get(&db, "/api/docs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+    assert!(html.contains("lang=\"pt-BR\""));
+    assert!(html.contains("/api/v1/impugnacoes") && html.contains("peticionar"), "{html}");
+});

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::{Db, StoreError};
 
 /// Holds personal data: its `Debug` shows only identifiers, so it can never reach a log whole.
-#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Ficha {
     pub id: i64,
     pub tipo: String,
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Ficha {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct NotificacaoDoAtendimento {
     pub id: i64,
     pub tipo: String,
@@ -92,7 +92,7 @@ pub struct NotificacaoDoAtendimento {
     pub prazo: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PeticaoDoAtendimento {
     pub id: i64,
     pub tipo: String,
@@ -105,7 +105,7 @@ pub struct PeticaoDoAtendimento {
     pub criada_em: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DecisaoDoAtendimento {
     pub instancia: String,
     pub resultado: String,
@@ -117,7 +117,7 @@ pub struct DecisaoDoAtendimento {
     pub notificacao_id: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DocumentoDaPeticao {
     pub peticao_id: i64,
     pub id: i64,
@@ -221,7 +221,7 @@ pub struct Filtro {
 }
 
 /// One line of the attendance search (no personal data).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Resumo {
     pub id: i64,
     pub numero: String,

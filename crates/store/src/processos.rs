@@ -116,7 +116,7 @@ pub async fn instaurar(
     })
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Processo {
     pub id: i64,
     pub nup: String,
@@ -315,7 +315,7 @@ pub async fn definir_nup(
 }
 
 /// One entry of the notification feed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ItemFeed {
     pub id: i64,
     pub tipo: String,
@@ -368,7 +368,7 @@ pub async fn processos(
 
 /// One attendance as the Ofício ABI lists it (IN DIDES 47/2011 art. 2 sole paragraph, items
 /// III–IX). Holds personal data (beneficiary CNS and birth date).
-#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct LinhaOficio {
     pub numero: String,
     pub tipo: String,
@@ -390,7 +390,7 @@ pub struct LinhaOficio {
     pub procedimentos: Vec<ProcedimentoOficio>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ProcedimentoOficio {
     #[serde(skip)]
     pub numero: String,

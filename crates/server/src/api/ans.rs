@@ -13,7 +13,6 @@ use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, J
 use persus_domain::money::Centavos;
 use persus_store::auditoria::Ator;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{idempotente, Cliente, Consulta};
 use crate::app::AppState;
@@ -40,7 +39,8 @@ fn instancia(s: &str) -> Result<Instancia, Problem> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Limite {
     pub limite: Option<i64>,
@@ -48,6 +48,20 @@ pub struct Limite {
 
 /// `GET /api/v1/filas/{instancia}?limite=`: attendances waiting for that instance, oldest
 /// first (`primeira`: impugnados; `admissibilidade`: em recurso; `dicol`: na DICOL).
+#[utoipa::path(
+    get, path = "/api/v1/filas/{instancia}", tag = "ans",
+    summary = "Fila de análise de uma instância (mais antigos primeiro)",
+    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol"), Limite),
+    responses(
+        (status = 200, body = super::esquemas::Fila),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para operadoras", body = Problem),
+        (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]))
+)]
 pub async fn fila(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -69,18 +83,23 @@ pub async fn fila(
             ServicoError::Store(e) => Problem::from(e),
         })?
         .into_iter()
-        .map(|s| {
-            json!({
-                "numero": s.numero, "tipo": s.tipo, "operadora": s.operadora, "estado": s.estado,
-                "valor_devido_centavos": s.valor_devido_centavos,
-            })
+        .map(|s| super::esquemas::ItemFila {
+            numero: s.numero,
+            tipo: s.tipo,
+            operadora: s.operadora,
+            estado: s.estado,
+            valor_devido_centavos: s.valor_devido_centavos,
         })
         .collect();
-    Ok(Json(json!({ "instancia": nome, "itens": itens })).into_response())
+    Ok(Json(super::esquemas::Fila {
+        instancia: nome,
+        itens,
+    })
+    .into_response())
 }
 
 /// The body of `POST /api/v1/decisoes`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NovaDecisao {
     pub instancia: String,
@@ -149,6 +168,21 @@ fn evento(d: &NovaDecisao) -> Result<Evento, String> {
 
 /// `POST /api/v1/decisoes`: one decision over one or many attendances (identical cases
 /// together; a partial one singly). All-or-nothing; a notice per process.
+#[utoipa::path(
+    post, path = "/api/v1/decisoes", tag = "ans",
+    summary = "Decide um ou mais atendimentos numa instância (tudo ou nada; uma notificação por processo)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    request_body(content = NovaDecisao),
+    responses(
+        (status = 201, body = super::esquemas::DecisaoPublicada),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para operadoras", body = Problem),
+        (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]))
+)]
 pub async fn decisao(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -192,7 +226,11 @@ pub async fn decisao(
         if !faltam.is_empty() {
             return falha(Problem::invalid(format!(
                 "atendimentos não encontrados: {}",
-                faltam.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                faltam
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         let ator = Ator {
@@ -218,11 +256,19 @@ pub async fn decisao(
         {
             Ok(res) => (
                 StatusCode::CREATED,
-                json!({
-                    "atendimentos": res.atendimentos,
-                    "notificacoes": res.notificacoes,
-                    "resultado": ids.iter().zip(&res.para).map(|((n, _), (_, e))| json!({ "numero": n, "estado": e.as_str() })).collect::<Vec<_>>(),
-                }),
+                serde_json::to_value(super::esquemas::DecisaoPublicada {
+                    atendimentos: res.atendimentos,
+                    notificacoes: res.notificacoes,
+                    resultado: ids
+                        .iter()
+                        .zip(&res.para)
+                        .map(|((n, _), (_, e))| super::esquemas::AtendimentoDecidido {
+                            numero: n.clone(),
+                            estado: e.as_str().to_owned(),
+                        })
+                        .collect(),
+                })
+                .unwrap_or_default(),
             ),
             Err(ServicoError::Regra(m)) => falha(Problem::invalid(m)),
             Err(ServicoError::Store(e)) => falha(Problem::from(e)),

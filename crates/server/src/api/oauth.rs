@@ -87,6 +87,17 @@ async fn autenticar(
 }
 
 /// `POST /oauth/token` (application/x-www-form-urlencoded).
+#[utoipa::path(
+    post, path = "/oauth/token", tag = "autenticacao",
+    summary = "Emite um token (OAuth2 client credentials, RFC 6749 §4.4)",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "grant_type=client_credentials&scope=… ; credenciais por HTTP Basic ou client_id/client_secret no formulário"),
+    responses(
+        (status = 200, description = "Token emitido", body = super::esquemas::TokenEmitido),
+        (status = 400, description = "grant_type ou escopo inválido", body = super::esquemas::ErroOAuth),
+        (status = 401, description = "Credenciais inválidas ou aplicação revogada", body = super::esquemas::ErroOAuth),
+    )
+)]
 pub async fn token(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -123,12 +134,12 @@ pub async fn token(
     {
         return crate::problem::Problem::from(e).into_response();
     }
-    let mut r = Json(json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": VALIDADE_TOKEN.as_secs(),
-        "scope": escopos,
-    }))
+    let mut r = Json(super::esquemas::TokenEmitido {
+        access_token: token,
+        token_type: "Bearer".to_owned(),
+        expires_in: VALIDADE_TOKEN.as_secs(),
+        scope: escopos,
+    })
     .into_response();
     r.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -137,6 +148,15 @@ pub async fn token(
     r
 }
 
+#[utoipa::path(
+    post, path = "/oauth/revoke", tag = "autenticacao",
+    summary = "Revoga um token da própria aplicação (RFC 7009)",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
+    responses(
+        (status = 200, description = "Revogado (ou já não valia)"),
+        (status = 401, description = "Credenciais inválidas", body = super::esquemas::ErroOAuth),
+    )
+)]
 /// `POST /oauth/revoke` (RFC 7009): the client revokes one of its tokens. Always 200 for an
 /// authenticated client, whether or not the token existed (the RFC's rule).
 pub async fn revogar(

@@ -14,7 +14,6 @@ use persus_domain::deadline::PrazosVigentes;
 use persus_store::auditoria::Ator;
 use persus_store::processos;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{idempotente, Cliente, Consulta};
 use crate::app::AppState;
@@ -43,6 +42,20 @@ fn regra(e: ServicoError) -> Problem {
 /// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
 /// notices with ciência and deadlines, petitions, documents, decisions, timeline). Scope
 /// `consulta`. The read is recorded in the personal-data access log.
+#[utoipa::path(
+    get, path = "/api/v1/atendimentos/{numero}", tag = "atendimentos",
+    summary = "Um atendimento por inteiro (dados pessoais: a leitura é registrada)",
+    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos")),
+    responses(
+        (status = 200, body = crate::servicos::historico::Historico),
+        (status = 404, description = "Não existe para este chamador", body = Problem),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
 pub async fn atendimento(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -62,7 +75,8 @@ pub async fn atendimento(
     Ok(Json(h).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Cursor {
     /// Return items after this id (the `proximo` of the previous page).
@@ -71,11 +85,15 @@ pub struct Cursor {
 }
 
 /// `{"itens": […], "proximo": id}`: `proximo` only when the page is full.
-fn pagina<T: serde::Serialize>(itens: &[T], limite: i64, id: impl Fn(&T) -> i64) -> Response {
+fn pagina<T: serde::Serialize + utoipa::ToSchema>(
+    itens: Vec<T>,
+    limite: i64,
+    id: impl Fn(&T) -> i64,
+) -> Response {
     let proximo = (itens.len() as i64 == limite)
         .then(|| itens.last().map(&id))
         .flatten();
-    Json(json!({ "itens": itens, "proximo": proximo })).into_response()
+    Json(super::esquemas::Pagina { itens, proximo }).into_response()
 }
 
 fn limite(l: Option<i64>) -> Result<i64, Problem> {
@@ -89,6 +107,19 @@ fn limite(l: Option<i64>) -> Result<i64, Problem> {
 
 /// `GET /api/v1/notificacoes?apos=&limite=`: the pull feed, oldest first. Listing does not
 /// record ciência; opening one does.
+#[utoipa::path(
+    get, path = "/api/v1/notificacoes", tag = "notificacoes",
+    summary = "Feed de notificações (listar não dá ciência)",
+    params(Cursor),
+    responses(
+        (status = 200, body = super::esquemas::Pagina<persus_store::processos::ItemFeed>),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
 pub async fn notificacoes(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -103,12 +134,26 @@ pub async fn notificacoes(
         limite,
     )
     .await?;
-    Ok(pagina(&itens, limite, |i| i.id))
+    Ok(pagina(itens, limite, |i| i.id))
 }
 
 /// `GET /api/v1/notificacoes/{id}`: the notice with its content. For the operator this is
 /// reading it: explicit ciência is recorded (once; the first reading wins, RN 377/2015) and the
 /// deadline it opens is returned.
+#[utoipa::path(
+    get, path = "/api/v1/notificacoes/{id}", tag = "notificacoes",
+    summary = "Lê uma notificação: para a operadora, registra a ciência expressa",
+    params(("id" = i64, Path, description = "Número da notificação")),
+    responses(
+        (status = 200, body = super::esquemas::NotificacaoLida),
+        (status = 404, description = "Não existe para este chamador", body = Problem),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
 pub async fn notificacao(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -165,19 +210,32 @@ pub async fn notificacao(
     } else {
         None
     };
-    Ok(Json(json!({
-        "id": n.id,
-        "tipo": n.tipo,
-        "disponibilizada_em": n.disponibilizada_em,
-        "ciencia": ciencia,
-        "conteudo": conteudo,
-        "atendimentos": atendimentos,
-    }))
+    Ok(Json(super::esquemas::NotificacaoLida {
+        id: n.id,
+        tipo: n.tipo,
+        disponibilizada_em: n.disponibilizada_em,
+        ciencia,
+        conteudo,
+        atendimentos,
+    })
     .into_response())
 }
 
 /// `GET /api/v1/processos?apos=&limite=`: newest first; `apos` is the last id of the previous
 /// page.
+#[utoipa::path(
+    get, path = "/api/v1/processos", tag = "atendimentos",
+    summary = "Processos, do mais novo ao mais antigo",
+    params(Cursor),
+    responses(
+        (status = 200, body = super::esquemas::Pagina<persus_store::processos::Processo>),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
 pub async fn processos_lista(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -192,10 +250,11 @@ pub async fn processos_lista(
         limite,
     )
     .await?;
-    Ok(pagina(&itens, limite, |i| i.id))
+    Ok(pagina(itens, limite, |i| i.id))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NomeArquivo {
     pub nome: Option<String>,
@@ -203,6 +262,20 @@ pub struct NomeArquivo {
 
 /// `POST /api/v1/documentos?nome=prova.pdf` with the PDF as the body (`application/pdf`, up to
 /// 10 MB). Scope `peticionar`. Answers the id to cite in petitions, and the SHA-256.
+#[utoipa::path(
+    post, path = "/api/v1/documentos", tag = "peticoes",
+    summary = "Envia um PDF de prova (até 10 MB)",
+    params(NomeArquivo, ("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses(
+        (status = 201, body = super::esquemas::DocumentoEnviado),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
+)]
 pub async fn documento(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -230,7 +303,13 @@ pub async fn documento(
         match enviar(&app2.db, &arm, &op, &nome, &corpo, &quem, Utc::now()).await {
             Ok(d) => (
                 StatusCode::CREATED,
-                json!({ "id": d.id, "nome_arquivo": d.nome_arquivo, "sha256": d.sha256, "tamanho": d.tamanho }),
+                serde_json::to_value(super::esquemas::DocumentoEnviado {
+                    id: d.id,
+                    nome_arquivo: d.nome_arquivo,
+                    sha256: d.sha256,
+                    tamanho: d.tamanho,
+                })
+                .unwrap_or_default(),
             ),
             Err(e) => problema(regra(e)),
         }
@@ -246,7 +325,7 @@ fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
 }
 
 /// The body of `POST /api/v1/impugnacoes` and `POST /api/v1/recursos`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NovaPeticao {
     pub processo: String,
@@ -315,6 +394,20 @@ async fn peticionar(
 }
 
 /// `POST /api/v1/impugnacoes`: one impugnação over one or many attendances of one process.
+#[utoipa::path(
+    post, path = "/api/v1/impugnacoes", tag = "peticoes",
+    summary = "Protocola uma impugnação",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    request_body(content = NovaPeticao),
+    responses(
+        (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
+)]
 pub async fn impugnacao(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -325,6 +418,20 @@ pub async fn impugnacao(
 }
 
 /// `POST /api/v1/recursos`: one recurso against a 1st-instance decision.
+#[utoipa::path(
+    post, path = "/api/v1/recursos", tag = "peticoes",
+    summary = "Protocola um recurso contra decisão de 1ª instância",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    request_body(content = NovaPeticao),
+    responses(
+        (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
+)]
 pub async fn recurso(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -339,7 +446,8 @@ pub async fn recurso(
 pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;
 
 /// Query of `GET /api/v1/atendimentos`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Busca {
     pub abi: Option<i32>,
@@ -361,6 +469,19 @@ pub const LIMITE_CSV: i64 = 200_000;
 
 /// `GET /api/v1/atendimentos?abi=&processo=&estado=&competencia=&prazo_de=&prazo_ate=&apos=&limite=`
 /// (`&formato=csv` for a `;`-separated spreadsheet). Scope `consulta`; an operator sees its own.
+#[utoipa::path(
+    get, path = "/api/v1/atendimentos", tag = "atendimentos",
+    summary = "Busca atendimentos (filtros, cursor; formato=csv para planilha)",
+    params(Busca),
+    responses(
+        (status = 200, description = "JSON (ou text/csv com formato=csv)", body = super::esquemas::Pagina<persus_store::historico::Resumo>),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
 pub async fn atendimentos(
     State(app): State<AppState>,
     cliente: Cliente,
@@ -429,7 +550,7 @@ pub async fn atendimentos(
     };
     let itens = buscar(&app.db, &filtro).await?;
     if !csv {
-        return Ok(pagina(&itens, limite, |i| i.id));
+        return Ok(pagina(itens, limite, |i| i.id));
     }
     let mut w = ::csv::WriterBuilder::new()
         .delimiter(b';')

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::ServicoError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Ciencia {
     pub notificacao: i64,
     pub ciencia_em: NaiveDate,

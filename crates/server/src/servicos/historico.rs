@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::relogio::data_em_brasilia;
 use super::ServicoError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Evento {
     pub data: NaiveDate,
     pub tipo: &'static str,
@@ -26,7 +26,7 @@ pub struct Evento {
     ordem: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Historico {
     pub atendimento: Ficha,
     pub situacao: &'static str,

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use super::ServicoError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TipoPeticao {
     Impugnacao,
@@ -56,7 +56,7 @@ pub struct Pedido {
     pub documentos: Vec<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReciboDocumento {
     pub nome_arquivo: String,
     pub sha256: String,
@@ -64,7 +64,7 @@ pub struct ReciboDocumento {
 }
 
 /// The protocol receipt: number, instant, and the hash of every file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Recibo {
     pub protocolo: String,
     pub protocolada_em: DateTime<Utc>,

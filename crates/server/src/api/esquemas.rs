@@ -1,0 +1,287 @@
+//! The OpenAPI 3.1 document of the API, generated from the handlers' annotations and the types
+//! they exchange (utoipa), served at `/api/openapi.json` and rendered for people at `/api/docs`.
+//! `tests/openapi.rs` locks it with a snapshot.
+
+use chrono::NaiveDate;
+use persus_store::historico::{
+    DecisaoDoAtendimento, DocumentoDaPeticao, Ficha, NotificacaoDoAtendimento,
+    PeticaoDoAtendimento, Resumo,
+};
+use persus_store::processos::{ItemFeed, LinhaOficio, ProcedimentoOficio, Processo};
+use serde::Serialize;
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::problem::Problem;
+use crate::servicos::ciencia::Ciencia;
+use crate::servicos::historico::{Evento, Historico};
+use crate::servicos::peticoes::{Recibo, ReciboDocumento, TipoPeticao};
+
+/// A page of a list: pass `proximo` as `apos` to get the next; `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Pagina<T: ToSchema> {
+    pub itens: Vec<T>,
+    pub proximo: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenEmitido {
+    /// Opaque, prefixed `psus_at_`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: u64,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+}
+
+/// Error of `/oauth/*` in the shape of RFC 6749 §5.2.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErroOAuth {
+    /// `invalid_client`, `invalid_scope`, `unsupported_grant_type`.
+    pub error: String,
+    pub error_description: String,
+}
+
+/// Holds personal data (the Ofício's list): no `Debug`, so it cannot be logged whole.
+#[derive(Serialize, ToSchema)]
+pub struct NotificacaoLida {
+    pub id: i64,
+    /// `oficio_abi`, `decisao_primeira_instancia`, `decisao_recurso`.
+    pub tipo: String,
+    pub disponibilizada_em: NaiveDate,
+    /// For an operator: the ciência this reading recorded (or the earlier one).
+    pub ciencia: Option<Ciencia>,
+    /// The notice as published (Ofício ABI or decision).
+    #[schema(value_type = Object)]
+    pub conteudo: serde_json::Value,
+    /// For an Ofício ABI: every attendance of the process (IN DIDES 47/2011 art. 2).
+    pub atendimentos: Option<Vec<LinhaOficio>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentoEnviado {
+    pub id: i64,
+    pub nome_arquivo: String,
+    pub sha256: String,
+    pub tamanho: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemFila {
+    pub numero: String,
+    pub tipo: String,
+    pub operadora: String,
+    pub estado: String,
+    pub valor_devido_centavos: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fila {
+    pub instancia: String,
+    pub itens: Vec<ItemFila>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AtendimentoDecidido {
+    pub numero: String,
+    pub estado: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisaoPublicada {
+    pub atendimentos: usize,
+    /// One notice per process.
+    pub notificacoes: Vec<i64>,
+    pub resultado: Vec<AtendimentoDecidido>,
+}
+
+struct Seguranca;
+
+impl Modify for Seguranca {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("psus_at_…")
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(
+                ClientCredentials::new(
+                    "/oauth/token",
+                    Scopes::from_iter([
+                        ("consulta", "ler atendimentos, notificações e processos"),
+                        ("peticionar", "enviar documentos, impugnações e recursos"),
+                        ("financeiro", "débitos e GRUs"),
+                        ("ans.decisao", "filas de análise e decisões (ANS)"),
+                        ("ans.publicacao", "publicação de ABIs (ANS)"),
+                    ]),
+                ),
+            )])),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "persus — API de integração do Ressarcimento ao SUS",
+        description = "Notificações, consulta de atendimentos, impugnações e recursos sem sair do sistema da operadora; filas e decisões da ANS. Erros em application/problem+json (RFC 9457), em português. Convenções: docs/API-DESIGN.md."
+    ),
+    paths(
+        super::oauth::token,
+        super::oauth::revogar,
+        super::recursos::atendimentos,
+        super::recursos::atendimento,
+        super::recursos::notificacoes,
+        super::recursos::notificacao,
+        super::recursos::processos_lista,
+        super::recursos::documento,
+        super::recursos::impugnacao,
+        super::recursos::recurso,
+        super::ans::fila,
+        super::ans::decisao,
+    ),
+    components(schemas(
+        Problem, Historico, Evento, Ficha, NotificacaoDoAtendimento, PeticaoDoAtendimento,
+        DecisaoDoAtendimento, DocumentoDaPeticao, Resumo, Processo, ItemFeed, LinhaOficio,
+        ProcedimentoOficio, Recibo, ReciboDocumento, TipoPeticao, Ciencia, TokenEmitido, ErroOAuth,
+        NotificacaoLida, DocumentoEnviado, Fila, ItemFila, DecisaoPublicada, AtendimentoDecidido,
+        super::recursos::NovaPeticao, super::ans::NovaDecisao,
+    )),
+    modifiers(&Seguranca),
+    tags(
+        (name = "autenticacao", description = "OAuth2 client credentials"),
+        (name = "atendimentos", description = "Consulta de atendimentos"),
+        (name = "notificacoes", description = "Ofícios e decisões; ler é dar ciência"),
+        (name = "peticoes", description = "Documentos, impugnações e recursos"),
+        (name = "ans", description = "Filas de análise e decisões (somente ANS)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, as served.
+pub fn documento() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(documento()).into_response()
+}
+
+/// `GET /api/docs`: the same document, readable: each operation with its scopes, parameters
+/// and answers, grouped by tag (pt-BR).
+pub async fn docs() -> axum::response::Html<String> {
+    let doc = serde_json::to_value(documento()).unwrap_or_default();
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut secoes = String::new();
+    let tags = doc["tags"].as_array().cloned().unwrap_or_default();
+    for tag in &tags {
+        let nome = tag["name"].as_str().unwrap_or("");
+        secoes.push_str(&format!(
+            "<section><h2 id=\"{n}\">{d}</h2>\n",
+            n = esc(nome),
+            d = esc(tag["description"].as_str().unwrap_or(nome))
+        ));
+        for (caminho, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (metodo, op) in item.as_object().into_iter().flatten() {
+                let na_tag = op["tags"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x == nome));
+                if !na_tag {
+                    continue;
+                }
+                let escopos: Vec<String> = op["security"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s["bearer"].as_array())
+                    .flatten()
+                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .collect();
+                let params: Vec<String> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        format!(
+                            "<code>{}</code> ({}){}",
+                            esc(p["name"].as_str().unwrap_or("")),
+                            esc(p["in"].as_str().unwrap_or("")),
+                            p["description"]
+                                .as_str()
+                                .map(|d| format!(" — {}", esc(d)))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let respostas: Vec<String> = op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, r)| {
+                        format!(
+                            "<code>{}</code> {}",
+                            esc(c),
+                            esc(r["description"].as_str().unwrap_or(""))
+                        )
+                    })
+                    .collect();
+                secoes.push_str(&format!(
+                    "<article><h3><span class=\"m\">{m}</span> <code>{c}</code></h3><p>{s}</p>{e}{p}<p><strong>Respostas:</strong> {r}</p></article>\n",
+                    m = esc(&metodo.to_uppercase()),
+                    c = esc(caminho),
+                    s = esc(op["summary"].as_str().unwrap_or("")),
+                    e = if escopos.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ")))
+                    },
+                    p = if params.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<p><strong>Parâmetros:</strong> {}</p>", params.join("; "))
+                    },
+                    r = respostas.join(" · "),
+                ));
+            }
+        }
+        secoes.push_str("</section>\n");
+    }
+    axum::response::Html(format!(
+        r#"<!doctype html>
+<html lang="pt-BR">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>persus — API de integração</title>
+<style>
+body {{ font-family: "Rawline", "Raleway", system-ui, sans-serif; margin: 0; color: #333; }}
+header {{ background: #1351b4; color: #fff; padding: 1rem 2rem; }}
+main {{ padding: 1rem 2rem; max-width: 64rem; }}
+article {{ border-left: 4px solid #1351b4; padding: .25rem 1rem; margin: 1rem 0; background: #f8f8f8; }}
+.m {{ display: inline-block; min-width: 3.5rem; color: #fff; background: #1351b4; padding: 0 .4rem; border-radius: 3px; font-size: .85rem; }}
+code {{ font-size: .95em; }}
+</style></head>
+<body><header><h1>{titulo}</h1><p>OpenAPI 3.1: <a href="/api/openapi.json" style="color:#fff">/api/openapi.json</a></p></header>
+<main><p>{descricao}</p>
+<p>Autenticação: <code>POST /oauth/token</code> com <code>grant_type=client_credentials</code>; envie <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+{secoes}</main></body></html>"#,
+        titulo = esc(doc["info"]["title"].as_str().unwrap_or("")),
+        descricao = esc(doc["info"]["description"].as_str().unwrap_or("")),
+    ))
+}
