@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/documentos",
             post(recursos::documento).layer(DefaultBodyLimit::max(recursos::LIMITE_CORPO)),
         )
+        .route("/api/v1/documentos/{id}", get(recursos::documento_pdf))
+        .route("/api/v1/peticoes/{protocolo}", get(recursos::recibo))
         .route("/api/v1/impugnacoes", post(recursos::impugnacao))
         .route("/api/v1/recursos", post(recursos::recurso))
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))

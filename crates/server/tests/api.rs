@@ -425,6 +425,46 @@ db_test!(
             r.json
         );
 
+        // The receipt and the document can be fetched again — by their owner (and ANS) only.
+        let r = chamar(&app, get(&format!("/api/v1/peticoes/{protocolo}"), &hap)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(r.json["atendimentos"], serde_json::json!([meus[0]]));
+        assert_eq!(r.json["documentos"][0]["sha256"], d.json["sha256"]);
+        let amil = token(&app, AMIL, None).await;
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/peticoes/{protocolo}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let doc_id = d.json["id"].as_i64().unwrap();
+        let resp = app
+            .clone()
+            .oneshot(get(&format!("/api/v1/documentos/{doc_id}"), &hap))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(
+            resp.headers()[header::ETAG],
+            format!("\"{}\"", d.json["sha256"].as_str().unwrap()).as_str()
+        );
+        assert_eq!(
+            resp.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .as_ref(),
+            PDF
+        );
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/documentos/{doc_id}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
         // A token without `peticionar` cannot file; ANS cannot file for an operator.
         let so_consulta = token(&app, HAPVIDA, Some("consulta")).await;
         let r = chamar(

@@ -114,5 +114,8 @@ db_test!(openapi_json_e_pagina_de_documentacao_sao_servidos, |db| {
     assert_eq!(status, StatusCode::OK);
     assert!(ctype.starts_with("text/html"));
     assert!(html.contains("lang=\"pt-BR\""));
-    assert!(html.contains("/api/v1/impugnacoes") && html.contains("peticionar"), "{html}");
+    assert!(
+        html.contains("/api/v1/impugnacoes") && html.contains("peticionar"),
+        "{html}"
+    );
 });

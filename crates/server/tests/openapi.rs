@@ -40,6 +40,8 @@ fn o_documento_e_openapi_3_1_e_cobre_cada_rota_da_api() {
         ("/api/v1/notificacoes/{id}", "get"),
         ("/api/v1/processos", "get"),
         ("/api/v1/documentos", "post"),
+        ("/api/v1/documentos/{id}", "get"),
+        ("/api/v1/peticoes/{protocolo}", "get"),
         ("/api/v1/impugnacoes", "post"),
         ("/api/v1/recursos", "post"),
         ("/api/v1/filas/{instancia}", "get"),

@@ -490,3 +490,36 @@ pub async fn nup(db: &Db, processo_id: i64) -> Result<Option<String>, StoreError
     let sql = "SELECT nup FROM processos WHERE id = $1";
     Ok(on_db!(db, pool => sqlx::query_scalar(sql).bind(processo_id).fetch_optional(pool).await?))
 }
+
+/// A document, only if it belongs to `operadora` (when given).
+pub async fn documento(
+    db: &Db,
+    id: i64,
+    operadora: Option<&str>,
+) -> Result<Option<Documento>, StoreError> {
+    let sql = "SELECT id, operadora, sha256, nome_arquivo, tamanho, chave, enviado_em, enviado_por
+               FROM documentos WHERE id = $1 AND ($2 IS NULL OR operadora = $2)";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(operadora).fetch_optional(pool).await?))
+}
+
+/// A protocolled petition by its protocol number, only if it is `operadora`'s (when given).
+pub async fn por_protocolo(
+    db: &Db,
+    protocolo: &str,
+    operadora: Option<&str>,
+) -> Result<Option<Peticao>, StoreError> {
+    let sql = "SELECT id, tipo, processo_id, operadora, motivo, fundamentacao, auditor, estado,
+                      protocolo, protocolada_em FROM peticoes
+               WHERE protocolo = $1 AND ($2 IS NULL OR operadora = $2)";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(protocolo).bind(operadora).fetch_optional(pool).await?),
+    )
+}
+
+/// The documents of a petition, in id order.
+pub async fn documentos_de(db: &Db, peticao_id: i64) -> Result<Vec<Documento>, StoreError> {
+    let sql = "SELECT d.id, d.operadora, d.sha256, d.nome_arquivo, d.tamanho, d.chave, d.enviado_em, d.enviado_por
+               FROM documentos d JOIN peticao_documentos pd ON pd.documento_id = d.id
+               WHERE pd.peticao_id = $1 ORDER BY d.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(peticao_id).fetch_all(pool).await?))
+}

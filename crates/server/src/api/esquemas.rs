@@ -146,6 +146,8 @@ impl Modify for Seguranca {
         super::recursos::notificacao,
         super::recursos::processos_lista,
         super::recursos::documento,
+        super::recursos::documento_pdf,
+        super::recursos::recibo,
         super::recursos::impugnacao,
         super::recursos::recurso,
         super::ans::fila,

@@ -608,3 +608,103 @@ pub async fn atendimentos(
     )
         .into_response())
 }
+
+/// `GET /api/v1/documentos/{id}`: the PDF as it was sent (its SHA-256 as the ETag).
+#[utoipa::path(
+    get, path = "/api/v1/documentos/{id}", tag = "peticoes",
+    summary = "Baixa um documento enviado (PDF)",
+    params(("id" = i64, Path, description = "Número do documento")),
+    responses(
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para este chamador", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn documento_pdf(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    use crate::servicos::documentos::Armazenamento;
+    cliente.exigir("consulta")?;
+    let nao = || Problem::not_found(&format!("Documento {id}"));
+    let n: i64 = id.parse().map_err(|_| nao())?;
+    let d = persus_store::peticoes::documento(&app.db, n, cliente.operadora.as_deref())
+        .await?
+        .ok_or_else(nao)?;
+    let arm = ArmazenamentoLocal {
+        raiz: app.raiz_documentos.clone(),
+    };
+    let bytes = arm.ler(&d.chave).map_err(|e| Problem::internal(&e))?;
+    let nome = d.nome_arquivo.replace(['"', '\\', '\r', '\n'], "_");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{nome}\""),
+            ),
+            (axum::http::header::ETAG, format!("\"{}\"", d.sha256)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/peticoes/{protocolo}`: the protocol receipt again (number, instant, process,
+/// attendances, each document's name, size and SHA-256).
+#[utoipa::path(
+    get, path = "/api/v1/peticoes/{protocolo}", tag = "peticoes",
+    summary = "Recibo de protocolo de uma petição",
+    params(("protocolo" = String, Path, description = "Número do protocolo, ex.: 2026.0000123")),
+    responses(
+        (status = 200, body = crate::servicos::peticoes::Recibo),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para este chamador", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn recibo(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(protocolo): Path<String>,
+) -> Result<Response, Problem> {
+    use crate::servicos::peticoes::{Recibo, ReciboDocumento};
+    cliente.exigir("consulta")?;
+    let p =
+        persus_store::peticoes::por_protocolo(&app.db, &protocolo, cliente.operadora.as_deref())
+            .await?
+            .filter(|p| p.estado == "protocolada")
+            .ok_or_else(|| Problem::not_found(&format!("Petição {protocolo}")))?;
+    let recibo = Recibo {
+        protocolo: protocolo.clone(),
+        protocolada_em: p.protocolada_em.unwrap_or_default(),
+        tipo: if p.tipo == "recurso" {
+            TipoPeticao::Recurso
+        } else {
+            TipoPeticao::Impugnacao
+        },
+        processo: persus_store::peticoes::nup(&app.db, p.processo_id)
+            .await?
+            .unwrap_or_default(),
+        atendimentos: persus_store::peticoes::numeros_da_peticao(&app.db, p.id).await?,
+        documentos: persus_store::peticoes::documentos_de(&app.db, p.id)
+            .await?
+            .into_iter()
+            .map(|d| ReciboDocumento {
+                nome_arquivo: d.nome_arquivo,
+                sha256: d.sha256,
+                tamanho: d.tamanho,
+            })
+            .collect(),
+    };
+    Ok(Json(recibo).into_response())
+}
