@@ -576,6 +576,7 @@ pub async fn serve(
             std::time::Duration::from_secs(agendador_intervalo),
         ))
     });
+    let entregador = tokio::spawn(entregador_de_webhooks(db.clone()));
     let estado = AppState::com_documentos(db.clone(), raiz_documentos);
     let escritor_de_acessos = estado.api.escritor_de_acessos();
     let router = app::router(estado);
@@ -587,6 +588,8 @@ pub async fn serve(
     if let Some(a) = agendador {
         a.abort();
     }
+    // Undelivered messages stay in the outbox/delivery table and go at the next start.
+    entregador.abort();
     // The router (and every sender of the access log) is gone: let the writer drain.
     if let Some(e) = escritor_de_acessos {
         if tokio::time::timeout(std::time::Duration::from_secs(10), e)
@@ -625,6 +628,28 @@ async fn agendador_periodico(db: Db, intervalo: std::time::Duration) {
             Err(e) => {
                 tracing::warn!(error = %e, "scheduler run failed; retrying at the next interval")
             }
+        }
+    }
+}
+
+/// Delivers webhooks every 2 s: the outbox is fanned out and due messages are POSTed (with
+/// retries on their schedule). Idempotent per message, so several nodes may run it.
+async fn entregador_de_webhooks(db: Db) {
+    let mut relogio = tokio::time::interval(std::time::Duration::from_secs(2));
+    relogio.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        relogio.tick().await;
+        match servicos::webhooks::despachar(&db, chrono::Utc::now()).await {
+            Ok(r) if r.entregues + r.reagendadas + r.falhas > 0 => {
+                tracing::info!(
+                    entregues = r.entregues,
+                    reagendadas = r.reagendadas,
+                    falhas = r.falhas,
+                    "webhooks"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook round failed"),
         }
     }
 }

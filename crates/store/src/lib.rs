@@ -31,6 +31,7 @@ pub mod processos;
 pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 
 pub use db::{Backend, Db, DbConfig, Tx};
 pub use error::StoreError;

@@ -152,6 +152,11 @@ impl Modify for Seguranca {
         super::recursos::recurso,
         super::ans::fila,
         super::ans::decisao,
+        super::webhooks::criar,
+        super::webhooks::listar,
+        super::webhooks::entregas,
+        super::webhooks::teste,
+        super::webhooks::cancelar,
     ),
     components(schemas(
         Problem, Historico, Evento, Ficha, NotificacaoDoAtendimento, PeticaoDoAtendimento,
@@ -159,6 +164,8 @@ impl Modify for Seguranca {
         ProcedimentoOficio, Recibo, ReciboDocumento, TipoPeticao, Ciencia, TokenEmitido, ErroOAuth,
         NotificacaoLida, DocumentoEnviado, Fila, ItemFila, DecisaoPublicada, AtendimentoDecidido,
         super::recursos::NovaPeticao, super::ans::NovaDecisao,
+        super::webhooks::NovoWebhook, super::webhooks::WebhookCriado, super::webhooks::TesteEnfileirado,
+        persus_store::webhooks::Webhook, persus_store::webhooks::Entrega,
     )),
     modifiers(&Seguranca),
     tags(
@@ -167,6 +174,7 @@ impl Modify for Seguranca {
         (name = "notificacoes", description = "Ofícios e decisões; ler é dar ciência"),
         (name = "peticoes", description = "Documentos, impugnações e recursos"),
         (name = "ans", description = "Filas de análise e decisões (somente ANS)"),
+        (name = "webhooks", description = "Eventos assinados (Standard Webhooks), com reenvio e registro de entregas"),
     )
 )]
 pub struct ApiDoc;

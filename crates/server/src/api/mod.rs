@@ -6,6 +6,7 @@ pub mod ans;
 pub mod esquemas;
 pub mod oauth;
 pub mod recursos;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -115,6 +115,15 @@ pub async fn executar(
             agora,
         )
         .await?;
+        let operadora = persus_store::webhooks::operadora_da_notificacao(&mut tx, n.id).await?;
+        persus_store::webhooks::registrar_evento(
+            &mut tx,
+            operadora.as_deref(),
+            "ciencia.presumida",
+            &json!({ "notificacao": n.id, "tipo": n.tipo, "ciencia_em": ciencia, "vencimento": prazo.vencimento }),
+            agora,
+        )
+        .await?;
         tx.commit().await?;
         resumo.ciencias_presumidas += 1;
         resumo.atendimentos_notificados += movidos;

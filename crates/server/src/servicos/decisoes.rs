@@ -216,6 +216,18 @@ pub async fn decidir(
                 peticoes::definir_notificacao_decisao(&mut tx, s.id, notificacao).await?;
             }
         }
+        let numeros: Vec<&str> = idx.iter().map(|i| planos[*i].0.numero.as_str()).collect();
+        persus_store::webhooks::registrar_evento(
+            &mut tx,
+            idx.first().map(|i| planos[*i].0.operadora.as_str()),
+            "decisao.publicada",
+            &json!({
+                "notificacao": notificacao, "tipo": tipo_notificacao, "instancia": instancia.as_str(),
+                "resultado": resultado(evento), "atendimentos": numeros, "disponibilizada_em": hoje,
+            }),
+            agora,
+        )
+        .await?;
         auditoria::registrar(
             &mut tx,
             ator,

@@ -11,6 +11,7 @@ pub mod peticoes;
 pub mod publicacao;
 pub mod rascunhos;
 pub mod relogio;
+pub mod webhooks;
 
 use thiserror::Error;
 

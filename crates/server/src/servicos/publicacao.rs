@@ -215,6 +215,17 @@ impl Trabalho<'_> {
             relogio.agora(),
         )
         .await?;
+        persus_store::webhooks::registrar_evento(
+            &mut tx,
+            Some(&alvo.operadora),
+            "notificacao.disponibilizada",
+            &json!({
+                "notificacao": instaurado.notificacao_id, "tipo": "oficio_abi", "processo": nup.as_str(),
+                "abi": abi.numero, "disponibilizada_em": relogio.hoje(), "atendimentos": instaurado.atendimentos,
+            }),
+            relogio.agora(),
+        )
+        .await?;
         if self.falha.no_processo == Some(i) {
             return Err(ServicoError::Regra(
                 "falha simulada no meio da publicação".to_owned(),

@@ -1,0 +1,216 @@
+//! `/api/v1/webhooks`: an application subscribes URLs to event types, reads the delivery log
+//! and asks for a test event. Each application sees only its own subscriptions.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use persus_store::webhooks::{self as store, Entrega, Webhook};
+use serde::{Deserialize, Serialize};
+
+use super::{idempotente, Cliente};
+use crate::app::AppState;
+use crate::problem::Problem;
+use crate::servicos::webhooks::{novo_segredo, TIPOS};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NovoWebhook {
+    /// `https://…` (or `http://` for homologação and tests).
+    pub url: String,
+    /// Event types: notificacao.disponibilizada, ciencia.presumida, decisao.publicada, teste.
+    pub eventos: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WebhookCriado {
+    pub id: i64,
+    pub url: String,
+    pub eventos: Vec<String>,
+    /// The signing secret (`whsec_…`), shown only now: keep it to verify `webhook-signature`.
+    pub segredo: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TesteEnfileirado {
+    pub mensagem_id: String,
+}
+
+fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
+    (
+        StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        serde_json::to_value(&p).unwrap_or_default(),
+    )
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/webhooks", tag = "webhooks",
+    summary = "Assina eventos numa URL (Standard Webhooks, HMAC-SHA256)",
+    request_body(content = NovoWebhook),
+    responses(
+        (status = 201, body = WebhookCriado),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 422, description = "Dados inválidos", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn criar(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    if let Err(p) = cliente.exigir("consulta") {
+        return p.into_response();
+    }
+    let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let w: NovoWebhook = match serde_json::from_slice(&bytes) {
+            Ok(w) => w,
+            Err(e) => return problema(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+        };
+        let mut erros = Vec::new();
+        let url = w.url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_000 {
+            erros.push(format!("url \"{url}\" inválida: use https://…"));
+        }
+        if w.eventos.is_empty() {
+            erros.push(format!("informe ao menos um evento: {}", TIPOS.join(", ")));
+        }
+        for e in &w.eventos {
+            if !TIPOS.contains(&e.as_str()) {
+                erros.push(format!(
+                    "evento \"{e}\" não existe: use {}",
+                    TIPOS.join(", ")
+                ));
+            }
+        }
+        if !erros.is_empty() {
+            return problema(Problem::invalid(erros.join("; ")));
+        }
+        let segredo = novo_segredo();
+        match store::criar(
+            &app2.db,
+            c2.aplicacao_id,
+            url,
+            &segredo,
+            &w.eventos.join(" "),
+            Utc::now(),
+        )
+        .await
+        {
+            Ok(id) => (
+                StatusCode::CREATED,
+                serde_json::to_value(WebhookCriado {
+                    id,
+                    url: url.to_owned(),
+                    eventos: w.eventos,
+                    segredo,
+                })
+                .unwrap_or_default(),
+            ),
+            Err(e) => problema(Problem::from(e)),
+        }
+    })
+    .await
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/webhooks", tag = "webhooks",
+    summary = "Assinaturas ativas desta aplicação",
+    responses(
+        (status = 200, body = Vec<Webhook>),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn listar(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    cliente.exigir("consulta")?;
+    Ok(Json(store::da_aplicacao(&app.db, cliente.aplicacao_id).await?).into_response())
+}
+
+async fn da_aplicacao(app: &AppState, c: &Cliente, id: &str) -> Result<Webhook, Problem> {
+    c.exigir("consulta")?;
+    let nao = || Problem::not_found(&format!("Webhook {id}"));
+    let n: i64 = id.parse().map_err(|_| nao())?;
+    store::webhook(&app.db, n, c.aplicacao_id)
+        .await?
+        .ok_or_else(nao)
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/webhooks/{id}/entregas", tag = "webhooks",
+    summary = "Registro de entregas (tentativas, status, erro, próxima tentativa)",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Vec<Entrega>),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para esta aplicação", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn entregas(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let w = da_aplicacao(&app, &cliente, &id).await?;
+    Ok(Json(store::entregas(&app.db, w.id, 200).await?).into_response())
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/webhooks/{id}/teste", tag = "webhooks",
+    summary = "Enfileira um evento de teste para esta assinatura",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 202, body = TesteEnfileirado),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para esta aplicação", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn teste(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let w = da_aplicacao(&app, &cliente, &id).await?;
+    let agora = Utc::now();
+    let mensagem_id = crate::auth::aleatorio("msg_teste_");
+    let corpo = serde_json::json!({ "tipo": "teste", "webhook": w.id, "em": agora }).to_string();
+    store::enfileirar(&app.db, w.id, &mensagem_id, "teste", &corpo, agora).await?;
+    Ok((StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response())
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    summary = "Cancela uma assinatura",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Cancelada"),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para esta aplicação", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn cancelar(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let w = da_aplicacao(&app, &cliente, &id).await?;
+    store::desativar(&app.db, w.id, cliente.aplicacao_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,149 @@
+//! Webhook delivery (Standard Webhooks): events leave the outbox as one message per
+//! subscription, signed with HMAC-SHA256 over `id.timestamp.body`, POSTed with the
+//! `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, retried with backoff until
+//! a 2xx answer or [`ATRASOS`] run out. Every attempt is in the delivery log.
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use persus_store::webhooks as store;
+use persus_store::Db;
+use serde::Serialize;
+use sha2::Sha256;
+
+use super::ServicoError;
+
+/// Event types a subscription can ask for.
+pub const TIPOS: [&str; 4] = [
+    "notificacao.disponibilizada",
+    "ciencia.presumida",
+    "decisao.publicada",
+    "teste",
+];
+
+/// Wait before each retry (after the 1st, 2nd, … failure); then the message is failed.
+pub const ATRASOS: [i64; 6] = [5, 300, 1_800, 7_200, 18_000, 36_000];
+
+const TEMPO_LIMITE: Duration = Duration::from_secs(10);
+
+/// `whsec_` + base64 of 32 random bytes.
+pub fn novo_segredo() -> String {
+    let mut b = [0u8; 32];
+    // See auth::aleatorio: without the OS generator no secret can be issued safely.
+    if getrandom::getrandom(&mut b).is_err() {
+        return String::new();
+    }
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(b)
+    )
+}
+
+/// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, the key being the base64 after
+/// `whsec_` (Standard Webhooks).
+pub fn assinar(segredo: &str, id: &str, timestamp: i64, corpo: &str) -> String {
+    let chave = base64::engine::general_purpose::STANDARD
+        .decode(segredo.trim_start_matches("whsec_"))
+        .unwrap_or_default();
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&chave) else {
+        return String::new();
+    };
+    mac.update(format!("{id}.{timestamp}.{corpo}").as_bytes());
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResumoDespacho {
+    pub eventos_distribuidos: usize,
+    pub entregues: usize,
+    pub reagendadas: usize,
+    pub falhas: usize,
+}
+
+/// One round: fan out the outbox, then try every delivery that is due.
+pub async fn despachar(db: &Db, agora: DateTime<Utc>) -> Result<ResumoDespacho, ServicoError> {
+    let mut r = ResumoDespacho {
+        eventos_distribuidos: store::distribuir(db, agora).await?,
+        ..Default::default()
+    };
+    let cliente: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    for p in store::pendentes(db, agora, 200).await? {
+        let ts = agora.timestamp();
+        let assinatura = assinar(&p.segredo, &p.mensagem_id, ts, &p.corpo);
+        let pedido = hyper::Request::post(&p.url)
+            .header("content-type", "application/json")
+            .header("user-agent", "persus-webhooks")
+            .header("webhook-id", &p.mensagem_id)
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", assinatura)
+            .body(Full::new(bytes::Bytes::from(p.corpo.clone())));
+        let resultado = match pedido {
+            Err(e) => Err(format!("URL inválida: {e}")),
+            Ok(pedido) => match tokio::time::timeout(TEMPO_LIMITE, cliente.request(pedido)).await {
+                Err(_) => Err(format!("sem resposta em {} s", TEMPO_LIMITE.as_secs())),
+                Ok(Err(e)) => Err(format!("falha de conexão: {e}")),
+                Ok(Ok(resp)) => Ok(resp.status().as_u16()),
+            },
+        };
+        match resultado {
+            Ok(status) if (200..300).contains(&status) => {
+                store::registrar_tentativa(
+                    db,
+                    p.id,
+                    "entregue",
+                    Some(i32::from(status)),
+                    None,
+                    agora,
+                    agora,
+                )
+                .await?;
+                r.entregues += 1;
+            }
+            outro => {
+                let (status, erro) = match outro {
+                    Ok(s) => (Some(i32::from(s)), format!("resposta HTTP {s}")),
+                    Err(e) => (None, e),
+                };
+                let tentativa = usize::try_from(p.tentativas).unwrap_or(0);
+                match ATRASOS.get(tentativa) {
+                    Some(segundos) => {
+                        let proxima = agora + chrono::Duration::seconds(*segundos);
+                        store::registrar_tentativa(
+                            db,
+                            p.id,
+                            "pendente",
+                            status,
+                            Some(&erro),
+                            proxima,
+                            agora,
+                        )
+                        .await?;
+                        r.reagendadas += 1;
+                    }
+                    None => {
+                        store::registrar_tentativa(
+                            db,
+                            p.id,
+                            "falhou",
+                            status,
+                            Some(&erro),
+                            agora,
+                            agora,
+                        )
+                        .await?;
+                        r.falhas += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(r)
+}

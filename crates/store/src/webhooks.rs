@@ -1,0 +1,187 @@
+//! Webhook subscriptions, the outbox of events, and deliveries with their attempts.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::{Db, StoreError, Tx};
+
+/// Appends an event to the outbox, in the caller's transaction (so it exists iff the change
+/// it announces was committed). `operadora`: whose applications may receive it.
+pub async fn registrar_evento(
+    tx: &mut Tx,
+    operadora: Option<&str>,
+    tipo: &str,
+    corpo: &serde_json::Value,
+    em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO eventos_saida (operadora, tipo, corpo, criado_em) VALUES ($1, $2, $3, $4)")
+        .bind(operadora).bind(tipo).bind(corpo.to_string()).bind(em)
+        .execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Webhook {
+    pub id: i64,
+    #[serde(skip)]
+    pub aplicacao_id: i64,
+    pub url: String,
+    #[serde(skip)]
+    pub segredo: String,
+    pub eventos: String,
+    pub ativo: bool,
+    pub criado_em: DateTime<Utc>,
+}
+
+const WEBHOOK: &str =
+    "SELECT id, aplicacao_id, url, segredo, eventos, ativo, criado_em FROM webhooks";
+
+pub async fn criar(
+    db: &Db,
+    aplicacao_id: i64,
+    url: &str,
+    segredo: &str,
+    eventos: &str,
+    em: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "INSERT INTO webhooks (aplicacao_id, url, segredo, eventos, criado_em)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(aplicacao_id).bind(url).bind(segredo).bind(eventos).bind(em)
+        .fetch_one(pool).await?))
+}
+
+pub async fn da_aplicacao(db: &Db, aplicacao_id: i64) -> Result<Vec<Webhook>, StoreError> {
+    let sql = format!("{WEBHOOK} WHERE aplicacao_id = $1 AND ativo ORDER BY id");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(aplicacao_id).fetch_all(pool).await?))
+}
+
+pub async fn webhook(db: &Db, id: i64, aplicacao_id: i64) -> Result<Option<Webhook>, StoreError> {
+    let sql = format!("{WEBHOOK} WHERE id = $1 AND aplicacao_id = $2 AND ativo");
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(aplicacao_id).fetch_optional(pool).await?),
+    )
+}
+
+pub async fn desativar(db: &Db, id: i64, aplicacao_id: i64) -> Result<bool, StoreError> {
+    let n = on_db!(db, pool => sqlx::query("UPDATE webhooks SET ativo = FALSE WHERE id = $1 AND aplicacao_id = $2 AND ativo")
+        .bind(id).bind(aplicacao_id).execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Queues one message for one subscription.
+pub async fn enfileirar(
+    db: &Db,
+    webhook_id: i64,
+    mensagem_id: &str,
+    tipo: &str,
+    corpo: &str,
+    em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO webhook_entregas (webhook_id, mensagem_id, tipo, corpo, estado, proxima_em, criada_em)
+         VALUES ($1, $2, $3, $4, 'pendente', $5, $5) ON CONFLICT (mensagem_id) DO NOTHING")
+        .bind(webhook_id).bind(mensagem_id).bind(tipo).bind(corpo).bind(em)
+        .execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// Fans out the outbox: each undistributed event becomes one delivery per active subscription
+/// of the operator's applications that asked for its type (message id `msg_<event>_<hook>`,
+/// so running this twice queues nothing twice). Returns how many events were distributed.
+pub async fn distribuir(db: &Db, agora: DateTime<Utc>) -> Result<usize, StoreError> {
+    let eventos: Vec<(i64, Option<String>, String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, operadora, tipo, corpo FROM eventos_saida WHERE NOT distribuido ORDER BY id LIMIT 1000")
+        .fetch_all(pool).await?);
+    for (id, operadora, tipo, corpo) in &eventos {
+        let alvos: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT w.id, w.eventos FROM webhooks w JOIN aplicacoes a ON a.id = w.aplicacao_id
+                  JOIN organizacoes o ON o.id = a.organizacao_id
+             WHERE w.ativo AND a.revogada_em IS NULL
+               AND ((o.tipo = 'operadora' AND o.operadora = $1) OR ($1 IS NULL AND o.tipo = 'ans'))")
+            .bind(operadora.as_deref()).fetch_all(pool).await?);
+        for (w, tipos) in alvos {
+            if tipos.split_whitespace().any(|t| t == tipo) {
+                enfileirar(db, w, &format!("msg_{id}_{w}"), tipo, corpo, agora).await?;
+            }
+        }
+        on_db!(db, pool => sqlx::query("UPDATE eventos_saida SET distribuido = TRUE WHERE id = $1")
+            .bind(*id).execute(pool).await?.rows_affected());
+    }
+    Ok(eventos.len())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Pendente {
+    pub id: i64,
+    pub mensagem_id: String,
+    pub tipo: String,
+    pub corpo: String,
+    pub tentativas: i32,
+    pub url: String,
+    pub segredo: String,
+}
+
+/// Deliveries due now.
+pub async fn pendentes(
+    db: &Db,
+    agora: DateTime<Utc>,
+    limite: i64,
+) -> Result<Vec<Pendente>, StoreError> {
+    let sql = "SELECT e.id, e.mensagem_id, e.tipo, e.corpo, e.tentativas, w.url, w.segredo
+               FROM webhook_entregas e JOIN webhooks w ON w.id = e.webhook_id
+               WHERE e.estado = 'pendente' AND e.proxima_em <= $1 ORDER BY e.proxima_em, e.id LIMIT $2";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(agora).bind(limite).fetch_all(pool).await?))
+}
+
+/// Records an attempt: delivered, retry at `proxima_em`, or failed for good.
+pub async fn registrar_tentativa(
+    db: &Db,
+    id: i64,
+    estado: &str,
+    status: Option<i32>,
+    erro: Option<&str>,
+    proxima_em: DateTime<Utc>,
+    agora: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let entregue = (estado == "entregue").then_some(agora);
+    on_db!(db, pool => sqlx::query(
+        "UPDATE webhook_entregas SET estado = $2, tentativas = tentativas + 1, ultimo_status = $3,
+                ultimo_erro = $4, proxima_em = $5, entregue_em = $6 WHERE id = $1")
+        .bind(id).bind(estado).bind(status).bind(erro).bind(proxima_em).bind(entregue)
+        .execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// The delivery log of a subscription, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Entrega {
+    pub mensagem_id: String,
+    pub tipo: String,
+    pub estado: String,
+    pub tentativas: i32,
+    pub proxima_em: DateTime<Utc>,
+    pub ultimo_status: Option<i32>,
+    pub ultimo_erro: Option<String>,
+    pub criada_em: DateTime<Utc>,
+    pub entregue_em: Option<DateTime<Utc>>,
+}
+
+pub async fn entregas(db: &Db, webhook_id: i64, limite: i64) -> Result<Vec<Entrega>, StoreError> {
+    let sql =
+        "SELECT mensagem_id, tipo, estado, tentativas, proxima_em, ultimo_status, ultimo_erro,
+                      criada_em, entregue_em
+               FROM webhook_entregas WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(webhook_id).bind(limite).fetch_all(pool).await?))
+}
+
+/// The operator a notice was addressed to (for its events).
+pub async fn operadora_da_notificacao(
+    tx: &mut Tx,
+    notificacao_id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT p.operadora FROM notificacoes n JOIN processos p ON p.id = n.processo_id WHERE n.id = $1")
+        .bind(notificacao_id).fetch_optional(conn).await?))
+}
