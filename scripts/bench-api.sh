@@ -45,7 +45,7 @@ for db in ${PERSUS_BENCH_DBS:-sqlite postgresql}; do
     done
   done
   sql "$query" > "$dir/numeros.txt"
-  "$bin" serve --port $port --agendador-intervalo 0 &
+  "$bin" serve --environment homologacao --port $port --agendador-intervalo 0 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
   token=$(curl -sf -u demo-368253:demo-368253-secret -d grant_type=client_credentials \

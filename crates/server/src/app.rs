@@ -33,6 +33,8 @@ pub struct AppState {
     /// Where evidence documents are stored (`<raiz>/documentos/…`).
     pub raiz_documentos: std::path::PathBuf,
     pub api: crate::api::EstadoApi,
+    /// Homologação (sandbox) or produção; stamped on every answer.
+    pub ambiente: crate::config::Ambiente,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -49,6 +51,7 @@ impl AppState {
     pub fn com_documentos(db: Db, raiz_documentos: std::path::PathBuf) -> AppState {
         AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
+            ambiente: crate::config::Ambiente::Homologacao,
             db,
             raiz_documentos,
             resumo: Arc::default(),
@@ -69,6 +72,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    let ambiente = HeaderValue::from_static(state.ambiente.as_str());
     Router::new()
         .route("/", get(inicio))
         .route("/health", get(health))
@@ -97,6 +101,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/webhooks/{id}/teste", post(api::webhooks::teste))
         .route("/api/v1/decisoes", post(api::ans::decisao))
         .with_state(state)
+        .layer(axum::middleware::map_response(move |mut r: Response| {
+            let ambiente = ambiente.clone();
+            async move {
+                r.headers_mut().insert("x-persus-ambiente", ambiente);
+                r
+            }
+        }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req
@@ -178,10 +189,19 @@ async fn operadora(
 /// `GET /`: what this instance holds, in pt-BR.
 async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
     let resumo = app.resumo().await?;
-    Ok(Html(render_inicio(&resumo, app.db.backend().name())))
+    Ok(Html(render_inicio(
+        &resumo,
+        app.db.backend().name(),
+        app.ambiente == crate::config::Ambiente::Homologacao,
+    )))
 }
 
-fn render_inicio(r: &stats::Resumo, database: &str) -> String {
+fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String {
+    let faixa = if homologacao {
+        "<div role=\"note\" style=\"background:#ffcd07;color:#333;padding:.5rem 2rem;font-weight:bold\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
+    } else {
+        ""
+    };
     let mut linhas = String::new();
     for c in &r.competencias {
         let comp = format!(
@@ -218,6 +238,7 @@ footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
 </style>
 </head>
 <body>
+{faixa}
 <header><h1>persus — Ressarcimento ao SUS</h1><p>Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32)</p></header>
 <main>
 <section class="cards" aria-label="Resumo">

@@ -58,6 +58,10 @@ pub struct GlobalOpts {
         global = true
     )]
     pub database_url: Option<String>,
+    /// Ambiente: homologacao (sandbox com dados sintéticos) ou producao. `persus demo` é sempre
+    /// homologação; `persus serve` é produção se não for dito.
+    #[arg(long, env = "PERSUS_ENVIRONMENT", value_enum, global = true)]
+    pub environment: Option<config::Ambiente>,
     /// Formato dos logs.
     #[arg(
         long,
@@ -233,7 +237,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = config::bind(opts.bind, opts.port).await?;
             let db = open(&cli.global).await?;
             let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
-            serve(listener, db, opts.agendador_intervalo, raiz).await
+            let ambiente = cli.global.environment.unwrap_or(config::Ambiente::Producao);
+            serve(listener, db, opts.agendador_intervalo, raiz, ambiente).await
         }
         Command::Abi(cmd) => {
             let db = open(&cli.global).await?;
@@ -381,6 +386,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Demo(opts) => {
+            if cli.global.environment == Some(config::Ambiente::Producao) {
+                anyhow::bail!(
+                    "persus demo cria dados sintéticos e credenciais de demonstração: só roda em homologação (tire --environment producao)"
+                );
+            }
             // Bind first: a busy port should fail before minutes of seeding, not after.
             let listener = if opts.sem_servidor {
                 None
@@ -412,7 +422,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match listener {
                 Some(listener) => {
                     let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
-                    serve(listener, db, opts.serve.agendador_intervalo, raiz).await
+                    serve(
+                        listener,
+                        db,
+                        opts.serve.agendador_intervalo,
+                        raiz,
+                        config::Ambiente::Homologacao,
+                    )
+                    .await
                 }
                 None => {
                     db.close().await;
@@ -568,6 +585,7 @@ pub async fn serve(
     db: Db,
     agendador_intervalo: u64,
     raiz_documentos: PathBuf,
+    ambiente: config::Ambiente,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let agendador = (agendador_intervalo > 0).then(|| {
@@ -577,7 +595,9 @@ pub async fn serve(
         ))
     });
     let entregador = tokio::spawn(entregador_de_webhooks(db.clone()));
-    let estado = AppState::com_documentos(db.clone(), raiz_documentos);
+    let mut estado = AppState::com_documentos(db.clone(), raiz_documentos);
+    estado.ambiente = ambiente;
+    tracing::info!(ambiente = ambiente.as_str(), "environment");
     let escritor_de_acessos = estado.api.escritor_de_acessos();
     let router = app::router(estado);
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");

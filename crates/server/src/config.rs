@@ -125,3 +125,21 @@ mod tests {
         assert!(err.contains("não é um diretório"), "{err}");
     }
 }
+
+/// Which environment this instance is (issue #4): homologação is the operators' sandbox —
+/// synthetic data, demo credentials, applications registered for it — and says so on every
+/// answer and page; produção accepts only applications registered for production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ambiente {
+    Homologacao,
+    Producao,
+}
+
+impl Ambiente {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ambiente::Homologacao => "homologacao",
+            Ambiente::Producao => "producao",
+        }
+    }
+}

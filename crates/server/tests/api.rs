@@ -949,3 +949,32 @@ db_test!(matriz_de_autorizacao_endpoint_por_chamador, |db| {
     assert_eq!(r.json["notificacoes"][0]["ciencia_forma"], "expressa");
     assert!(r.json["peticoes"].as_array().unwrap().is_empty());
 });
+
+db_test!(homologacao_e_producao_nao_se_misturam, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let homolog = preparado(&db, dir.path()).await;
+    // Every answer says which environment it came from.
+    let r = chamar(
+        &homolog,
+        pedido_token("demo-368253", "demo-368253-secret", None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["x-persus-ambiente"], "homologacao");
+    // The same database served as production: the demo applications (homologação) get no token.
+    let mut estado = AppState::com_documentos(db.clone(), dir.path().to_path_buf());
+    estado.ambiente = persus_server::config::Ambiente::Producao;
+    let producao = router(estado);
+    let r = chamar(
+        &producao,
+        pedido_token("demo-368253", "demo-368253-secret", None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json["error"], "invalid_client");
+    assert!(r.json["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("homologacao"));
+    assert_eq!(r.headers["x-persus-ambiente"], "producao");
+});

@@ -114,6 +114,17 @@ pub async fn token(
         Ok(a) => a,
         Err(r) => return r,
     };
+    if a.ambiente != app.ambiente.as_str() {
+        return erro(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            &format!(
+                "esta aplicação está registrada para {}; este é o ambiente de {}",
+                a.ambiente,
+                app.ambiente.as_str()
+            ),
+        );
+    }
     let escopos = match auth::escopos_concedidos(form.get("scope").map(String::as_str), &a.escopos)
     {
         Ok(e) => e,
