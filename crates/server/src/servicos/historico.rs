@@ -46,7 +46,12 @@ fn instancia(i: &str) -> &'static str {
 }
 
 fn resultado(r: &str) -> String {
-    r.replace('_', " ")
+    match r {
+        "encaminhado_dicol" => "mantida a decisão, encaminhado à DICOL".to_owned(),
+        "nao_conhecido" => "recurso não conhecido".to_owned(),
+        "nao_provido" => "não provido".to_owned(),
+        outro => outro.replace('_', " "),
+    }
 }
 
 fn br(d: NaiveDate) -> String {
@@ -89,17 +94,21 @@ pub async fn consultar(
         ),
     });
     for n in &notificacoes {
-        let (ordem, nome) = match n.tipo.as_str() {
-            "oficio_abi" => (1, "Ofício ABI"),
-            "decisao_primeira_instancia" => (5, "Notificação da decisão de 1ª instância"),
-            _ => (5, "Notificação da decisão do recurso"),
+        let (ordem, nome, disponibilizado) = match n.tipo.as_str() {
+            "oficio_abi" => (1, "Ofício ABI", "disponibilizado"),
+            "decisao_primeira_instancia" => (
+                5,
+                "Notificação da decisão de 1ª instância",
+                "disponibilizada",
+            ),
+            _ => (5, "Notificação da decisão do recurso", "disponibilizada"),
         };
         let processo = ficha.nup.as_deref().unwrap_or("—");
         ev.push(Evento {
             data: n.disponibilizada_em,
             tipo: "notificacao",
             ordem,
-            descricao: format!("{nome} disponibilizado(a) no processo {processo}"),
+            descricao: format!("{nome} {disponibilizado} no processo {processo}"),
         });
         if let Some(c) = n.ciencia_em {
             let forma = if n.ciencia_forma.as_deref() == Some("presumida") {
@@ -130,7 +139,7 @@ pub async fn consultar(
             tipo: "peticao",
             ordem: 3,
             descricao: format!(
-                "{tipo} protocolada sob o nº {} (motivo {})",
+                "{tipo} sob o nº {} (motivo {})",
                 p.protocolo.as_deref().unwrap_or("—"),
                 p.motivo
             ),
