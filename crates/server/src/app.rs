@@ -94,6 +94,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/peticoes/{protocolo}", get(recursos::recibo))
         .route("/api/v1/impugnacoes", post(recursos::impugnacao))
         .route("/api/v1/recursos", post(recursos::recurso))
+        .route(
+            "/api/v1/lotes",
+            post(api::lotes::receber).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))
         .route("/api/v1/webhooks", post(api::webhooks::criar).get(api::webhooks::listar))
         .route("/api/v1/webhooks/{id}", axum::routing::delete(api::webhooks::cancelar))

@@ -595,6 +595,7 @@ pub async fn serve(
         ))
     });
     let entregador = tokio::spawn(entregador_de_webhooks(db.clone()));
+    let processador = tokio::spawn(processador_de_lotes(db.clone()));
     let mut estado = AppState::com_documentos(db.clone(), raiz_documentos);
     estado.ambiente = ambiente;
     tracing::info!(ambiente = ambiente.as_str(), "environment");
@@ -610,6 +611,8 @@ pub async fn serve(
     }
     // Undelivered messages stay in the outbox/delivery table and go at the next start.
     entregador.abort();
+    // A job being filed is one transaction: aborting rolls it back and it is taken again later.
+    processador.abort();
     // The router (and every sender of the access log) is gone: let the writer drain.
     if let Some(e) = escritor_de_acessos {
         if tokio::time::timeout(std::time::Duration::from_secs(10), e)
@@ -647,6 +650,20 @@ async fn agendador_periodico(db: Db, intervalo: std::time::Duration) {
             ),
             Err(e) => {
                 tracing::warn!(error = %e, "scheduler run failed; retrying at the next interval")
+            }
+        }
+    }
+}
+
+/// Files received batch jobs, one after another, polling every second when idle.
+async fn processador_de_lotes(db: Db) {
+    loop {
+        match servicos::lotes::processar_um(&db, chrono::Utc::now()).await {
+            Ok(Some(id)) => tracing::info!(lote = id, "batch job filed"),
+            Ok(None) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "batch job failed; retried after the abandon time");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
         }
     }

@@ -978,3 +978,103 @@ db_test!(homologacao_e_producao_nao_se_misturam, |db| {
         .contains("homologacao"));
     assert_eq!(r.headers["x-persus-ambiente"], "producao");
 });
+
+db_test!(
+    lote_assincrono_por_csv_protocola_as_validas_e_lista_as_recusadas,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let hap = token(&app, HAPVIDA, None).await;
+        let feed = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+        let id = feed.json["itens"][0]["id"].as_i64().unwrap();
+        let nup = feed.json["itens"][0]["processo"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+        let up = Request::post("/api/v1/documentos?nome=prova.pdf")
+            .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+            .body(Body::from(PDF))
+            .unwrap();
+        let doc = chamar(&app, up).await.json["id"].as_i64().unwrap();
+        let meus = numeros(&db, HAPVIDA).await;
+        let csv_post = |corpo: String| {
+            Request::post("/api/v1/lotes")
+                .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+                .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+                .body(Body::from(corpo))
+                .unwrap()
+        };
+
+        // A malformed manifest is refused at once, naming the line; nothing is queued.
+        let r = chamar(
+            &app,
+            csv_post(format!(
+                "{}\nimpugnacao;{nup};{};ADM01\n",
+                persus_server::servicos::peticoes::CABECALHO_LOTE,
+                meus[0]
+            )),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.json["detail"].as_str().unwrap().contains("linha 2"),
+            "{}",
+            r.json
+        );
+        assert!(
+            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let manifesto = format!(
+        "{}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;{doc}\nimpugnacao;{nup};{};XYZ99;Motivo inexistente no catálogo.;;{doc}\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência.;;{doc}\n",
+        persus_server::servicos::peticoes::CABECALHO_LOTE, meus[0], meus[1], meus[2]
+    );
+        let r = chamar(&app, csv_post(manifesto)).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+        assert_eq!(r.json["total"], 3);
+        let lote = r.json["id"].as_i64().unwrap();
+        let r = chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &hap)).await;
+        assert_eq!(r.json["estado"], "recebido");
+        // Another operator: the job does not exist.
+        let amil = token(&app, AMIL, None).await;
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The worker files it: two petitions protocolled, row 2 refused with its reason.
+        assert_eq!(
+            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+                .await
+                .unwrap(),
+            Some(lote)
+        );
+        let r = chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &hap)).await;
+        assert_eq!(r.json["estado"], "concluido", "{}", r.json);
+        assert_eq!(r.json["protocoladas"], 2);
+        assert_eq!(r.json["recusadas"], 1);
+        assert_eq!(r.json["resultado"]["erros"][0]["linha"], 2);
+        assert!(r.json["resultado"]["erros"][0]["erros"][0]
+            .as_str()
+            .unwrap()
+            .contains("XYZ99"));
+        assert_eq!(r.json["resultado"]["recibos"].as_array().unwrap().len(), 2);
+        for n in [&meus[0], &meus[2]] {
+            let a = chamar(&app, get(&format!("/api/v1/atendimentos/{n}"), &hap)).await;
+            assert_eq!(a.json["atendimento"]["estado"], "impugnado");
+        }
+        // Nothing left to do.
+        assert!(
+            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);

@@ -24,6 +24,7 @@ pub mod contas;
 pub mod demo;
 pub mod error;
 pub mod historico;
+pub mod lotes;
 pub mod meta;
 pub mod operadoras;
 pub mod peticoes;

@@ -4,6 +4,7 @@
 
 pub mod ans;
 pub mod esquemas;
+pub mod lotes;
 pub mod oauth;
 pub mod recursos;
 pub mod webhooks;

@@ -7,6 +7,7 @@ pub mod contas;
 pub mod decisoes;
 pub mod documentos;
 pub mod historico;
+pub mod lotes;
 pub mod peticoes;
 pub mod publicacao;
 pub mod rascunhos;

@@ -323,6 +323,81 @@ pub async fn protocolar_lote(
     prazos: &PrazosVigentes,
     ator: &Ator,
 ) -> Result<ResultadoLote, ServicoError> {
+    executar_lote(
+        db, operadora, pedidos, hoje, agora, calendario, prazos, ator, None,
+    )
+    .await
+}
+
+/// [`protocolar_lote`] for a batch job (`lotes` row `lote`): the job's result is written, and
+/// its `lote.concluido` event queued, in the same transaction that files the petitions — a
+/// crash leaves the job to be taken again with nothing filed, never filed but unfinished.
+#[allow(clippy::too_many_arguments)]
+pub async fn protocolar_job(
+    db: &Db,
+    operadora: &str,
+    pedidos: &[Pedido],
+    lote: i64,
+    hoje: NaiveDate,
+    agora: DateTime<Utc>,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+    ator: &Ator,
+) -> Result<ResultadoLote, ServicoError> {
+    executar_lote(
+        db,
+        operadora,
+        pedidos,
+        hoje,
+        agora,
+        calendario,
+        prazos,
+        ator,
+        Some(lote),
+    )
+    .await
+}
+
+async fn concluir_job(
+    tx: &mut persus_store::Tx,
+    operadora: &str,
+    lote: i64,
+    r: &ResultadoLote,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    let resultado = json!({ "recibos": r.recibos, "erros": r.erros });
+    persus_store::lotes::concluir(
+        tx,
+        lote,
+        r.recibos.len() as i32,
+        r.erros.len() as i32,
+        &resultado,
+        agora,
+    )
+    .await?;
+    persus_store::webhooks::registrar_evento(
+        tx,
+        Some(operadora),
+        "lote.concluido",
+        &json!({ "lote": lote, "protocoladas": r.recibos.len(), "recusadas": r.erros.len() }),
+        agora,
+    )
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn executar_lote(
+    db: &Db,
+    operadora: &str,
+    pedidos: &[Pedido],
+    hoje: NaiveDate,
+    agora: DateTime<Utc>,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+    ator: &Ator,
+    job: Option<i64>,
+) -> Result<ResultadoLote, ServicoError> {
     let ctx = contexto(db, operadora).await?;
     let regras = Regras { calendario, prazos };
     let mut usados = HashSet::new();
@@ -343,10 +418,16 @@ pub async fn protocolar_lote(
         }
     }
     if validos.is_empty() {
-        return Ok(ResultadoLote {
+        let r = ResultadoLote {
             recibos: Vec::new(),
             erros,
-        });
+        };
+        if let Some(lote) = job {
+            let mut tx = db.begin().await?;
+            concluir_job(&mut tx, operadora, lote, &r, agora).await?;
+            tx.commit().await?;
+        }
+        return Ok(r);
     }
 
     let mut tx = db.begin().await?;
@@ -386,8 +467,6 @@ pub async fn protocolar_lote(
         agora,
     )
     .await?;
-    tx.commit().await?;
-
     let recibos = validos
         .iter()
         .zip(&lote)
@@ -400,7 +479,12 @@ pub async fn protocolar_lote(
             documentos: ctx.recibo_documentos(&p.documentos),
         })
         .collect();
-    Ok(ResultadoLote { recibos, erros })
+    let r = ResultadoLote { recibos, erros };
+    if let Some(lote) = job {
+        concluir_job(&mut tx, operadora, lote, &r, agora).await?;
+    }
+    tx.commit().await?;
+    Ok(r)
 }
 
 /// Files one petition; refused as a whole with every reason.

@@ -19,7 +19,8 @@ use sha2::Sha256;
 use super::ServicoError;
 
 /// Event types a subscription can ask for.
-pub const TIPOS: [&str; 4] = [
+pub const TIPOS: [&str; 5] = [
+    "lote.concluido",
     "notificacao.disponibilizada",
     "ciencia.presumida",
     "decisao.publicada",

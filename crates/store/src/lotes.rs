@@ -1,0 +1,87 @@
+//! Batch jobs of petitions.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::{Db, StoreError, Tx};
+
+pub async fn receber(
+    db: &Db,
+    aplicacao_id: i64,
+    operadora: &str,
+    pedidos_json: &str,
+    total: i32,
+    em: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "INSERT INTO lotes (aplicacao_id, operadora, estado, pedidos, total, recebido_em)
+         VALUES ($1, $2, 'recebido', $3, $4, $5) RETURNING id")
+        .bind(aplicacao_id).bind(operadora).bind(pedidos_json).bind(total).bind(em)
+        .fetch_one(pool).await?))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Pendente {
+    pub id: i64,
+    pub aplicacao_id: i64,
+    pub operadora: String,
+    pub pedidos: String,
+}
+
+/// Takes the oldest job not concluded — received, or left `processando` by a crash more than
+/// `abandonado_antes` ago — and marks it started. `None` when there is nothing to do or another
+/// worker took it first.
+pub async fn tomar(
+    db: &Db,
+    agora: DateTime<Utc>,
+    abandonado_antes: DateTime<Utc>,
+) -> Result<Option<Pendente>, StoreError> {
+    let candidato: Option<Pendente> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, aplicacao_id, operadora, pedidos FROM lotes
+         WHERE estado = 'recebido' OR (estado = 'processando' AND iniciado_em < $1)
+         ORDER BY id LIMIT 1")
+        .bind(abandonado_antes).fetch_optional(pool).await?);
+    let Some(c) = candidato else { return Ok(None) };
+    let n = on_db!(db, pool => sqlx::query(
+        "UPDATE lotes SET estado = 'processando', iniciado_em = $2
+         WHERE id = $1 AND (estado = 'recebido' OR (estado = 'processando' AND iniciado_em < $3))")
+        .bind(c.id).bind(agora).bind(abandonado_antes).execute(pool).await?.rows_affected());
+    Ok((n == 1).then_some(c))
+}
+
+/// Writes the result, in the transaction that filed the petitions.
+pub async fn concluir(
+    tx: &mut Tx,
+    id: i64,
+    protocoladas: i32,
+    recusadas: i32,
+    resultado: &serde_json::Value,
+    em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE lotes SET estado = 'concluido', protocoladas = $2, recusadas = $3, resultado = $4,
+                concluido_em = $5 WHERE id = $1")
+        .bind(id).bind(protocoladas).bind(recusadas).bind(resultado.to_string()).bind(em)
+        .execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Lote {
+    pub id: i64,
+    pub estado: String,
+    pub total: i32,
+    pub protocoladas: Option<i32>,
+    pub recusadas: Option<i32>,
+    #[serde(skip)]
+    pub resultado: Option<String>,
+    pub recebido_em: DateTime<Utc>,
+    pub concluido_em: Option<DateTime<Utc>>,
+}
+
+pub async fn lote(db: &Db, id: i64, operadora: &str) -> Result<Option<Lote>, StoreError> {
+    let sql =
+        "SELECT id, estado, total, protocoladas, recusadas, resultado, recebido_em, concluido_em
+               FROM lotes WHERE id = $1 AND operadora = $2";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(operadora).fetch_optional(pool).await?))
+}
