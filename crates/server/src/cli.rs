@@ -99,6 +99,9 @@ pub enum Command {
     /// Petições (impugnação e recurso).
     #[command(subcommand)]
     Peticao(PeticaoCmd),
+    /// Aplicações da API (Área do Desenvolvedor), pelo representante legal ou gestor.
+    #[command(subcommand)]
+    Aplicacao(AplicacaoCmd),
     /// Um atendimento por inteiro: valores, processo, notificações, petições, decisões e a
     /// linha do tempo.
     Atendimento {
@@ -171,6 +174,35 @@ pub enum PeticaoCmd {
         em: Option<NaiveDate>,
         /// Manifesto com o cabeçalho tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos
         arquivo: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AplicacaoCmd {
+    /// Registra uma aplicação; o segredo aparece só agora.
+    Registrar {
+        /// Login do representante legal ou gestor da operadora.
+        #[arg(long)]
+        por: String,
+        #[arg(long)]
+        nome: String,
+        #[arg(long, value_parser = ["homologacao", "producao"])]
+        ambiente: String,
+        /// Escopos separados por espaço (consulta peticionar financeiro).
+        #[arg(long)]
+        escopos: String,
+    },
+    /// Gera um novo segredo (o anterior deixa de valer).
+    Rotacionar {
+        #[arg(long)]
+        por: String,
+        client_id: String,
+    },
+    /// Revoga a aplicação e todos os seus tokens.
+    Revogar {
+        #[arg(long)]
+        por: String,
+        client_id: String,
     },
 }
 
@@ -357,6 +389,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "ultimo_protocolo": r.recibos.last().map(|x| &x.protocolo),
                 "erros": erros,
             }));
+            Ok(())
+        }
+        Command::Aplicacao(cmd) => {
+            let db = open(&cli.global).await?;
+            let agora = chrono::Utc::now();
+            let r = match cmd {
+                AplicacaoCmd::Registrar {
+                    por,
+                    nome,
+                    ambiente,
+                    escopos,
+                } => {
+                    let escopos: Vec<String> =
+                        escopos.split_whitespace().map(str::to_owned).collect();
+                    servicos::aplicacoes::registrar(&db, &por, &nome, &ambiente, &escopos, agora)
+                        .await
+                        .map(|c| serde_json::to_value(c).unwrap_or_default())
+                }
+                AplicacaoCmd::Rotacionar { por, client_id } => {
+                    servicos::aplicacoes::rotacionar_segredo(&db, &por, &client_id, agora)
+                        .await
+                        .map(|c| serde_json::to_value(c).unwrap_or_default())
+                }
+                AplicacaoCmd::Revogar { por, client_id } => {
+                    servicos::aplicacoes::revogar(&db, &por, &client_id, agora)
+                        .await
+                        .map(|()| serde_json::json!({ "revogada": client_id }))
+                }
+            };
+            db.close().await;
+            print_json(&r?);
             Ok(())
         }
         Command::Atendimento { numero, operadora } => {

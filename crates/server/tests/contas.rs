@@ -73,3 +73,110 @@ db_test!(
         ));
     }
 );
+
+use persus_server::servicos::aplicacoes;
+use persus_server::servicos::ServicoError;
+
+fn regra<T: std::fmt::Debug>(r: Result<T, ServicoError>) -> String {
+    match r {
+        Err(ServicoError::Regra(m)) => m,
+        other => panic!("expected a rule error, got {other:?}"),
+    }
+}
+
+db_test!(
+    representante_registra_rotaciona_e_revoga_aplicacoes_so_da_propria_operadora,
+    |db| {
+        load_reference_data(&db).await.unwrap();
+        credenciais::criar(&db).await.unwrap();
+        let agora = Utc::now();
+        let escopos = vec!["consulta".to_owned(), "peticionar".to_owned()];
+        let c = aplicacoes::registrar(
+            &db,
+            "rep.368253",
+            "ERP da operadora",
+            "producao",
+            &escopos,
+            agora,
+        )
+        .await
+        .unwrap();
+        assert!(c.client_id.starts_with("psus_app_") && c.client_secret.starts_with("psus_sk_"));
+        // Only the hash is kept.
+        let a = contas::aplicacao_por_client_id(&db, &c.client_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            a.segredo_sha256,
+            persus_server::auth::sha256_hex(&c.client_secret)
+        );
+        assert_eq!(a.escopos, "consulta peticionar");
+        assert_eq!(a.ambiente, "producao");
+
+        // Bad input, every reason at once; ANS scopes are not for operators; ANS staff are not managers.
+        let e = regra(
+            aplicacoes::registrar(
+                &db,
+                "rep.368253",
+                "x",
+                "teste",
+                &["ans.decisao".to_owned()],
+                agora,
+            )
+            .await,
+        );
+        assert!(
+            e.contains("nome") && e.contains("ambiente") && e.contains("ans.decisao"),
+            "{e}"
+        );
+        let e = regra(
+            aplicacoes::registrar(&db, "ans.analista", "ERP", "producao", &escopos, agora).await,
+        );
+        assert!(e.contains("representante legal ou o gestor"), "{e}");
+        // Another operator's representative cannot touch it (it does not exist for them).
+        let e = regra(aplicacoes::rotacionar_segredo(&db, "rep.326305", &c.client_id, agora).await);
+        assert!(e.contains("não encontrada"), "{e}");
+
+        // Rotation: a new secret, the old hash replaced.
+        let novo = aplicacoes::rotacionar_segredo(&db, "rep.368253", &c.client_id, agora)
+            .await
+            .unwrap();
+        assert_ne!(novo.client_secret, c.client_secret);
+        let a = contas::aplicacao_por_client_id(&db, &c.client_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            a.segredo_sha256,
+            persus_server::auth::sha256_hex(&novo.client_secret)
+        );
+
+        // A token of the application dies with it.
+        let sha = persus_server::auth::sha256_hex("psus_at_do_erp");
+        contas::emitir_token(
+            &db,
+            &sha,
+            a.id,
+            "consulta",
+            agora,
+            agora + Duration::hours(1),
+        )
+        .await
+        .unwrap();
+        assert!(contas::token(&db, &sha, agora).await.unwrap().is_some());
+        aplicacoes::revogar(&db, "rep.368253", &c.client_id, agora)
+            .await
+            .unwrap();
+        assert!(contas::token(&db, &sha, agora).await.unwrap().is_none());
+        assert!(
+            regra(aplicacoes::revogar(&db, "rep.368253", &c.client_id, agora).await)
+                .contains("não encontrada")
+        );
+        // Every step is in the audit trail.
+        assert!(matches!(
+            persus_store::auditoria::verificar(&db).await.unwrap(),
+            persus_store::auditoria::Verificacao::Integra { eventos } if eventos >= 3
+        ));
+    }
+);

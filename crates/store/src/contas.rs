@@ -157,15 +157,15 @@ pub async fn aplicacao_por_client_id(
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await?))
 }
 
-pub async fn revogar_aplicacao(db: &Db, id: i64, em: DateTime<Utc>) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query("UPDATE aplicacoes SET revogada_em = $2 WHERE id = $1 AND revogada_em IS NULL")
-        .bind(id).bind(em).execute(pool).await?.rows_affected());
+pub async fn revogar_aplicacao(tx: &mut Tx, id: i64, em: DateTime<Utc>) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE aplicacoes SET revogada_em = $2 WHERE id = $1 AND revogada_em IS NULL")
+        .bind(id).bind(em).execute(conn).await?.rows_affected());
     Ok(())
 }
 
-pub async fn trocar_segredo(db: &Db, id: i64, segredo_sha256: &str) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query("UPDATE aplicacoes SET segredo_sha256 = $2 WHERE id = $1")
-        .bind(id).bind(segredo_sha256).execute(pool).await?.rows_affected());
+pub async fn trocar_segredo(tx: &mut Tx, id: i64, segredo_sha256: &str) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE aplicacoes SET segredo_sha256 = $2 WHERE id = $1")
+        .bind(id).bind(segredo_sha256).execute(conn).await?.rows_affected());
     Ok(())
 }
 
@@ -283,4 +283,14 @@ pub async fn acessos_a(
 ) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
     let sql = "SELECT organizacao_id, aplicacao_id FROM acessos WHERE recurso = $1 AND chave = $2 ORDER BY id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(recurso).bind(chave).fetch_all(pool).await?))
+}
+
+/// The operator (registro ANS) of an organization; `None` for ANS.
+pub async fn operadora_da_organizacao(
+    db: &Db,
+    organizacao_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let sql = "SELECT operadora FROM organizacoes WHERE id = $1";
+    let r: Option<Option<String>> = on_db!(db, pool => sqlx::query_scalar(sql).bind(organizacao_id).fetch_optional(pool).await?);
+    Ok(r.flatten())
 }
