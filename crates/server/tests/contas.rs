@@ -180,3 +180,232 @@ db_test!(
         ));
     }
 );
+
+use persus_server::servicos::contas::{criar_usuario, delegar, permissoes, revogar_delegacao};
+
+db_test!(
+    delegado_so_alcanca_o_que_foi_concedido_enquanto_vale,
+    |db| {
+        load_reference_data(&db).await.unwrap();
+        persus_server::demo::seed(
+            &db,
+            persus_server::demo::Params {
+                seed: 41,
+                atendimentos: 2_000,
+            },
+        )
+        .await
+        .unwrap();
+        credenciais::criar(&db).await.unwrap();
+        // Two processes of Hapvida.
+        let mut tx = db.begin().await.unwrap();
+        for (n, tipo) in [(101, "AIH"), (102, "APAC")] {
+            persus_store::abis::agendar(
+                &mut tx,
+                &persus_store::abis::Abi {
+                    numero: n,
+                    tipo: tipo.into(),
+                    trimestre: "1T2025".into(),
+                    data_lancamento: chrono::NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+                    estado: "agendado".into(),
+                    publicado_em: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        for n in [101, 102] {
+            persus_server::servicos::publicacao::publicar(
+                &db,
+                n,
+                persus_server::servicos::publicacao::UNIDADE_PADRAO,
+                &persus_server::servicos::relogio::RelogioFixo::em(
+                    chrono::NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+                ),
+                &persus_store::auditoria::Ator::sistema("t"),
+                persus_server::servicos::publicacao::Falha::default(),
+            )
+            .await
+            .unwrap();
+        }
+        let p1 = persus_store::processos::do_abi(&db, 101)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.operadora == "368253")
+            .unwrap();
+        let p2 = persus_store::processos::do_abi(&db, 102)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.operadora == "368253")
+            .unwrap();
+        let agora = Utc::now();
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<String>>();
+
+        // The representative creates a user with only `consulta`; the manager role is his alone to give.
+        criar_usuario(
+            &db,
+            "rep.368253",
+            "ana.hap",
+            "Ana",
+            "usuario",
+            &s(&["consulta"]),
+            "senha-longa-123",
+            agora,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            permissoes(&db, "ana.hap", "368253", None, agora)
+                .await
+                .unwrap(),
+            ["consulta"]
+        );
+        let e = regra(
+            criar_usuario(
+                &db,
+                "ana.hap",
+                "bob",
+                "Bob",
+                "usuario",
+                &s(&["consulta"]),
+                "senha-longa-123",
+                agora,
+            )
+            .await,
+        );
+        assert!(e.contains("representante legal ou o gestor"), "{e}");
+        let e = regra(
+            criar_usuario(
+                &db,
+                "rep.368253",
+                "x y",
+                "X",
+                "dono",
+                &s(&["tudo"]),
+                "curta",
+                agora,
+            )
+            .await,
+        );
+        assert!(
+            e.contains("papel")
+                && e.contains("tudo")
+                && e.contains("10 caracteres")
+                && e.contains("login"),
+            "{e}"
+        );
+        assert!(regra(
+            criar_usuario(
+                &db,
+                "rep.368253",
+                "ana.hap",
+                "Ana",
+                "usuario",
+                &s(&["consulta"]),
+                "senha-longa-123",
+                agora
+            )
+            .await
+        )
+        .contains("já existe"));
+
+        // Amil's representative (another organization) gets `peticionar` on Hapvida's first process only.
+        let id = delegar(
+            &db,
+            "rep.368253",
+            "rep.326305",
+            Some(&p1.nup),
+            &s(&["peticionar"]),
+            agora + Duration::days(30),
+            agora,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            permissoes(&db, "rep.326305", "368253", Some(p1.id), agora)
+                .await
+                .unwrap(),
+            ["peticionar"]
+        );
+        assert!(permissoes(&db, "rep.326305", "368253", Some(p2.id), agora)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(permissoes(&db, "rep.326305", "368253", None, agora)
+            .await
+            .unwrap()
+            .is_empty());
+        // Its own operator is untouched.
+        assert_eq!(
+            permissoes(&db, "rep.326305", "326305", None, agora)
+                .await
+                .unwrap(),
+            ["consulta", "financeiro", "peticionar"]
+        );
+        // After expiry: nothing. Revoked: nothing, and it cannot be revoked twice or by another operator.
+        assert!(permissoes(
+            &db,
+            "rep.326305",
+            "368253",
+            Some(p1.id),
+            agora + Duration::days(31)
+        )
+        .await
+        .unwrap()
+        .is_empty());
+        assert!(
+            regra(revogar_delegacao(&db, "rep.326305", id, agora).await).contains("não encontrada")
+        );
+        revogar_delegacao(&db, "rep.368253", id, agora)
+            .await
+            .unwrap();
+        assert!(permissoes(&db, "rep.326305", "368253", Some(p1.id), agora)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            regra(revogar_delegacao(&db, "rep.368253", id, agora).await).contains("já revogada")
+        );
+
+        // An operator-wide delegation covers every process; bad requests are refused with reasons.
+        delegar(
+            &db,
+            "rep.368253",
+            "ana.hap",
+            None,
+            &s(&["financeiro"]),
+            agora + Duration::days(1),
+            agora,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            permissoes(&db, "ana.hap", "368253", Some(p2.id), agora)
+                .await
+                .unwrap(),
+            ["consulta", "financeiro"]
+        );
+        let e = regra(
+            delegar(
+                &db,
+                "rep.368253",
+                "ninguem",
+                Some("99999000001202600"),
+                &s(&["x"]),
+                agora,
+                agora,
+            )
+            .await,
+        );
+        assert!(
+            e.contains("ninguem")
+                && e.contains("processo")
+                && e.contains("\"x\"")
+                && e.contains("futuro"),
+            "{e}"
+        );
+    }
+);

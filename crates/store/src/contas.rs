@@ -294,3 +294,54 @@ pub async fn operadora_da_organizacao(
     let r: Option<Option<String>> = on_db!(db, pool => sqlx::query_scalar(sql).bind(organizacao_id).fetch_optional(pool).await?);
     Ok(r.flatten())
 }
+
+#[derive(Clone, Debug)]
+pub struct NovaDelegacao<'a> {
+    pub operadora: &'a str,
+    pub processo_id: Option<i64>,
+    pub usuario_id: i64,
+    pub permissoes: &'a [String],
+    pub concedida_por: &'a str,
+    pub em: DateTime<Utc>,
+    pub expira_em: DateTime<Utc>,
+}
+
+pub async fn delegar(tx: &mut Tx, d: &NovaDelegacao<'_>) -> Result<i64, StoreError> {
+    let permissoes = serde_json::to_string(d.permissoes).unwrap_or_else(|_| "[]".to_owned());
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO delegacoes (operadora, processo_id, usuario_id, permissoes, concedida_por,
+                                 concedida_em, expira_em)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(d.operadora).bind(d.processo_id).bind(d.usuario_id).bind(permissoes)
+        .bind(d.concedida_por).bind(d.em).bind(d.expira_em).fetch_one(conn).await?))
+}
+
+/// Revokes a delegation granted over `operadora`; false if there is no such active one.
+pub async fn revogar_delegacao(
+    tx: &mut Tx,
+    id: i64,
+    operadora: &str,
+    em: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE delegacoes SET revogada_em = $3 WHERE id = $1 AND operadora = $2 AND revogada_em IS NULL")
+        .bind(id).bind(operadora).bind(em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Permissions (JSON arrays) of active delegations to `usuario_id` over `operadora`, for the
+/// whole operator (`processo_id` NULL) or for `processo` when given.
+pub async fn delegacoes_ativas(
+    db: &Db,
+    usuario_id: i64,
+    operadora: &str,
+    processo: Option<i64>,
+    agora: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let sql = "SELECT permissoes FROM delegacoes
+               WHERE usuario_id = $1 AND operadora = $2 AND revogada_em IS NULL AND expira_em > $3
+                 AND (processo_id IS NULL OR processo_id = $4)";
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar(sql).bind(usuario_id).bind(operadora).bind(agora).bind(processo).fetch_all(pool).await?),
+    )
+}

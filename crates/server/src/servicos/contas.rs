@@ -75,3 +75,206 @@ pub async fn entrar(
     }
     Ok(invalida())
 }
+
+/// Permissions an operator's people can hold.
+pub const PERMISSOES: [&str; 3] = ["consulta", "peticionar", "financeiro"];
+
+fn validar_permissoes(p: &[String], erros: &mut Vec<String>) {
+    if p.is_empty() {
+        erros.push(format!(
+            "informe ao menos uma permissão: {}",
+            PERMISSOES.join(", ")
+        ));
+    }
+    for x in p {
+        if !PERMISSOES.contains(&x.as_str()) {
+            erros.push(format!(
+                "permissão \"{x}\" não existe: use {}",
+                PERMISSOES.join(", ")
+            ));
+        }
+    }
+}
+
+/// `por`, if it is the legal representative or account manager of an operator: (user, operator).
+async fn gestor_da_operadora(db: &Db, por: &str) -> Result<(Usuario, String), ServicoError> {
+    let u = contas::usuario(db, por)
+        .await?
+        .filter(|u| u.ativo)
+        .ok_or_else(|| ServicoError::Regra(format!("usuário {por} não encontrado")))?;
+    if !super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
+        return Err(ServicoError::Regra(format!(
+            "{por} não pode gerir usuários nem delegações: só o representante legal ou o gestor da conta"
+        )));
+    }
+    let op = contas::operadora_da_organizacao(db, u.organizacao_id)
+        .await?
+        .ok_or_else(|| ServicoError::Regra(format!("{por} não pertence a uma operadora")))?;
+    Ok((u, op))
+}
+
+/// The manager creates a person of the operator with a role and permission set.
+#[allow(clippy::too_many_arguments)]
+pub async fn criar_usuario(
+    db: &Db,
+    por: &str,
+    login: &str,
+    nome: &str,
+    papel: &str,
+    permissoes: &[String],
+    senha: &str,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    let (g, _) = gestor_da_operadora(db, por).await?;
+    let mut erros = Vec::new();
+    if !["gestor", "usuario", "auditor"].contains(&papel) {
+        erros.push(format!(
+            "papel \"{papel}\" inválido: use gestor, usuario ou auditor"
+        ));
+    }
+    if papel == "gestor" && g.papel != "representante_legal" {
+        erros.push("só o representante legal nomeia gestores".to_owned());
+    }
+    validar_permissoes(permissoes, &mut erros);
+    if senha.chars().count() < 10 {
+        erros.push("a senha deve ter ao menos 10 caracteres".to_owned());
+    }
+    if login.trim().len() < 3 || login.contains(char::is_whitespace) {
+        erros.push("login inválido: ao menos 3 caracteres, sem espaços".to_owned());
+    }
+    if !erros.is_empty() {
+        return Err(ServicoError::Regra(erros.join("; ")));
+    }
+    let hash = auth::hash_senha(senha).map_err(ServicoError::Regra)?;
+    let ps: Vec<&str> = permissoes.iter().map(String::as_str).collect();
+    let mut tx = db.begin().await?;
+    let criado = contas::criar_usuario(
+        &mut tx,
+        &contas::NovoUsuario {
+            login: login.trim(),
+            nome,
+            organizacao_id: g.organizacao_id,
+            papel,
+            permissoes: &ps,
+            senha_hash: &hash,
+            em: agora,
+        },
+    )
+    .await?;
+    if !criado {
+        return Err(ServicoError::Regra(format!("o login {login} já existe")));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Grants `permissoes` over the manager's operator — or one of its processes (`processo` =
+/// NUP) — to `para` until `expira_em`. Returns the delegation's id.
+pub async fn delegar(
+    db: &Db,
+    por: &str,
+    para: &str,
+    processo: Option<&str>,
+    permissoes: &[String],
+    expira_em: DateTime<Utc>,
+    agora: DateTime<Utc>,
+) -> Result<i64, ServicoError> {
+    let (_, operadora) = gestor_da_operadora(db, por).await?;
+    let mut erros = Vec::new();
+    validar_permissoes(permissoes, &mut erros);
+    if expira_em <= agora {
+        erros.push("a delegação deve expirar no futuro".to_owned());
+    }
+    let destinatario = contas::usuario(db, para).await?.filter(|u| u.ativo);
+    if destinatario.is_none() {
+        erros.push(format!("usuário {para} não encontrado"));
+    }
+    let processo_id = match processo {
+        None => None,
+        Some(nup) => {
+            let p = persus_store::peticoes::nups_da_operadora(db, &operadora)
+                .await?
+                .into_iter()
+                .find(|(_, n)| *n == nup.replace(['.', '/', '-'], ""))
+                .map(|(id, _)| id);
+            if p.is_none() {
+                erros.push(format!("processo {nup} não encontrado para esta operadora"));
+            }
+            p
+        }
+    };
+    if !erros.is_empty() {
+        return Err(ServicoError::Regra(erros.join("; ")));
+    }
+    let Some(u) = destinatario else {
+        return Err(ServicoError::Regra(format!(
+            "usuário {para} não encontrado"
+        )));
+    };
+    let mut tx = db.begin().await?;
+    let id = contas::delegar(
+        &mut tx,
+        &contas::NovaDelegacao {
+            operadora: &operadora,
+            processo_id,
+            usuario_id: u.id,
+            permissoes,
+            concedida_por: por,
+            em: agora,
+            expira_em,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn revogar_delegacao(
+    db: &Db,
+    por: &str,
+    id: i64,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    let (_, operadora) = gestor_da_operadora(db, por).await?;
+    let mut tx = db.begin().await?;
+    if !contas::revogar_delegacao(&mut tx, id, &operadora, agora).await? {
+        return Err(ServicoError::Regra(format!(
+            "delegação {id} não encontrada ou já revogada"
+        )));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What `login` may do over `operadora` (and, when given, one of its processes) now: its own
+/// permissions if it belongs to the operator (all of them for the legal representative and the
+/// manager), plus what active delegations grant.
+pub async fn permissoes(
+    db: &Db,
+    login: &str,
+    operadora: &str,
+    processo_id: Option<i64>,
+    agora: DateTime<Utc>,
+) -> Result<Vec<String>, ServicoError> {
+    let Some(u) = contas::usuario(db, login).await?.filter(|u| u.ativo) else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<String> = Vec::new();
+    if contas::operadora_da_organizacao(db, u.organizacao_id)
+        .await?
+        .as_deref()
+        == Some(operadora)
+    {
+        if super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
+            out.extend(PERMISSOES.iter().map(|p| (*p).to_owned()));
+        } else {
+            out.extend(serde_json::from_str::<Vec<String>>(&u.permissoes).unwrap_or_default());
+        }
+    }
+    for ps in contas::delegacoes_ativas(db, u.id, operadora, processo_id, agora).await? {
+        out.extend(serde_json::from_str::<Vec<String>>(&ps).unwrap_or_default());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
