@@ -29,19 +29,7 @@ pub struct Credenciais {
 
 /// The operator `login` manages, or why not.
 async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), ServicoError> {
-    let u = contas::usuario(db, login)
-        .await?
-        .filter(|u| u.ativo)
-        .ok_or_else(|| ServicoError::Regra(format!("usuário {login} não encontrado")))?;
-    if !PAPEIS_GESTORES.contains(&u.papel.as_str()) {
-        return Err(ServicoError::Regra(format!(
-            "{login} não pode gerir aplicações: só o representante legal ou o gestor da conta"
-        )));
-    }
-    let operadora = contas::operadora_da_organizacao(db, u.organizacao_id)
-        .await?
-        .ok_or_else(|| ServicoError::Regra(format!("{login} não pertence a uma operadora")))?;
-    Ok((u, operadora))
+    super::contas::gestor_da_operadora(db, login, "aplicações").await
 }
 
 pub async fn registrar(

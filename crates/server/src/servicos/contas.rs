@@ -97,14 +97,19 @@ fn validar_permissoes(p: &[String], erros: &mut Vec<String>) {
 }
 
 /// `por`, if it is the legal representative or account manager of an operator: (user, operator).
-async fn gestor_da_operadora(db: &Db, por: &str) -> Result<(Usuario, String), ServicoError> {
+/// `o_que` names what it wanted to manage, for the refusal.
+pub(crate) async fn gestor_da_operadora(
+    db: &Db,
+    por: &str,
+    o_que: &str,
+) -> Result<(Usuario, String), ServicoError> {
     let u = contas::usuario(db, por)
         .await?
         .filter(|u| u.ativo)
         .ok_or_else(|| ServicoError::Regra(format!("usuário {por} não encontrado")))?;
     if !super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
         return Err(ServicoError::Regra(format!(
-            "{por} não pode gerir usuários nem delegações: só o representante legal ou o gestor da conta"
+            "{por} não pode gerir {o_que}: só o representante legal ou o gestor da conta"
         )));
     }
     let op = contas::operadora_da_organizacao(db, u.organizacao_id)
@@ -125,7 +130,7 @@ pub async fn criar_usuario(
     senha: &str,
     agora: DateTime<Utc>,
 ) -> Result<(), ServicoError> {
-    let (g, _) = gestor_da_operadora(db, por).await?;
+    let (g, _) = gestor_da_operadora(db, por, "usuários").await?;
     let mut erros = Vec::new();
     if !["gestor", "usuario", "auditor"].contains(&papel) {
         erros.push(format!(
@@ -179,7 +184,7 @@ pub async fn delegar(
     expira_em: DateTime<Utc>,
     agora: DateTime<Utc>,
 ) -> Result<i64, ServicoError> {
-    let (_, operadora) = gestor_da_operadora(db, por).await?;
+    let (_, operadora) = gestor_da_operadora(db, por, "delegações").await?;
     let mut erros = Vec::new();
     validar_permissoes(permissoes, &mut erros);
     if expira_em <= agora {
@@ -235,7 +240,7 @@ pub async fn revogar_delegacao(
     id: i64,
     agora: DateTime<Utc>,
 ) -> Result<(), ServicoError> {
-    let (_, operadora) = gestor_da_operadora(db, por).await?;
+    let (_, operadora) = gestor_da_operadora(db, por, "delegações").await?;
     let mut tx = db.begin().await?;
     if !contas::revogar_delegacao(&mut tx, id, &operadora, agora).await? {
         return Err(ServicoError::Regra(format!(
