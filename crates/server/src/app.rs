@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router {
             post(api::lotes::receber).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
+        .route("/api/v1/abis", get(api::ans::abis))
+        .route("/api/v1/abis/{numero}/publicacao", post(api::ans::publicar_abi))
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))
         .route("/api/v1/webhooks", post(api::webhooks::criar).get(api::webhooks::listar))
         .route("/api/v1/webhooks/{id}", axum::routing::delete(api::webhooks::cancelar))

@@ -1078,3 +1078,89 @@ db_test!(
         );
     }
 );
+
+db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hoje = RelogioSistema.hoje();
+    let mut tx = db.begin().await.unwrap();
+    for (n, tipo, tri, quando) in [
+        (102, "APAC", "1T2025", hoje),
+        (103, "AIH", "2T2025", hoje + chrono::Duration::days(30)),
+    ] {
+        abis::agendar(
+            &mut tx,
+            &abis::Abi {
+                numero: n,
+                tipo: tipo.into(),
+                trimestre: tri.into(),
+                data_lancamento: quando,
+                estado: "agendado".into(),
+                publicado_em: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let hap = token(&app, HAPVIDA, None).await;
+    let ans = chamar(&app, pedido_token("demo-ans", "demo-ans-secret", None))
+        .await
+        .json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let vazio = serde_json::json!({});
+    assert_eq!(
+        chamar(
+            &app,
+            post_json("/api/v1/abis/102/publicacao", &hap, None, &vazio)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = chamar(
+        &app,
+        post_json("/api/v1/abis/103/publicacao", &ans, None, &vazio),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json["detail"].as_str().unwrap().contains("agendado para"));
+    let r = chamar(
+        &app,
+        post_json("/api/v1/abis/102/publicacao", &ans, None, &vazio),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+    // Progress is visible in the list until it is published.
+    let mut estado = String::new();
+    for _ in 0..100 {
+        let l = chamar(&app, get("/api/v1/abis", &hap)).await;
+        let a = l
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["numero"] == 102)
+            .unwrap()
+            .clone();
+        estado = a["estado"].as_str().unwrap().to_owned();
+        if estado == "publicado" {
+            assert!(a["processos"].as_u64().unwrap() > 0);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(estado, "publicado");
+    let r = chamar(
+        &app,
+        post_json("/api/v1/abis/102/publicacao", &ans, None, &vazio),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("já foi publicado"));
+});

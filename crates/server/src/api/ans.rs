@@ -276,3 +276,132 @@ pub async fn decisao(
     })
     .await
 }
+
+/// One ABI with its progress.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AbiSituacao {
+    pub numero: i32,
+    pub tipo: String,
+    pub trimestre: String,
+    pub data_lancamento: chrono::NaiveDate,
+    /// agendado, publicando, publicado.
+    pub estado: String,
+    pub publicado_em: Option<chrono::DateTime<chrono::Utc>>,
+    /// Processes opened so far (grows while `publicando`).
+    pub processos: usize,
+    pub atendimentos: i64,
+}
+
+async fn situacao_do_abi(
+    app: &AppState,
+    a: persus_store::abis::Abi,
+) -> Result<AbiSituacao, Problem> {
+    let ps = persus_store::processos::do_abi(&app.db, a.numero).await?;
+    Ok(AbiSituacao {
+        numero: a.numero,
+        tipo: a.tipo,
+        trimestre: a.trimestre,
+        data_lancamento: a.data_lancamento,
+        estado: a.estado,
+        publicado_em: a.publicado_em,
+        processos: ps.len(),
+        atendimentos: ps.iter().map(|p| i64::from(p.atendimentos)).sum(),
+    })
+}
+
+/// `GET /api/v1/abis`: the schedule and every ABI with its progress (operators see the
+/// schedule too: it is public).
+#[utoipa::path(
+    get, path = "/api/v1/abis", tag = "ans",
+    summary = "ABIs: agenda, publicação em curso e publicados",
+    responses(
+        (status = 200, body = Vec<AbiSituacao>),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    cliente
+        .exigir("consulta")
+        .or_else(|_| cliente.exigir("ans.publicacao"))?;
+    let mut out = Vec::new();
+    for a in persus_store::abis::listar(&app.db).await? {
+        out.push(situacao_do_abi(&app, a).await?);
+    }
+    Ok(Json(out).into_response())
+}
+
+/// `POST /api/v1/abis/{numero}/publicacao`: starts (or resumes) the publication in the
+/// background and answers at once; follow it in `GET /api/v1/abis`.
+#[utoipa::path(
+    post, path = "/api/v1/abis/{numero}/publicacao", tag = "ans",
+    summary = "Publica um ABI agendado (assíncrono e retomável)",
+    params(("numero" = i32, Path)),
+    responses(
+        (status = 202, description = "Publicação iniciada", body = AbiSituacao),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para operadoras, ou ABI não agendado", body = Problem),
+        (status = 422, description = "Ainda não é a data de lançamento, ou já publicado", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["ans.publicacao"]), ("oauth2" = ["ans.publicacao"]))
+)]
+pub async fn publicar_abi(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(numero): Path<String>,
+) -> Result<Response, Problem> {
+    if !cliente.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    cliente.exigir("ans.publicacao")?;
+    let nao = || Problem::not_found(&format!("ABI {numero}"));
+    let n: i32 = numero.parse().map_err(|_| nao())?;
+    let a = persus_store::abis::buscar(&app.db, n)
+        .await?
+        .ok_or_else(nao)?;
+    let hoje = RelogioSistema.hoje();
+    if a.estado == "publicado" {
+        return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
+    }
+    if hoje < a.data_lancamento {
+        return Err(Problem::invalid(format!(
+            "o {n}º ABI está agendado para {}; hoje é {}",
+            a.data_lancamento.format("%d/%m/%Y"),
+            hoje.format("%d/%m/%Y")
+        )));
+    }
+    let ator = Ator {
+        ator: format!("aplicacao:{}", cliente.aplicacao_id),
+        organizacao: "ANS".to_owned(),
+        aplicacao: Some(cliente.aplicacao_id.to_string()),
+        request_id: cliente.request_id.clone(),
+    };
+    let db = app.db.clone();
+    tokio::spawn(async move {
+        let r = crate::servicos::publicacao::publicar(
+            &db,
+            n,
+            crate::servicos::publicacao::UNIDADE_PADRAO,
+            &RelogioSistema,
+            &ator,
+            crate::servicos::publicacao::Falha::default(),
+        )
+        .await;
+        match r {
+            Ok(r) => tracing::info!(
+                abi = n,
+                processos = r.processos_instaurados,
+                "ABI published"
+            ),
+            Err(e) => {
+                tracing::error!(abi = n, error = %e, "ABI publication stopped; run it again to resume")
+            }
+        }
+    });
+    let s = situacao_do_abi(&app, a).await?;
+    Ok((StatusCode::ACCEPTED, Json(s)).into_response())
+}
