@@ -51,6 +51,10 @@ pub struct Ficha {
     pub oficio_vencimento: Option<NaiveDate>,
     #[serde(skip)]
     pub oficio_prazo: Option<String>,
+    /// Whether any petition (draft or protocolled) names the attendance: when not, the history
+    /// needs no other query.
+    #[serde(skip)]
+    pub tem_peticoes: bool,
 }
 
 impl Ficha {
@@ -143,7 +147,9 @@ pub async fn ficha(
                       n.disponibilizada_em AS oficio_disponibilizada_em,
                       n.ciencia_em AS oficio_ciencia_em, n.ciencia_forma AS oficio_ciencia_forma,
                       n.ciencia_por AS oficio_ciencia_por, n.vencimento AS oficio_vencimento,
-                      n.prazo AS oficio_prazo
+                      n.prazo AS oficio_prazo,
+                      EXISTS (SELECT 1 FROM peticao_atendimentos pa WHERE pa.atendimento_id = a.id)
+                          AS tem_peticoes
                FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
                     JOIN beneficiarios b ON b.id = a.beneficiario_id
                     LEFT JOIN notificacoes n ON n.id = a.notificacao_id

@@ -67,9 +67,13 @@ pub async fn consultar(
     let Some(ficha) = store::ficha(db, numero.trim(), operadora).await? else {
         return Ok(None);
     };
-    let peticoes = store::peticoes(db, ficha.id).await?;
+    let peticoes = if ficha.tem_peticoes {
+        store::peticoes(db, ficha.id).await?
+    } else {
+        Vec::new()
+    };
     // Documents belong to petitions, and decisions (with their notices) answer protocolled ones:
-    // an attendance never petitioned (most of them) costs two queries, not five.
+    // an attendance never petitioned (most of them) costs one query, not five.
     let mut notificacoes: Vec<_> = ficha.oficio().into_iter().collect();
     let (documentos, decisoes) = if peticoes.is_empty() {
         (Vec::new(), Vec::new())
