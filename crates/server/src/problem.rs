@@ -74,6 +74,26 @@ impl IntoResponse for Problem {
     }
 }
 
+impl Problem {
+    /// (status, body) — the shape `api::idempotente` stores and replays.
+    pub fn em_par(self) -> (StatusCode, serde_json::Value) {
+        (
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            serde_json::to_value(&self).unwrap_or_default(),
+        )
+    }
+}
+
+/// A rule's refusal is the client's to fix (422, its pt-BR text); a store failure is ours.
+impl From<crate::servicos::ServicoError> for Problem {
+    fn from(e: crate::servicos::ServicoError) -> Problem {
+        match e {
+            crate::servicos::ServicoError::Regra(m) => Problem::invalid(m),
+            crate::servicos::ServicoError::Store(e) => Problem::from(e),
+        }
+    }
+}
+
 impl From<persus_store::StoreError> for Problem {
     fn from(e: persus_store::StoreError) -> Problem {
         Problem::internal(&e)

@@ -11,7 +11,6 @@ use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::Centavos;
-use persus_store::auditoria::Ator;
 use serde::Deserialize;
 
 use super::{idempotente, Cliente, Consulta};
@@ -19,7 +18,6 @@ use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
 use crate::servicos::relogio::{Relogio, RelogioSistema};
-use crate::servicos::ServicoError;
 
 fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     if !c.ans() {
@@ -78,10 +76,7 @@ pub async fn fila(
     }
     let itens: Vec<_> = fila_de(&app.db, i, limite)
         .await
-        .map_err(|e| match e {
-            ServicoError::Regra(m) => Problem::invalid(m),
-            ServicoError::Store(e) => Problem::from(e),
-        })?
+        .map_err(Problem::from)?
         .into_iter()
         .map(|s| super::esquemas::ItemFila {
             numero: s.numero,
@@ -196,12 +191,7 @@ pub async fn decisao(
     let c2 = cliente.clone();
     let bytes = corpo.clone();
     idempotente(&app, &cliente, &headers, &corpo, || async move {
-        let falha = |p: Problem| {
-            (
-                StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                serde_json::to_value(&p).unwrap_or_default(),
-            )
-        };
+        let falha = Problem::em_par;
         let d: NovaDecisao = match serde_json::from_slice(&bytes) {
             Ok(d) => d,
             Err(e) => return falha(Problem::invalid(format!("corpo JSON inválido: {e}"))),
@@ -233,12 +223,7 @@ pub async fn decisao(
                     .join(", ")
             )));
         }
-        let ator = Ator {
-            ator: format!("aplicacao:{}", c2.aplicacao_id),
-            organizacao: "ANS".to_owned(),
-            aplicacao: Some(c2.aplicacao_id.to_string()),
-            request_id: c2.request_id.clone(),
-        };
+        let ator = c2.ator();
         let r = RelogioSistema;
         match decidir(
             &app2.db,
@@ -270,8 +255,7 @@ pub async fn decisao(
                 })
                 .unwrap_or_default(),
             ),
-            Err(ServicoError::Regra(m)) => falha(Problem::invalid(m)),
-            Err(ServicoError::Store(e)) => falha(Problem::from(e)),
+            Err(e) => falha(Problem::from(e)),
         }
     })
     .await
@@ -374,12 +358,7 @@ pub async fn publicar_abi(
             hoje.format("%d/%m/%Y")
         )));
     }
-    let ator = Ator {
-        ator: format!("aplicacao:{}", cliente.aplicacao_id),
-        organizacao: "ANS".to_owned(),
-        aplicacao: Some(cliente.aplicacao_id.to_string()),
-        request_id: cliente.request_id.clone(),
-    };
+    let ator = cliente.ator();
     let db = app.db.clone();
     tokio::spawn(async move {
         let r = crate::servicos::publicacao::publicar(

@@ -51,13 +51,6 @@ pub struct SituacaoLote {
     pub resultado: Option<serde_json::Value>,
 }
 
-fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
-    (
-        StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        serde_json::to_value(&p).unwrap_or_default(),
-    )
-}
-
 #[utoipa::path(
     post, path = "/api/v1/lotes", tag = "peticoes",
     summary = "Recebe um lote de petições (JSON ou manifesto CSV) para protocolo assíncrono",
@@ -95,7 +88,7 @@ pub async fn receber(
     idempotente(&app, &cliente, &headers, &corpo, || async move {
         let pedidos: Vec<Pedido> = if csv {
             let Ok(texto) = std::str::from_utf8(&bytes) else {
-                return problema(Problem::invalid("o manifesto deve estar em UTF-8"));
+                return (Problem::invalid("o manifesto deve estar em UTF-8")).em_par();
             };
             match ler_lote_csv(texto) {
                 Ok(p) => p,
@@ -105,22 +98,22 @@ pub async fn receber(
                         .map(|e| format!("linha {}: {}", e.linha, e.erros.join("; ")))
                         .collect::<Vec<_>>()
                         .join(" | ");
-                    return problema(Problem::invalid(format!(
+                    return (Problem::invalid(format!(
                         "manifesto inválido, nada foi recebido (cabeçalho: {CABECALHO_LOTE}) — {detalhe}"
-                    )));
+                    ))).em_par();
                 }
             }
         } else {
             match serde_json::from_slice::<LoteJson>(&bytes) {
                 Ok(l) => l.peticoes,
-                Err(e) => return problema(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+                Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
             }
         };
         if pedidos.is_empty() || pedidos.len() > MAXIMO {
-            return problema(Problem::invalid(format!(
+            return (Problem::invalid(format!(
                 "o lote tem {} petições; envie de 1 a {MAXIMO}",
                 pedidos.len()
-            )));
+            ))).em_par();
         }
         let json = serde_json::to_string(&pedidos).unwrap_or_default();
         let op = c2.operadora.clone().unwrap_or_default();
@@ -134,7 +127,7 @@ pub async fn receber(
                 })
                 .unwrap_or_default(),
             ),
-            Err(e) => problema(Problem::from(e)),
+            Err(e) => (Problem::from(e)).em_par(),
         }
     })
     .await

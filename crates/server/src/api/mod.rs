@@ -57,6 +57,16 @@ impl Cliente {
         }
     }
 
+    /// Who acts, for the audit trail: the application, on behalf of its organization.
+    pub fn ator(&self) -> persus_store::auditoria::Ator {
+        persus_store::auditoria::Ator {
+            ator: format!("aplicacao:{}", self.aplicacao_id),
+            organizacao: self.operadora.clone().unwrap_or_else(|| "ANS".to_owned()),
+            aplicacao: Some(self.aplicacao_id.to_string()),
+            request_id: self.request_id.clone(),
+        }
+    }
+
     /// The operator this client acts for; 403 for ANS on operator-only operations.
     pub fn operadora(&self) -> Result<&str, Problem> {
         self.operadora.as_deref().ok_or_else(|| {
@@ -196,6 +206,16 @@ impl EstadoApi {
                 )
                 .detail("Tente novamente em alguns segundos.")
             })
+    }
+}
+
+/// A page size: 1 to 1000, 100 when not given.
+pub(crate) fn limite_de_pagina(l: Option<i64>) -> Result<i64, Problem> {
+    match l.unwrap_or(100) {
+        n @ 1..=1000 => Ok(n),
+        n => Err(Problem::invalid(format!(
+            "limite {n} inválido: use de 1 a 1000"
+        ))),
     }
 }
 

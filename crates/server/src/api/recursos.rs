@@ -11,33 +11,16 @@ use axum::Json;
 use chrono::Utc;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
-use persus_store::auditoria::Ator;
 use persus_store::processos;
 use serde::Deserialize;
 
-use super::{idempotente, Cliente, Consulta};
+use super::{idempotente, limite_de_pagina, Cliente, Consulta};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
 use crate::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
 use crate::servicos::relogio::{Relogio, RelogioSistema};
-use crate::servicos::{ciencia, historico, ServicoError};
-
-fn ator(c: &Cliente, quem: &str) -> Ator {
-    Ator {
-        ator: quem.to_owned(),
-        organizacao: c.operadora.clone().unwrap_or_else(|| "ANS".to_owned()),
-        aplicacao: Some(c.aplicacao_id.to_string()),
-        request_id: c.request_id.clone(),
-    }
-}
-
-fn regra(e: ServicoError) -> Problem {
-    match e {
-        ServicoError::Regra(m) => Problem::invalid(m),
-        ServicoError::Store(e) => Problem::from(e),
-    }
-}
+use crate::servicos::{ciencia, historico};
 
 /// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
 /// notices with ciência and deadlines, petitions, documents, decisions, timeline). Scope
@@ -69,7 +52,7 @@ pub async fn atendimento(
     }
     let h = historico::consultar(&app.db, &numero, cliente.operadora.as_deref())
         .await
-        .map_err(regra)?
+        .map_err(Problem::from)?
         .ok_or_else(|| Problem::not_found(&format!("Atendimento {numero}")))?;
     app.api.registrar_acesso(&cliente, "atendimento", &numero)?;
     Ok(Json(h).into_response())
@@ -96,15 +79,6 @@ fn pagina<T: serde::Serialize + utoipa::ToSchema>(
     Json(super::esquemas::Pagina { itens, proximo }).into_response()
 }
 
-fn limite(l: Option<i64>) -> Result<i64, Problem> {
-    match l.unwrap_or(100) {
-        n @ 1..=1000 => Ok(n),
-        n => Err(Problem::invalid(format!(
-            "limite {n} inválido: use de 1 a 1000"
-        ))),
-    }
-}
-
 /// `GET /api/v1/notificacoes?apos=&limite=`: the pull feed, oldest first. Listing does not
 /// record ciência; opening one does.
 #[utoipa::path(
@@ -126,7 +100,7 @@ pub async fn notificacoes(
     Consulta(c): Consulta<Cursor>,
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
-    let limite = limite(c.limite)?;
+    let limite = limite_de_pagina(c.limite)?;
     let itens = processos::feed(
         &app.db,
         cliente.operadora.as_deref(),
@@ -188,10 +162,10 @@ pub async fn notificacao(
                     r.agora(),
                     &CalendarioAns::padrao(),
                     &PrazosVigentes::padrao(),
-                    &ator(&cliente, &quem),
+                    &cliente.ator(),
                 )
                 .await
-                .map_err(regra)?,
+                .map_err(Problem::from)?,
             )
         }
         None => None,
@@ -242,7 +216,7 @@ pub async fn processos_lista(
     Consulta(c): Consulta<Cursor>,
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
-    let limite = limite(c.limite)?;
+    let limite = limite_de_pagina(c.limite)?;
     let itens = processos::processos(
         &app.db,
         cliente.operadora.as_deref(),
@@ -311,17 +285,10 @@ pub async fn documento(
                 })
                 .unwrap_or_default(),
             ),
-            Err(e) => problema(regra(e)),
+            Err(e) => Problem::from(e).em_par(),
         }
     })
     .await
-}
-
-fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
-    (
-        StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        serde_json::to_value(&p).unwrap_or_default(),
-    )
 }
 
 /// The body of `POST /api/v1/impugnacoes` and `POST /api/v1/recursos`.
@@ -357,7 +324,7 @@ async fn peticionar(
     idempotente(&app, &cliente, &headers, &corpo, || async move {
         let p: NovaPeticao = match serde_json::from_slice(&bytes) {
             Ok(p) => p,
-            Err(e) => return problema(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
         };
         let pedido = Pedido {
             tipo,
@@ -369,7 +336,6 @@ async fn peticionar(
             documentos: p.documentos,
         };
         let op = c2.operadora.clone().unwrap_or_default();
-        let quem = format!("aplicacao:{}", c2.aplicacao_id);
         let r = RelogioSistema;
         match protocolar(
             &app2.db,
@@ -379,7 +345,7 @@ async fn peticionar(
             r.agora(),
             &CalendarioAns::padrao(),
             &PrazosVigentes::padrao(),
-            &ator(&c2, &quem),
+            &c2.ator(),
         )
         .await
         {
@@ -387,7 +353,7 @@ async fn peticionar(
                 StatusCode::CREATED,
                 serde_json::to_value(&recibo).unwrap_or_default(),
             ),
-            Err(e) => problema(regra(e)),
+            Err(e) => Problem::from(e).em_par(),
         }
     })
     .await
@@ -526,7 +492,7 @@ pub async fn atendimentos(
     let limite = if csv {
         LIMITE_CSV
     } else {
-        match limite(b.limite) {
+        match limite_de_pagina(b.limite) {
             Ok(l) => l,
             Err(p) => {
                 erros.push(p.detail.unwrap_or_default());

@@ -38,13 +38,6 @@ pub struct TesteEnfileirado {
     pub mensagem_id: String,
 }
 
-fn problema(p: Problem) -> (StatusCode, serde_json::Value) {
-    (
-        StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        serde_json::to_value(&p).unwrap_or_default(),
-    )
-}
-
 #[utoipa::path(
     post, path = "/api/v1/webhooks", tag = "webhooks",
     summary = "Assina eventos numa URL (Standard Webhooks, HMAC-SHA256)",
@@ -71,7 +64,7 @@ pub async fn criar(
     idempotente(&app, &cliente, &headers, &corpo, || async move {
         let w: NovoWebhook = match serde_json::from_slice(&bytes) {
             Ok(w) => w,
-            Err(e) => return problema(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+            Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
         };
         let mut erros = Vec::new();
         let url = w.url.trim();
@@ -90,7 +83,7 @@ pub async fn criar(
             }
         }
         if !erros.is_empty() {
-            return problema(Problem::invalid(erros.join("; ")));
+            return (Problem::invalid(erros.join("; "))).em_par();
         }
         let segredo = novo_segredo();
         match store::criar(
@@ -113,7 +106,7 @@ pub async fn criar(
                 })
                 .unwrap_or_default(),
             ),
-            Err(e) => problema(Problem::from(e)),
+            Err(e) => (Problem::from(e)).em_par(),
         }
     })
     .await
