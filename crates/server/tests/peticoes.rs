@@ -296,3 +296,24 @@ fn manifesto_com_linha_malformada_aponta_a_linha_do_arquivo_e_nao_gera_nada() {
     assert_eq!(sem_cabecalho[0].linha, 1);
     assert!(sem_cabecalho[0].erros[0].contains(CABECALHO_LOTE));
 }
+
+db_test!(
+    documento_de_operadora_inexistente_e_recusado_sem_gravar_nada,
+    |db| {
+        persus_server::cli::load_reference_data(&db).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let arm = ArmazenamentoLocal {
+            raiz: dir.path().to_path_buf(),
+        };
+        for op in ["999999", "12"] {
+            let e = enviar(&db, &arm, op, "prova.pdf", PDF, "x", chrono::Utc::now())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, ServicoError::Regra(ref m) if m.contains("operadora")),
+                "{e:?}"
+            );
+        }
+        assert!(!dir.path().join("documentos").exists(), "no file written");
+    }
+);

@@ -99,6 +99,16 @@ pub async fn enviar(
     agora: DateTime<Utc>,
 ) -> Result<Documento, ServicoError> {
     validar_pdf(nome, bytes).map_err(ServicoError::Regra)?;
+    let registro = persus_domain::ids::RegistroAns::parse(operadora)
+        .map_err(|e| ServicoError::Regra(format!("operadora \"{operadora}\": {e}")))?;
+    if persus_store::operadoras::find(db, &registro)
+        .await?
+        .is_none()
+    {
+        return Err(ServicoError::Regra(format!(
+            "operadora {operadora} não consta do cadastro da ANS; nada foi gravado"
+        )));
+    }
     let sha = sha256_hex(bytes);
     let chave = armazenamento
         .gravar(&sha, bytes)
