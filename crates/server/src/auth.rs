@@ -10,13 +10,38 @@ use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
 /// Scopes an application can hold (space-separated in OAuth2 requests and answers).
-pub const ESCOPOS: [&str; 5] = [
+pub const ESCOPOS: [&str; 8] = [
     "consulta",
     "peticionar",
     "financeiro",
     "ans.decisao",
+    "ans.diretoria",
+    "ans.dicol",
     "ans.publicacao",
+    "ans.financeiro",
 ];
+
+/// What each ANS role may do through an application, as scopes (the role checks of the ANS
+/// endpoints): the analyst decides the 1st instance, the DIDES director judges admissibility
+/// and reconsideration, DICOL decides the 2nd instance, finance charges, the admin publishes
+/// ABIs and may hold any ANS scope.
+pub fn escopos_do_papel_ans(papel: &str) -> &'static [&'static str] {
+    match papel {
+        "admin" => &[
+            "consulta",
+            "ans.decisao",
+            "ans.diretoria",
+            "ans.dicol",
+            "ans.publicacao",
+            "ans.financeiro",
+        ],
+        "analista" => &["consulta", "ans.decisao"],
+        "diretor" => &["consulta", "ans.decisao", "ans.diretoria"],
+        "dicol" => &["consulta", "ans.dicol"],
+        "financeiro" => &["consulta", "ans.financeiro"],
+        _ => &[],
+    }
+}
 
 /// Token lifetime (`expires_in`).
 pub const VALIDADE_TOKEN: Duration = Duration::from_secs(3600);

@@ -687,6 +687,35 @@ db_test!(ans_decide_pela_api_e_a_operadora_ve_a_decisao, |db| {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
+    // Role checks: a token with the analyst's scope works the 1st instance only; the director's
+    // and DICOL's queues and decisions need theirs.
+    let analista = chamar(
+        &app,
+        pedido_token("demo-ans", "demo-ans-secret", Some("consulta ans.decisao")),
+    )
+    .await
+    .json["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        chamar(&app, get("/api/v1/filas/primeira", &analista))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for fila in ["admissibilidade", "dicol"] {
+        let r = chamar(&app, get(&format!("/api/v1/filas/{fila}"), &analista)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{fila}");
+    }
+    let dicol = serde_json::json!({
+        "instancia": "dicol", "resultado": "provido", "atendimentos": [meus[0]],
+        "fundamentacao": "Tentativa do analista de decidir pela DICOL.",
+    });
+    let r = chamar(&app, post_json("/api/v1/decisoes", &analista, None, &dicol)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.json);
+    assert!(r.json["detail"].as_str().unwrap().contains("ans.dicol"));
+
     // An operator cannot decide; a partial decision needs the new value; over two it is refused.
     let parcial = serde_json::json!({
         "instancia": "primeira", "resultado": "parcialmente_deferida", "atendimentos": [meus[0]],

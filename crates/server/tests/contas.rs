@@ -133,7 +133,23 @@ db_test!(
         let e = regra(
             aplicacoes::registrar(&db, "ans.analista", "ERP", "producao", &escopos, agora).await,
         );
-        assert!(e.contains("representante legal ou o gestor"), "{e}");
+        assert!(e.contains("só o administrador"), "{e}");
+        // ANS's admin registers ANS applications, with ANS scopes only.
+        let c_ans = aplicacoes::registrar(
+            &db,
+            "ans.admin",
+            "Robô de triagem",
+            "producao",
+            &["ans.decisao".to_owned()],
+            agora,
+        )
+        .await
+        .unwrap();
+        assert_eq!(c_ans.escopos, "ans.decisao");
+        let e = regra(
+            aplicacoes::registrar(&db, "ans.admin", "ERP", "producao", &escopos, agora).await,
+        );
+        assert!(e.contains("não disponível para a ANS"), "{e}");
         // Another operator's representative cannot touch it (it does not exist for them).
         let e = regra(aplicacoes::rotacionar_segredo(&db, "rep.326305", &c.client_id, agora).await);
         assert!(e.contains("não encontrada"), "{e}");

@@ -1,6 +1,8 @@
 //! ANS endpoints: the analysis queues and decisions at every instance, through the lifecycle
-//! engine (`servicos::decisoes`). Only ANS applications with the scope `ans.decisao` reach
-//! them; for an operator's token they do not exist (404).
+//! engine (`servicos::decisoes`). For an operator's token they do not exist (404); an ANS
+//! application needs the scope of the instance's role (`auth::escopos_do_papel_ans`):
+//! `ans.decisao` for the 1st instance (analyst), `ans.diretoria` for admissibility and
+//! reconsideration (DIDES director), `ans.dicol` for DICOL.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -23,7 +25,16 @@ fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     if !c.ans() {
         return Err(Problem::not_found("Recurso"));
     }
-    c.exigir("ans.decisao")
+    Ok(())
+}
+
+/// The scope of the role that works the instance's queue and decides it.
+fn escopo_da(i: Instancia) -> &'static str {
+    match i {
+        Instancia::Primeira => "ans.decisao",
+        Instancia::Admissibilidade => "ans.diretoria",
+        Instancia::Dicol => "ans.dicol",
+    }
 }
 
 fn instancia(s: &str) -> Result<Instancia, Problem> {
@@ -58,7 +69,7 @@ pub struct Limite {
         (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
         (status = 429, description = "Limite de requisições", body = Problem),
     ),
-    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]))
+    security(("bearer" = ["ans.decisao", "ans.diretoria", "ans.dicol"]), ("oauth2" = ["ans.decisao", "ans.diretoria", "ans.dicol"]))
 )]
 pub async fn fila(
     State(app): State<AppState>,
@@ -68,6 +79,7 @@ pub async fn fila(
 ) -> Result<Response, Problem> {
     somente_ans(&cliente)?;
     let i = instancia(&nome)?;
+    cliente.exigir(escopo_da(i))?;
     let limite = l.limite.unwrap_or(100);
     if !(1..=1000).contains(&limite) {
         return Err(Problem::invalid(format!(
@@ -176,7 +188,7 @@ fn evento(d: &NovaDecisao) -> Result<Evento, String> {
         (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
         (status = 429, description = "Limite de requisições", body = Problem),
     ),
-    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]))
+    security(("bearer" = ["ans.decisao", "ans.diretoria", "ans.dicol"]), ("oauth2" = ["ans.decisao", "ans.diretoria", "ans.dicol"]))
 )]
 pub async fn decisao(
     State(app): State<AppState>,
@@ -200,6 +212,9 @@ pub async fn decisao(
             Ok(i) => i,
             Err(p) => return falha(p),
         };
+        if let Err(p) = c2.exigir(escopo_da(inst)) {
+            return falha(p);
+        }
         let ev = match evento(&d) {
             Ok(e) => e,
             Err(m) => return falha(Problem::invalid(m)),

@@ -122,8 +122,20 @@ impl Modify for Seguranca {
                         ("consulta", "ler atendimentos, notificações e processos"),
                         ("peticionar", "enviar documentos, impugnações e recursos"),
                         ("financeiro", "débitos e GRUs"),
-                        ("ans.decisao", "filas de análise e decisões (ANS)"),
-                        ("ans.publicacao", "publicação de ABIs (ANS)"),
+                        (
+                            "ans.decisao",
+                            "fila e decisões de 1ª instância (ANS, analista)",
+                        ),
+                        (
+                            "ans.diretoria",
+                            "admissibilidade e reconsideração de recursos (ANS, diretor da DIDES)",
+                        ),
+                        ("ans.dicol", "fila e decisões da DICOL (ANS)"),
+                        ("ans.publicacao", "publicação de ABIs (ANS, administrador)"),
+                        (
+                            "ans.financeiro",
+                            "cobrança, pagamentos e parcelamentos (ANS, financeiro)",
+                        ),
                     ]),
                 ),
             )])),

@@ -101,7 +101,7 @@ pub async fn criar(db: &Db) -> Result<(usize, usize), StoreError> {
                 ambiente: "homologacao",
                 client_id: "demo-ans",
                 segredo_sha256: &auth::sha256_hex("demo-ans-secret"),
-                escopos: "consulta ans.decisao ans.publicacao",
+                escopos: &auth::escopos_do_papel_ans("admin").join(" "),
                 limite_por_minuto: LIMITE_DEMO,
                 criada_por: "ans.admin",
                 em: agora,

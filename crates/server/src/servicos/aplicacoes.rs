@@ -27,9 +27,37 @@ pub struct Credenciais {
     pub escopos: String,
 }
 
-/// The operator `login` manages, or why not.
+/// The organization whose applications `login` manages (an operator's legal representative or
+/// manager, or ANS's admin), or why not.
 async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), ServicoError> {
+    if let Some(u) = contas::usuario(db, login).await?.filter(|u| u.ativo) {
+        let ans = contas::operadora_da_organizacao(db, u.organizacao_id)
+            .await?
+            .is_none();
+        if ans {
+            if u.papel != "admin" {
+                return Err(ServicoError::Regra(format!(
+                    "{login} não pode gerir aplicações: na ANS, só o administrador"
+                )));
+            }
+            return Ok((u, "ANS".to_owned()));
+        }
+    }
     super::contas::gestor_da_operadora(db, login, "aplicações").await
+}
+
+/// Scopes an organization's applications may hold: an operator's are not ANS's, and ANS's
+/// are the admin's (`auth::escopos_do_papel_ans`).
+fn escopos_permitidos(organizacao: &str) -> Vec<&'static str> {
+    if organizacao == "ANS" {
+        auth::escopos_do_papel_ans("admin").to_vec()
+    } else {
+        ESCOPOS
+            .iter()
+            .copied()
+            .filter(|e| !e.starts_with("ans."))
+            .collect()
+    }
 }
 
 pub async fn registrar(
@@ -50,18 +78,19 @@ pub async fn registrar(
             "ambiente \"{ambiente}\" inválido: use homologacao ou producao"
         ));
     }
-    let permitidos: Vec<&str> = ESCOPOS
-        .iter()
-        .copied()
-        .filter(|e| !e.starts_with("ans."))
-        .collect();
+    let permitidos = escopos_permitidos(&operadora);
     if escopos.is_empty() {
         erros.push(format!("informe os escopos: {}", permitidos.join(", ")));
     }
     for e in escopos {
         if !permitidos.contains(&e.as_str()) {
             erros.push(format!(
-                "escopo \"{e}\" não disponível para operadoras: use {}",
+                "escopo \"{e}\" não disponível para {}: use {}",
+                if operadora == "ANS" {
+                    "a ANS"
+                } else {
+                    "operadoras"
+                },
                 permitidos.join(", ")
             ));
         }
