@@ -96,7 +96,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/recursos", post(recursos::recurso))
         .route(
             "/api/v1/lotes",
-            post(api::lotes::receber).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(api::lotes::receber).layer(DefaultBodyLimit::max(
+                crate::servicos::lotes::LIMITE_ZIP + 1024 * 1024,
+            )),
         )
         .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
         .route("/api/v1/abis", get(api::ans::abis))

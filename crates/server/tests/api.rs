@@ -29,6 +29,7 @@ struct Resposta {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     json: Value,
+    bytes: Vec<u8>,
 }
 
 async fn chamar(app: &Router, req: Request<Body>) -> Resposta {
@@ -41,6 +42,7 @@ async fn chamar(app: &Router, req: Request<Body>) -> Resposta {
         status,
         headers,
         json,
+        bytes: bytes.to_vec(),
     }
 }
 
@@ -1107,6 +1109,134 @@ db_test!(
         );
     }
 );
+
+fn zip_de(arquivos: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (nome, dados) in arquivos {
+        z.start_file(*nome, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(dados).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let hap = token(&app, HAPVIDA, None).await;
+    let feed = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+    let id = feed.json["itens"][0]["id"].as_i64().unwrap();
+    let nup = feed.json["itens"][0]["processo"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+    let meus = numeros(&db, HAPVIDA).await;
+    let cab = persus_server::servicos::peticoes::CABECALHO_LOTE;
+    let zip_post = |corpo: Vec<u8>| {
+        Request::post("/api/v1/lotes")
+            .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(corpo))
+            .unwrap()
+    };
+    let docs_antes = persus_store::peticoes::documentos_da_operadora(&db, HAPVIDA)
+        .await
+        .unwrap()
+        .len();
+
+    // Every problem at once — a file that is not a PDF, a cited file missing — and nothing
+    // recorded: no document, no job.
+    let manifesto = format!(
+            "{cab}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;falta.pdf\nimpugnacao;{nup};{};ADM03;Carência.;;ruim.pdf\n",
+            meus[0], meus[1]
+        );
+    let r = chamar(
+        &app,
+        zip_post(zip_de(&[
+            ("manifesto.csv", manifesto.as_bytes()),
+            ("ruim.pdf", b"PK nada de PDF"),
+        ])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    let detalhe = r.json["detail"].as_str().unwrap();
+    assert!(
+        detalhe.contains("ruim.pdf: ") && detalhe.contains("\"falta.pdf\" não está no ZIP"),
+        "{detalhe}"
+    );
+    // Not a ZIP at all; a ZIP without the manifest.
+    let r = chamar(&app, zip_post(b"isto nao e zip".to_vec())).await;
+    assert!(r.json["detail"].as_str().unwrap().contains("não é um ZIP"));
+    let r = chamar(&app, zip_post(zip_de(&[("a.pdf", PDF)]))).await;
+    assert!(r.json["detail"].as_str().unwrap().contains("manifesto.csv"));
+    assert_eq!(
+        persus_store::peticoes::documentos_da_operadora(&db, HAPVIDA)
+            .await
+            .unwrap()
+            .len(),
+        docs_antes
+    );
+    assert!(
+        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A good one: two petitions citing the ZIP's PDFs by name (one shared).
+    let outro_pdf =
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Lang(pt-BR)>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let manifesto = format!(
+            "{cab}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;exclusao.pdf\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência.;;exclusao.pdf|contrato.pdf\n",
+            meus[0], meus[1]
+        );
+    let r = chamar(
+        &app,
+        zip_post(zip_de(&[
+            ("manifesto.csv", manifesto.as_bytes()),
+            ("exclusao.pdf", PDF),
+            ("contrato.pdf", &outro_pdf),
+        ])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+    assert_eq!(r.json["total"], 2);
+    let lote = r.json["id"].as_i64().unwrap();
+    let docs = persus_store::peticoes::documentos_da_operadora(&db, HAPVIDA)
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), docs_antes + 2);
+    assert_eq!(
+        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+            .await
+            .unwrap(),
+        Some(lote)
+    );
+    let r = chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &hap)).await;
+    assert_eq!(r.json["protocoladas"], 2, "{}", r.json);
+    let recibos = r.json["resultado"]["recibos"].as_array().unwrap();
+    let nomes: Vec<&str> = recibos[1]["documentos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["nome_arquivo"].as_str().unwrap())
+        .collect();
+    assert_eq!(nomes, ["exclusao.pdf", "contrato.pdf"]);
+    // The stored PDF downloads back byte for byte.
+    let contrato = docs
+        .iter()
+        .find(|d| d.nome_arquivo == "contrato.pdf")
+        .unwrap();
+    let r = chamar(
+        &app,
+        get(&format!("/api/v1/documentos/{}", contrato.id), &hap),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.bytes, outro_pdf);
+});
 
 db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
     let dir = tempfile::tempdir().unwrap();

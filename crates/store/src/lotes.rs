@@ -13,11 +13,26 @@ pub async fn receber(
     total: i32,
     em: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id = receber_tx(&mut tx, aplicacao_id, operadora, pedidos_json, total, em).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// As [`receber`], inside the caller's transaction (a ZIP batch records its documents with it).
+pub async fn receber_tx(
+    tx: &mut Tx,
+    aplicacao_id: i64,
+    operadora: &str,
+    pedidos_json: &str,
+    total: i32,
+    em: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO lotes (aplicacao_id, operadora, estado, pedidos, total, recebido_em)
          VALUES ($1, $2, 'recebido', $3, $4, $5) RETURNING id")
         .bind(aplicacao_id).bind(operadora).bind(pedidos_json).bind(total).bind(em)
-        .fetch_one(pool).await?))
+        .fetch_one(conn).await?))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]

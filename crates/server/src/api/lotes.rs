@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::{idempotente, Cliente};
 use crate::app::AppState;
 use crate::problem::Problem;
+use crate::servicos::documentos::ArmazenamentoLocal;
+use crate::servicos::lotes::{gravar_zip, ler_zip};
 use crate::servicos::peticoes::{ler_lote_csv, Pedido, CABECALHO_LOTE};
+use crate::servicos::ServicoError;
 
 /// The most petitions one batch may carry.
 pub const MAXIMO: usize = 100_000;
@@ -53,12 +56,13 @@ pub struct SituacaoLote {
 
 #[utoipa::path(
     post, path = "/api/v1/lotes", tag = "peticoes",
-    summary = "Recebe um lote de petições (JSON ou manifesto CSV) para protocolo assíncrono",
+    summary = "Recebe um lote de petições (JSON, manifesto CSV ou ZIP com manifesto e PDFs) para protocolo assíncrono",
     params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
     request_body(content(
         (LoteJson = "application/json"),
         (String = "text/csv", example = "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos"),
-    )),
+        (Vec<u8> = "application/zip"),
+    ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB, 2.000 PDFs de até 10 MB)"),
     responses(
         (status = 202, description = "Recebido; acompanhe em GET /api/v1/lotes/{id}", body = LoteRecebido),
         (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
@@ -80,12 +84,17 @@ pub async fn receber(
     {
         return p.into_response();
     }
-    let csv = headers
+    let tipo = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/csv"));
+        .unwrap_or("")
+        .to_owned();
+    let csv = tipo.starts_with("text/csv");
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idempotente(&app, &cliente, &headers, &corpo, || async move {
+        if tipo.starts_with("application/zip") {
+            return receber_zip(&app2, &c2, &bytes).await;
+        }
         let pedidos: Vec<Pedido> = if csv {
             let Ok(texto) = std::str::from_utf8(&bytes) else {
                 return (Problem::invalid("o manifesto deve estar em UTF-8")).em_par();
@@ -131,6 +140,59 @@ pub async fn receber(
         }
     })
     .await
+}
+
+/// A ZIP batch: read and checked whole (every problem reported at once), then its PDFs and the
+/// job recorded together.
+async fn receber_zip(app: &AppState, c: &Cliente, bytes: &[u8]) -> (StatusCode, serde_json::Value) {
+    let lido = {
+        let b = bytes.to_vec();
+        match tokio::task::spawn_blocking(move || ler_zip(&b)).await {
+            Ok(Ok(l)) => l,
+            Ok(Err(erros)) => {
+                return Problem::invalid(format!(
+                    "lote ZIP inválido, nada foi recebido — {}",
+                    erros.join(" | ")
+                ))
+                .em_par()
+            }
+            Err(e) => return Problem::from(ServicoError::Regra(e.to_string())).em_par(),
+        }
+    };
+    if lido.pedidos.len() > MAXIMO {
+        return Problem::invalid(format!(
+            "o lote tem {} petições; envie de 1 a {MAXIMO}",
+            lido.pedidos.len()
+        ))
+        .em_par();
+    }
+    let total = lido.pedidos.len();
+    let arm = ArmazenamentoLocal {
+        raiz: app.raiz_documentos.clone(),
+    };
+    let op = c.operadora.clone().unwrap_or_default();
+    match gravar_zip(
+        &app.db,
+        &arm,
+        c.aplicacao_id,
+        &op,
+        lido,
+        &c.ator().ator,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(id) => (
+            StatusCode::ACCEPTED,
+            serde_json::to_value(LoteRecebido {
+                id,
+                estado: "recebido".to_owned(),
+                total,
+            })
+            .unwrap_or_default(),
+        ),
+        Err(e) => Problem::from(e).em_par(),
+    }
 }
 
 #[utoipa::path(

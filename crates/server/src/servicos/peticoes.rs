@@ -530,6 +530,20 @@ pub const CABECALHO_LOTE: &str =
 /// `|`. A malformed row is reported with its line (the header is line 1) and what to fix;
 /// nothing is filed unless the whole manifest reads.
 pub fn ler_lote_csv(texto: &str) -> Result<Vec<Pedido>, Vec<ErroLinha>> {
+    ler_lote_csv_com(texto, |d| {
+        Err(format!(
+            "documento \"{d}\" inválido: informe o número do documento enviado (ou envie o lote \
+             como ZIP com o manifesto e os PDFs, citando-os pelo nome)"
+        ))
+    })
+}
+
+/// As [`ler_lote_csv`], with `por_nome` resolving a `documentos` entry that is not a number (a
+/// file name in a ZIP batch) to a document id, or saying why not.
+pub fn ler_lote_csv_com(
+    texto: &str,
+    mut por_nome: impl FnMut(&str) -> Result<i64, String>,
+) -> Result<Vec<Pedido>, Vec<ErroLinha>> {
     let mut leitor = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
@@ -598,11 +612,9 @@ pub fn ler_lote_csv(texto: &str) -> Result<Vec<Pedido>, Vec<ErroLinha>> {
         };
         let mut documentos = Vec::new();
         for d in lista(&r[6]) {
-            match d.parse::<i64>() {
+            match d.parse::<i64>().or_else(|_| por_nome(&d)) {
                 Ok(id) => documentos.push(id),
-                Err(_) => problemas.push(format!(
-                    "documento \"{d}\" inválido: informe o número do documento enviado"
-                )),
+                Err(m) => problemas.push(m),
             }
         }
         match (tipo, problemas.is_empty()) {
