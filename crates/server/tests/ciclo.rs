@@ -337,6 +337,35 @@ db_test!(prazo_que_vence_no_carnaval_termina_na_quinta_feira, |db| {
     assert_eq!(oficio.ciencia_em, Some(d(2026, 1, 16)));
     assert_eq!(oficio.vencimento, Some(d(2026, 2, 19)));
 
+    // The operator's systems are warned once when 5 business days or fewer are left: on Fri
+    // 06/02 six remain (09–13/02 and 19/02 — Carnaval and Ash Wednesday do not count); on
+    // Mon 09/02, five.
+    assert_eq!(common::tick(&db, d(2026, 2, 6)).await.prazos_avisados, 0);
+    let avisados = common::tick(&db, d(2026, 2, 9)).await.prazos_avisados;
+    assert_eq!(
+        avisados as i64,
+        common::scalar_i64(
+            &db,
+            "SELECT COUNT(*) FROM processos WHERE abi_numero = CAST($1 AS INTEGER)",
+            "102"
+        )
+        .await
+    );
+    assert_eq!(common::tick(&db, d(2026, 2, 9)).await.prazos_avisados, 0);
+    let aviso: serde_json::Value = serde_json::from_str(
+        &common::texto(
+            &db,
+            "SELECT corpo FROM eventos_saida WHERE tipo = 'prazo.proximo' AND operadora = $1",
+            "368253",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(aviso["processo"], p.nup.as_str());
+    assert_eq!(aviso["prazo_de"], "impugnacao");
+    assert_eq!(aviso["vencimento"], "2026-02-19");
+    assert_eq!(aviso["dias_uteis_restantes"], 5);
+
     let numeros = common::textos(&db, "SELECT numero FROM atendimentos WHERE processo_id = (SELECT id FROM processos WHERE nup = $1) ORDER BY numero", &p.nup).await;
     let dir = tempfile::tempdir().unwrap();
     let arm = persus_server::servicos::documentos::ArmazenamentoLocal {

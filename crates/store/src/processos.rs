@@ -198,6 +198,66 @@ pub async fn prazo_vencido_antes(db: &Db, hoje: NaiveDate) -> Result<Vec<Notific
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(hoje).fetch_all(pool).await?))
 }
 
+/// Open periods (ciência given, not closed, not yet warned) ending on or before `ate`, with the
+/// NUP of their process.
+pub async fn prazos_a_avisar(
+    db: &Db,
+    ate: NaiveDate,
+) -> Result<Vec<(Notificacao, Option<String>)>, StoreError> {
+    let sql =
+        "SELECT n.id, n.processo_id, n.tipo, n.disponibilizada_em, n.ciencia_em, n.ciencia_forma,
+                      n.prazo, n.vencimento, p.nup
+               FROM notificacoes n JOIN processos p ON p.id = n.processo_id
+               WHERE n.vencimento IS NOT NULL AND n.vencimento <= $1
+                 AND n.prazo_encerrado_em IS NULL AND n.prazo_aviso_em IS NULL
+               ORDER BY n.id";
+    let linhas: Vec<AvisoRow> =
+        on_db!(db, pool => sqlx::query_as(sql).bind(ate).fetch_all(pool).await?);
+    Ok(linhas
+        .into_iter()
+        .map(|r| {
+            (
+                Notificacao {
+                    id: r.id,
+                    processo_id: r.processo_id,
+                    tipo: r.tipo,
+                    disponibilizada_em: r.disponibilizada_em,
+                    ciencia_em: r.ciencia_em,
+                    ciencia_forma: r.ciencia_forma,
+                    prazo: r.prazo,
+                    vencimento: r.vencimento,
+                },
+                r.nup,
+            )
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AvisoRow {
+    id: i64,
+    processo_id: i64,
+    tipo: String,
+    disponibilizada_em: NaiveDate,
+    ciencia_em: Option<NaiveDate>,
+    ciencia_forma: Option<String>,
+    prazo: Option<String>,
+    vencimento: Option<NaiveDate>,
+    nup: Option<String>,
+}
+
+/// Records that a notice's approaching deadline was announced (once): false if already done.
+pub async fn marcar_aviso_de_prazo(
+    tx: &mut Tx,
+    notificacao_id: i64,
+    em: NaiveDate,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE notificacoes SET prazo_aviso_em = $2 WHERE id = $1 AND prazo_aviso_em IS NULL")
+        .bind(notificacao_id).bind(em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
 /// Marks a notice's period as closed (once): false if another run closed it first.
 pub async fn encerrar_prazo(
     tx: &mut Tx,

@@ -23,6 +23,29 @@ pub struct ResumoTick {
     pub atendimentos_notificados: u64,
     pub prazos_encerrados: usize,
     pub atendimentos_devidos: u64,
+    /// Periods announced as about to end (`prazo.proximo`).
+    pub prazos_avisados: usize,
+}
+
+/// An open period is announced (`prazo.proximo`, once) when this many business days or fewer
+/// are left, counting the last day.
+pub const AVISO_DIAS_UTEIS: i64 = 5;
+
+/// Business days from the day after `hoje` to `vencimento`, both counted (0 if it is today or past).
+pub fn dias_uteis_restantes(
+    calendario: &CalendarioAns,
+    hoje: NaiveDate,
+    vencimento: NaiveDate,
+) -> i64 {
+    let mut n = 0;
+    let mut d = hoje;
+    while d < vencimento {
+        d += Duration::days(1);
+        if calendario.is_dia_util(d) {
+            n += 1;
+        }
+    }
+    n
 }
 
 pub async fn executar(
@@ -221,6 +244,41 @@ pub async fn executar(
         tx.commit().await?;
         resumo.prazos_encerrados += 1;
         resumo.atendimentos_devidos += movidos;
+    }
+
+    // 4. Periods about to end: a warning to the operator's systems, once per notice.
+    let horizonte = hoje + Duration::days(3 * AVISO_DIAS_UTEIS);
+    for (n, nup) in processos::prazos_a_avisar(db, horizonte).await? {
+        let Some(vencimento) = n.vencimento.filter(|v| *v >= hoje) else {
+            continue; // already over: step 2 or 3 closes it
+        };
+        let restantes = dias_uteis_restantes(calendario, hoje, vencimento);
+        if restantes > AVISO_DIAS_UTEIS {
+            continue;
+        }
+        let mut tx = db.begin().await?;
+        if !processos::marcar_aviso_de_prazo(&mut tx, n.id, hoje).await? {
+            continue;
+        }
+        let prazo_de = if n.tipo == "oficio_abi" {
+            "impugnacao"
+        } else {
+            "recurso"
+        };
+        let operadora = persus_store::webhooks::operadora_da_notificacao(&mut tx, n.id).await?;
+        persus_store::webhooks::registrar_evento(
+            &mut tx,
+            operadora.as_deref(),
+            "prazo.proximo",
+            &json!({
+                "notificacao": n.id, "processo": nup, "prazo_de": prazo_de,
+                "vencimento": vencimento, "dias_uteis_restantes": restantes,
+            }),
+            agora,
+        )
+        .await?;
+        tx.commit().await?;
+        resumo.prazos_avisados += 1;
     }
     Ok(resumo)
 }

@@ -19,10 +19,11 @@ use sha2::Sha256;
 use super::ServicoError;
 
 /// Event types a subscription can ask for.
-pub const TIPOS: [&str; 5] = [
+pub const TIPOS: [&str; 6] = [
     "lote.concluido",
     "notificacao.disponibilizada",
     "ciencia.presumida",
+    "prazo.proximo",
     "decisao.publicada",
     "teste",
 ];
