@@ -102,6 +102,9 @@ pub enum Command {
     /// Aplicações da API (Área do Desenvolvedor), pelo representante legal ou gestor.
     #[command(subcommand)]
     Aplicacao(AplicacaoCmd),
+    /// Homologação: o ambiente de testes das operadoras.
+    #[command(subcommand)]
+    Homologacao(HomologacaoCmd),
     /// Um atendimento por inteiro: valores, processo, notificações, petições, decisões e a
     /// linha do tempo.
     Atendimento {
@@ -110,6 +113,27 @@ pub enum Command {
         /// Restringe à operadora (registro ANS), como ela veria.
         #[arg(long)]
         operadora: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HomologacaoCmd {
+    /// Volta homologação ao ponto de partida: apaga atendimentos, processos, petições,
+    /// decisões, documentos e a trilha, e gera a demonstração de novo (contas, aplicações e
+    /// webhooks ficam). Exige --environment homologacao e --confirmar.
+    Reiniciar {
+        /// Confirma que os dados de processo de homologação serão apagados.
+        #[arg(long)]
+        confirmar: bool,
+        /// Semente do gerador.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Escala: 1 = 20.000 atendimentos.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+        scale: u32,
+        /// Só os atendimentos identificados, sem a história (ABIs, petições, decisões).
+        #[arg(long)]
+        sem_cenario: bool,
     },
 }
 
@@ -277,6 +301,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let r = abi(&db, cmd).await;
             db.close().await;
             r
+        }
+        Command::Homologacao(HomologacaoCmd::Reiniciar {
+            confirmar,
+            seed,
+            scale,
+            sem_cenario,
+        }) => {
+            let db = open(&cli.global).await?;
+            let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
+            let r = crate::servicos::homologacao::reiniciar(
+                &db,
+                cli.global.environment,
+                confirmar,
+                &raiz,
+                demo::Params::scale(seed, scale),
+                !sem_cenario,
+                "persus homologacao reiniciar",
+            )
+            .await;
+            db.close().await;
+            print_json(&r.map_err(|e| anyhow::anyhow!("{e}"))?);
+            Ok(())
         }
         Command::Tick { at } => {
             let db = open(&cli.global).await?;

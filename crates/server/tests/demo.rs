@@ -332,3 +332,89 @@ fn a_crash_in_the_middle_of_the_demo_leaves_nothing_half_written() {
         db.close().await;
     });
 }
+
+db_test!(
+    homologacao_reinicia_do_zero_mas_guarda_contas_e_aplicacoes,
+    |db| {
+        use persus_server::config::Ambiente;
+        use persus_server::servicos::homologacao::reiniciar;
+        seeded(&db, SMALL).await;
+        demo::credenciais::criar(&db).await.unwrap();
+        let app = persus_server::servicos::aplicacoes::registrar(
+            &db,
+            "rep.368253",
+            "ERP da operadora",
+            "homologacao",
+            &["consulta".to_owned()],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("documentos/ab");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join("x.pdf"), b"%PDF").unwrap();
+        let antes = dump(&db).await;
+
+        // Refused unless homologação is said explicitly and confirmed; nothing changes.
+        let outra = Params {
+            seed: 8,
+            atendimentos: 1_000,
+        };
+        for (amb, conf, motivo) in [
+            (None, true, "só em homologação"),
+            (Some(Ambiente::Producao), true, "só em homologação"),
+            (Some(Ambiente::Homologacao), false, "--confirmar"),
+        ] {
+            let e = reiniciar(&db, amb, conf, dir.path(), outra, false, "teste")
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(motivo), "{e}");
+        }
+        assert_eq!(dump(&db).await, antes);
+        assert!(docs.join("x.pdf").exists());
+
+        let r = reiniciar(
+            &db,
+            Some(Ambiente::Homologacao),
+            true,
+            dir.path(),
+            outra,
+            false,
+            "teste",
+        )
+        .await
+        .unwrap();
+        assert!(r.linhas_apagadas > 3_000);
+        assert_eq!(r.atendimentos, 1_000);
+        let n: i64 = match db.inner() {
+            PoolRef::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM atendimentos")
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            PoolRef::Postgres(p) => sqlx::query_scalar("SELECT COUNT(*) FROM atendimentos")
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        assert_eq!(n, 1_000);
+        assert!(!dir.path().join("documentos").exists());
+        // Accounts and applications survive; the audit chain restarts, intact, with the reset.
+        assert!(
+            persus_store::contas::aplicacao_por_client_id(&db, &app.client_id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(persus_store::contas::usuario(&db, "ans.admin")
+            .await
+            .unwrap()
+            .is_some());
+        let v = persus_store::auditoria::verificar(&db).await.unwrap();
+        assert!(
+            matches!(v, persus_store::auditoria::Verificacao::Integra { eventos } if eventos >= 1),
+            "{v:?}"
+        );
+    }
+);

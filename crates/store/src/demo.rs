@@ -235,3 +235,46 @@ pub async fn insert_itens_procedimento(
         }
     )
 }
+
+/// Tables a homologação reset empties, children first: everything synthetic (the demo's
+/// attendances, processes, petitions, decisions, documents, events, the audit chain) — not the
+/// reference data (register, grounds), nor accounts, applications and webhook subscriptions,
+/// which the people testing against homologação keep across resets.
+pub const TABELAS_DE_HOMOLOGACAO: [&str; 23] = [
+    "webhook_entregas",
+    "eventos_saida",
+    "lotes",
+    "delegacoes",
+    "idempotencia",
+    "acessos",
+    "decisoes",
+    "peticao_documentos",
+    "peticao_atendimentos",
+    "peticoes",
+    "protocolo_sequencias",
+    "documentos",
+    "notificacoes",
+    "atendimento_procedimentos",
+    "atendimentos",
+    "processos",
+    "nup_sequencias",
+    "abis",
+    "vinculos",
+    "beneficiarios",
+    "estabelecimentos",
+    "procedimentos_sigtap",
+    "auditoria",
+];
+
+/// Empties [`TABELAS_DE_HOMOLOGACAO`] and forgets that the demo was generated, in the caller's
+/// transaction (all or nothing). Returns the rows removed.
+pub async fn apagar_homologacao(tx: &mut Tx) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for t in TABELAS_DE_HOMOLOGACAO {
+        let sql = format!("DELETE FROM {t}");
+        n += on_tx!(tx, conn => sqlx::query(&sql).execute(conn).await?.rows_affected());
+    }
+    on_tx!(tx, conn => sqlx::query("DELETE FROM persus_meta WHERE chave IN ('demo', 'demo_cenario')")
+        .execute(conn).await?.rows_affected());
+    Ok(n)
+}

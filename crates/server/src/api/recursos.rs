@@ -606,6 +606,13 @@ pub async fn documento_pdf(
     };
     let bytes = arm.ler(&d.chave).map_err(|e| Problem::internal(&e))?;
     let nome = d.nome_arquivo.replace(['"', '\\', '\r', '\n'], "_");
+    // Homologação stamps what leaves it: the file keeps its bytes (its SHA-256 is the evidence),
+    // its name says where it came from.
+    let nome = if app.ambiente == crate::config::Ambiente::Homologacao {
+        format!("HOMOLOGACAO-{nome}")
+    } else {
+        nome
+    };
     Ok((
         [
             (

@@ -8,6 +8,7 @@ pub mod contas;
 pub mod decisoes;
 pub mod documentos;
 pub mod historico;
+pub mod homologacao;
 pub mod lotes;
 pub mod peticoes;
 pub mod publicacao;
