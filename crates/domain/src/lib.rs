@@ -12,6 +12,7 @@
 //! - [`lifecycle`]: the attendance state machine (identified → notified → … → annulled/due).
 
 pub mod calendar;
+pub mod cobranca;
 pub mod deadline;
 pub mod ids;
 pub mod lifecycle;
