@@ -101,6 +101,22 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
+        .route("/api/v1/debitos", get(api::cobranca::debitos))
+        .route(
+            "/api/v1/grus",
+            get(api::cobranca::grus).post(api::cobranca::emitir),
+        )
+        .route("/api/v1/grus/{numero}", get(api::cobranca::gru))
+        .route("/api/v1/grus/{numero}/pdf", get(api::cobranca::gru_pdf))
+        .route(
+            "/api/v1/parcelamentos/simulacao",
+            post(api::cobranca::simular),
+        )
+        .route(
+            "/api/v1/retornos",
+            post(api::cobranca::retorno).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/api/v1/pagamentos", post(api::cobranca::pagamento))
         .route("/api/v1/abis", get(api::ans::abis))
         .route("/api/v1/abis/{numero}/publicacao", post(api::ans::publicar_abi))
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))

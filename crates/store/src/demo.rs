@@ -240,7 +240,12 @@ pub async fn insert_itens_procedimento(
 /// attendances, processes, petitions, decisions, documents, events, the audit chain) — not the
 /// reference data (register, grounds), nor accounts, applications and webhook subscriptions,
 /// which the people testing against homologação keep across resets.
-pub const TABELAS_DE_HOMOLOGACAO: [&str; 23] = [
+pub const TABELAS_DE_HOMOLOGACAO: [&str; 29] = [
+    "pagamentos",
+    "retornos_bancarios",
+    "gru_debitos",
+    "grus",
+    "sequencias",
     "webhook_entregas",
     "eventos_saida",
     "lotes",
@@ -256,6 +261,7 @@ pub const TABELAS_DE_HOMOLOGACAO: [&str; 23] = [
     "notificacoes",
     "atendimento_procedimentos",
     "atendimentos",
+    "debitos",
     "processos",
     "nup_sequencias",
     "abis",

@@ -20,6 +20,7 @@
 pub mod db;
 pub mod abis;
 pub mod auditoria;
+pub mod cobranca;
 pub mod contas;
 pub mod demo;
 pub mod error;

@@ -150,6 +150,14 @@ impl Modify for Seguranca {
         description = "Notificações, consulta de atendimentos, impugnações e recursos sem sair do sistema da operadora; filas e decisões da ANS. Erros em application/problem+json (RFC 9457), em português. Convenções: docs/API-DESIGN.md."
     ),
     paths(
+        super::cobranca::debitos,
+        super::cobranca::emitir,
+        super::cobranca::grus,
+        super::cobranca::gru,
+        super::cobranca::gru_pdf,
+        super::cobranca::simular,
+        super::cobranca::retorno,
+        super::cobranca::pagamento,
         super::oauth::token,
         super::oauth::revogar,
         super::recursos::atendimentos,
@@ -192,6 +200,7 @@ impl Modify for Seguranca {
         (name = "notificacoes", description = "Ofícios e decisões; ler é dar ciência"),
         (name = "peticoes", description = "Documentos, impugnações e recursos"),
         (name = "ans", description = "Filas de análise e decisões (somente ANS)"),
+        (name = "cobranca", description = "Débitos, GRUs, pagamentos e parcelamento"),
         (name = "webhooks", description = "Eventos assinados (Standard Webhooks), com reenvio e registro de entregas"),
     )
 )]

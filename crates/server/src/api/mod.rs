@@ -3,6 +3,7 @@
 //! personal data. Handlers call the same services as the CLI and, later, the web pages.
 
 pub mod ans;
+pub mod cobranca;
 pub mod esquemas;
 pub mod lotes;
 pub mod oauth;

@@ -25,6 +25,8 @@ pub struct ResumoTick {
     pub atendimentos_devidos: u64,
     /// Periods announced as about to end (`prazo.proximo`).
     pub prazos_avisados: usize,
+    /// Debts constituted over attendances that became due.
+    pub debitos_constituidos: usize,
 }
 
 /// An open period is announced (`prazo.proximo`, once) when this many business days or fewer
@@ -280,5 +282,9 @@ pub async fn executar(
         tx.commit().await?;
         resumo.prazos_avisados += 1;
     }
+
+    // 5. What became due is charged: one debt per process (RN 358/2014 art. 33).
+    resumo.debitos_constituidos =
+        super::cobranca::constituir_debitos(db, hoje, calendario, ator, agora).await?;
     Ok(resumo)
 }

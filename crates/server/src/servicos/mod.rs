@@ -4,9 +4,11 @@
 pub mod agendador;
 pub mod aplicacoes;
 pub mod ciencia;
+pub mod cobranca;
 pub mod contas;
 pub mod decisoes;
 pub mod documentos;
+pub mod gru_pdf;
 pub mod historico;
 pub mod homologacao;
 pub mod lotes;

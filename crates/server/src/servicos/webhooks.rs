@@ -19,8 +19,10 @@ use sha2::Sha256;
 use super::ServicoError;
 
 /// Event types a subscription can ask for.
-pub const TIPOS: [&str; 6] = [
+pub const TIPOS: [&str; 8] = [
     "lote.concluido",
+    "gru.emitida",
+    "pagamento.confirmado",
     "notificacao.disponibilizada",
     "ciencia.presumida",
     "prazo.proximo",

@@ -1,0 +1,358 @@
+//! Charging endpoints: the operator's debts, GRUs (issue, list, composition, PDF), parcelamento
+//! simulation; for ANS finance, the bank's return file and manual payments. Scope `financeiro`
+//! (operators) or `ans.financeiro` (ANS).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use persus_domain::calendar::CalendarioAns;
+use persus_domain::cobranca::{simular_parcelamento, TabelaSelic};
+use persus_domain::money::Centavos;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{idempotente, Cliente};
+use crate::app::AppState;
+use crate::problem::Problem;
+use crate::servicos::cobranca as servico;
+use crate::servicos::relogio::{Relogio, RelogioSistema};
+
+const FALHAS: &str =
+    "401: token; 403: escopo; 404: não existe para este chamador; 422: regra; 429: limite";
+
+fn operadora(c: &Cliente) -> Result<String, Problem> {
+    c.exigir("financeiro")?;
+    c.operadora().map(str::to_owned)
+}
+
+/// `GET /api/v1/debitos`: the operator's debts (open and paid), oldest due first.
+#[utoipa::path(
+    get, path = "/api/v1/debitos", tag = "cobranca",
+    summary = "Débitos da operadora (abertos e pagos), por vencimento",
+    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn debitos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let d = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
+    let abertos: i64 = d
+        .iter()
+        .filter(|x| x.estado == "aberto")
+        .map(|x| x.valor_centavos)
+        .sum();
+    Ok(Json(json!({ "itens": d, "total_aberto_centavos": abertos })).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NovaGru {
+    /// Ids of the debts to charge (all with the same GRU due date).
+    pub debitos: Vec<i64>,
+}
+
+/// `POST /api/v1/grus`: issues a GRU over the chosen debts, with late charges to its due date.
+#[utoipa::path(
+    post, path = "/api/v1/grus", tag = "cobranca",
+    summary = "Emite uma GRU sobre os débitos escolhidos (uma por vencimento)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    request_body = NovaGru,
+    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn emitir(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    let op = match operadora(&cliente) {
+        Ok(o) => o,
+        Err(p) => return p.into_response(),
+    };
+    let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let pedido: NovaGru = match serde_json::from_slice(&bytes) {
+            Ok(p) => p,
+            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+        };
+        let r = RelogioSistema;
+        match servico::emitir_gru(
+            &app2.db,
+            &op,
+            &pedido.debitos,
+            r.hoje(),
+            &CalendarioAns::padrao(),
+            &TabelaSelic::padrao(),
+            &c2.ator(),
+            r.agora(),
+        )
+        .await
+        {
+            Ok(g) => (StatusCode::CREATED, gru_json(&g)),
+            Err(e) => Problem::from(e).em_par(),
+        }
+    })
+    .await
+}
+
+fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
+    let memoria: serde_json::Value = serde_json::from_str(&g.memoria).unwrap_or_default();
+    json!({
+        "numero": g.numero, "nosso_numero": g.nosso_numero, "vencimento": g.vencimento,
+        "valor_centavos": g.valor_centavos, "valor": Centavos::new(g.valor_centavos).to_string(),
+        "codigo_de_barras": g.codigo_barras, "linha_digitavel": g.linha_digitavel,
+        "estado": g.estado, "paga_em": g.paga_em, "valor_pago_centavos": g.valor_pago_centavos,
+        "composicao": memoria["linhas"], "selic": memoria["selic"],
+        "pdf": format!("/api/v1/grus/{}/pdf", g.numero),
+    })
+}
+
+/// `GET /api/v1/grus`: the operator's GRUs, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/grus", tag = "cobranca", summary = "GRUs da operadora",
+    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn grus(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let g = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
+    Ok(Json(json!({ "itens": g.iter().map(gru_json).collect::<Vec<_>>() })).into_response())
+}
+
+async fn gru_do_cliente(
+    app: &AppState,
+    c: &Cliente,
+    numero: &str,
+) -> Result<persus_store::cobranca::Gru, Problem> {
+    let op = if c.ans() {
+        c.exigir("ans.financeiro")?;
+        None
+    } else {
+        Some(operadora(c)?)
+    };
+    persus_store::cobranca::gru(&app.db, numero, op.as_deref())
+        .await?
+        .ok_or_else(|| Problem::not_found(&format!("GRU {numero}")))
+}
+
+/// `GET /api/v1/grus/{numero}`: one GRU with its composition and computation.
+#[utoipa::path(
+    get, path = "/api/v1/grus/{numero}", tag = "cobranca", summary = "Uma GRU, com a composição e o cálculo",
+    params(("numero" = String, Path)),
+    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn gru(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(numero): Path<String>,
+) -> Result<Response, Problem> {
+    let g = gru_do_cliente(&app, &cliente, &numero).await?;
+    Ok(Json(gru_json(&g)).into_response())
+}
+
+/// `GET /api/v1/grus/{numero}/pdf`: the GRU to print or pay (ITF barcode).
+#[utoipa::path(
+    get, path = "/api/v1/grus/{numero}/pdf", tag = "cobranca", summary = "O PDF da GRU, com código de barras",
+    params(("numero" = String, Path)),
+    responses((status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
+              (status = 404, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn gru_pdf(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(numero): Path<String>,
+) -> Result<Response, Problem> {
+    let g = gru_do_cliente(&app, &cliente, &numero).await?;
+    let linhas: Vec<_> = persus_store::cobranca::linhas_da_gru(&app.db, g.id)
+        .await?
+        .into_iter()
+        .map(|(nup, p, m, j)| {
+            (
+                nup,
+                Centavos::new(p),
+                Centavos::new(m),
+                Centavos::new(j),
+                Centavos::new(p + m + j),
+            )
+        })
+        .collect();
+    let razao = persus_domain::ids::RegistroAns::parse(&g.operadora)
+        .ok()
+        .map(|r| async move { persus_store::operadoras::find(&app.db, &r).await });
+    let razao = match razao {
+        Some(f) => f.await?.map(|o| o.razao_social).unwrap_or_default(),
+        None => String::new(),
+    };
+    let pdf = crate::servicos::gru_pdf::renderizar(
+        &g,
+        &razao,
+        &linhas,
+        app.ambiente == crate::config::Ambiente::Homologacao,
+    );
+    let prefixo = if app.ambiente == crate::config::Ambiente::Homologacao {
+        "HOMOLOGACAO-"
+    } else {
+        ""
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{prefixo}GRU-{}.pdf\"",
+                    g.numero.replace(['.', '-'], "")
+                ),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Simulacao {
+    /// Debts to consolidate (open ones of the operator); charges to today are added.
+    pub debitos: Vec<i64>,
+    /// Number of monthly instalments (1 to 60, each ≥ R$ 1.000,00).
+    pub parcelas: u32,
+}
+
+/// `POST /api/v1/parcelamentos/simulacao`: consolidates debts (with charges to today) and plans
+/// the instalments. Changes nothing.
+#[utoipa::path(
+    post, path = "/api/v1/parcelamentos/simulacao", tag = "cobranca",
+    summary = "Simula um parcelamento (não altera nada)",
+    request_body = Simulacao,
+    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn simular(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    corpo: Bytes,
+) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let s: Simulacao = serde_json::from_slice(&corpo)
+        .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+    let hoje = RelogioSistema.hoje();
+    let mut tx = app.db.begin().await?;
+    let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
+    drop(tx);
+    let faltam: Vec<String> = s
+        .debitos
+        .iter()
+        .filter(|id| !ds.iter().any(|d| d.id == **id && d.estado == "aberto"))
+        .map(|id| id.to_string())
+        .collect();
+    if s.debitos.is_empty() || !faltam.is_empty() {
+        return Err(Problem::invalid(format!(
+            "informe débitos em aberto da operadora; não encontrados ou já pagos: {}",
+            faltam.join(", ")
+        )));
+    }
+    let selic = TabelaSelic::padrao();
+    let mut consolidado = 0i64;
+    let mut memoria = Vec::new();
+    for d in &ds {
+        let e = persus_domain::cobranca::encargos(
+            Centavos::new(d.valor_centavos),
+            d.vencimento,
+            hoje.max(d.vencimento),
+            &selic,
+        )
+        .map_err(Problem::invalid)?;
+        consolidado += e.total.value();
+        memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
+    }
+    let parcelas = simular_parcelamento(
+        Centavos::new(consolidado),
+        s.parcelas,
+        hoje,
+        &CalendarioAns::padrao(),
+    )
+    .map_err(Problem::invalid)?;
+    Ok(Json(json!({
+        "consolidado_centavos": consolidado,
+        "consolidado": Centavos::new(consolidado).to_string(),
+        "em": hoje,
+        "parcelas": parcelas,
+        "regra": "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento",
+        "debitos": memoria,
+    }))
+    .into_response())
+}
+
+/// `POST /api/v1/retornos?nome=`: ANS finance imports the bank's CNAB 240 return (body: the
+/// file). All or nothing; the same file twice changes nothing.
+#[utoipa::path(
+    post, path = "/api/v1/retornos", tag = "cobranca",
+    summary = "Importa o arquivo retorno CNAB 240 do banco (ANS, financeiro)",
+    params(("nome" = Option<String>, Query)),
+    request_body(content = String, content_type = "text/plain"),
+    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
+)]
+pub async fn retorno(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    corpo: Bytes,
+) -> Result<Response, Problem> {
+    if !cliente.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    cliente.exigir("ans.financeiro")?;
+    let nome = q
+        .get("nome")
+        .cloned()
+        .unwrap_or_else(|| "retorno.ret".to_owned());
+    let r = servico::importar_retorno(&app.db, &nome, &corpo, &cliente.ator(), chrono::Utc::now())
+        .await?;
+    Ok(Json(r).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagamentoManual {
+    pub gru: String,
+    pub valor_centavos: i64,
+    pub pago_em: NaiveDate,
+}
+
+/// `POST /api/v1/pagamentos`: a payment entered by ANS finance, reconciled like the return file.
+#[utoipa::path(
+    post, path = "/api/v1/pagamentos", tag = "cobranca",
+    summary = "Registra um pagamento manual (ANS, financeiro)",
+    request_body = PagamentoManual,
+    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
+)]
+pub async fn pagamento(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    corpo: Bytes,
+) -> Result<Response, Problem> {
+    if !cliente.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    cliente.exigir("ans.financeiro")?;
+    let p: PagamentoManual = serde_json::from_slice(&corpo)
+        .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+    let item = servico::pagamento_manual(
+        &app.db,
+        &p.gru,
+        Centavos::new(p.valor_centavos),
+        p.pago_em,
+        &cliente.ator(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(item)).into_response())
+}

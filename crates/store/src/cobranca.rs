@@ -1,0 +1,287 @@
+//! Charging: debts, GRUs, payments and imported bank return files.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::{Db, StoreError, Tx};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Debito {
+    pub id: i64,
+    pub operadora: String,
+    pub processo_id: i64,
+    pub nup: String,
+    pub atendimentos: i32,
+    pub valor_centavos: i64,
+    pub vencimento: NaiveDate,
+    pub estado: String,
+    pub pago_em: Option<NaiveDate>,
+}
+
+const DEBITO: &str = "d.id, d.operadora, d.processo_id, p.nup, d.atendimentos, d.valor_centavos,
+                      d.vencimento, d.estado, d.pago_em";
+
+/// Processes with due attendances not yet in a debt.
+pub async fn processos_com_devidos(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let sql = "SELECT DISTINCT processo_id FROM atendimentos
+               WHERE estado = 'devido' AND debito_id IS NULL AND processo_id IS NOT NULL
+               ORDER BY processo_id";
+    Ok(on_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
+}
+
+/// Creates the debt of a process's due attendances not yet charged and ties them to it.
+/// `None` if another run took them first.
+pub async fn criar_debito(
+    tx: &mut Tx,
+    processo_id: i64,
+    vencimento: NaiveDate,
+    agora: DateTime<Utc>,
+) -> Result<Option<Debito>, StoreError> {
+    let (n, soma, operadora): (i64, Option<i64>, Option<String>) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(valor_devido_centavos) AS BIGINT), MIN(operadora) FROM atendimentos
+         WHERE processo_id = $1 AND estado = 'devido' AND debito_id IS NULL")
+        .bind(processo_id).fetch_one(conn).await?);
+    let (Some(soma), Some(operadora)) = (soma, operadora) else {
+        return Ok(None);
+    };
+    if n == 0 || soma <= 0 {
+        return Ok(None);
+    }
+    let id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO debitos (operadora, processo_id, atendimentos, valor_centavos, vencimento, criado_em)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(&operadora).bind(processo_id).bind(n as i32).bind(soma).bind(vencimento).bind(agora)
+        .fetch_one(conn).await?);
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE atendimentos SET debito_id = $1
+         WHERE processo_id = $2 AND estado = 'devido' AND debito_id IS NULL")
+        .bind(id).bind(processo_id).execute(conn).await?.rows_affected());
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id WHERE d.id = $1"
+    );
+    Ok(Some(
+        on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).fetch_one(conn).await?),
+    ))
+}
+
+pub async fn debitos_da_operadora(db: &Db, operadora: &str) -> Result<Vec<Debito>, StoreError> {
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.operadora = $1 ORDER BY d.vencimento, d.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(operadora).fetch_all(pool).await?))
+}
+
+/// The operator's debts among `ids` (others' do not exist for it).
+pub async fn debitos(tx: &mut Tx, operadora: &str, ids: &[i64]) -> Result<Vec<Debito>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.id = $1 AND d.operadora = $2"
+    );
+    for id in ids {
+        let d: Option<Debito> = on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).bind(operadora).fetch_optional(conn).await?);
+        out.extend(d);
+    }
+    Ok(out)
+}
+
+/// The GRU still payable (issued, not past its due date on `hoje`) that already charges a
+/// debt, if any. A GRU past its due date cannot be paid: its debts may go into a new one.
+pub async fn gru_aberta_do_debito(
+    tx: &mut Tx,
+    debito_id: i64,
+    hoje: NaiveDate,
+) -> Result<Option<String>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT g.numero FROM gru_debitos gd JOIN grus g ON g.id = gd.gru_id
+         WHERE gd.debito_id = $1 AND g.estado = 'emitida' AND g.vencimento >= $2")
+        .bind(debito_id).bind(hoje).fetch_optional(conn).await?))
+}
+
+/// The composition of a GRU: (NUP, principal, fine, interest).
+pub async fn linhas_da_gru(
+    db: &Db,
+    gru_id: i64,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT p.nup, gd.principal_centavos, gd.multa_centavos, gd.juros_centavos
+         FROM gru_debitos gd JOIN debitos d ON d.id = gd.debito_id JOIN processos p ON p.id = d.processo_id
+         WHERE gd.gru_id = $1 ORDER BY p.nup")
+        .bind(gru_id).fetch_all(pool).await?))
+}
+
+/// Next value of a named counter (GRU numbers), gapless within committed transactions.
+pub async fn proxima_sequencia(tx: &mut Tx, nome: &str) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO sequencias (nome, ultimo) VALUES ($1, 1)
+         ON CONFLICT (nome) DO UPDATE SET ultimo = sequencias.ultimo + 1 RETURNING ultimo")
+        .bind(nome).fetch_one(conn).await?))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Gru {
+    pub id: i64,
+    pub numero: String,
+    pub nosso_numero: String,
+    pub operadora: String,
+    pub vencimento: NaiveDate,
+    pub valor_centavos: i64,
+    pub codigo_barras: String,
+    pub linha_digitavel: String,
+    pub estado: String,
+    pub memoria: String,
+    pub emitida_em: DateTime<Utc>,
+    pub emitida_por: String,
+    pub paga_em: Option<NaiveDate>,
+    pub valor_pago_centavos: Option<i64>,
+}
+
+const GRU: &str = "id, numero, nosso_numero, operadora, vencimento, valor_centavos, codigo_barras,
+                   linha_digitavel, estado, memoria, emitida_em, emitida_por, paga_em, valor_pago_centavos";
+
+pub async fn inserir_gru(tx: &mut Tx, g: &Gru) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO grus (numero, nosso_numero, operadora, vencimento, valor_centavos, codigo_barras,
+                           linha_digitavel, estado, memoria, emitida_em, emitida_por)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'emitida', $8, $9, $10) RETURNING id")
+        .bind(&g.numero).bind(&g.nosso_numero).bind(&g.operadora).bind(g.vencimento)
+        .bind(g.valor_centavos).bind(&g.codigo_barras).bind(&g.linha_digitavel).bind(&g.memoria)
+        .bind(g.emitida_em).bind(&g.emitida_por).fetch_one(conn).await?))
+}
+
+pub async fn ligar_debito(
+    tx: &mut Tx,
+    gru_id: i64,
+    debito_id: i64,
+    principal: i64,
+    multa: i64,
+    juros: i64,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO gru_debitos (gru_id, debito_id, principal_centavos, multa_centavos, juros_centavos)
+         VALUES ($1, $2, $3, $4, $5)")
+        .bind(gru_id).bind(debito_id).bind(principal).bind(multa).bind(juros)
+        .execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// A GRU by number; with `operadora`, only if it is that operator's.
+pub async fn gru(
+    db: &Db,
+    numero: &str,
+    operadora: Option<&str>,
+) -> Result<Option<Gru>, StoreError> {
+    let sql =
+        format!("SELECT {GRU} FROM grus WHERE numero = $1 AND ($2 IS NULL OR operadora = $2)");
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(numero).bind(operadora).fetch_optional(pool).await?),
+    )
+}
+
+pub async fn grus_da_operadora(db: &Db, operadora: &str) -> Result<Vec<Gru>, StoreError> {
+    let sql = format!("SELECT {GRU} FROM grus WHERE operadora = $1 ORDER BY id DESC");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(operadora).fetch_all(pool).await?))
+}
+
+pub async fn gru_por_nosso_numero(
+    tx: &mut Tx,
+    nosso_numero: &str,
+) -> Result<Option<Gru>, StoreError> {
+    let sql = format!("SELECT {GRU} FROM grus WHERE nosso_numero = $1");
+    Ok(on_tx!(tx, conn => sqlx::query_as(&sql).bind(nosso_numero).fetch_optional(conn).await?))
+}
+
+/// Marks a GRU paid and its debts settled.
+pub async fn quitar_gru(
+    tx: &mut Tx,
+    gru_id: i64,
+    pago_em: NaiveDate,
+    valor: i64,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE grus SET estado = 'paga', paga_em = $2, valor_pago_centavos = $3 WHERE id = $1")
+        .bind(gru_id).bind(pago_em).bind(valor).execute(conn).await?.rows_affected());
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE debitos SET estado = 'pago', pago_em = $2
+         WHERE id IN (SELECT debito_id FROM gru_debitos WHERE gru_id = $1)")
+        .bind(gru_id).bind(pago_em).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Cancels an open GRU (its debts can be charged again by a new one).
+pub async fn cancelar_gru(tx: &mut Tx, gru_id: i64) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE grus SET estado = 'cancelada' WHERE id = $1 AND estado = 'emitida'")
+        .bind(gru_id).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Records an imported return file; false if that very file (same SHA-256) was imported before.
+pub async fn registrar_retorno(
+    tx: &mut Tx,
+    sha256: &str,
+    nome: &str,
+    por: &str,
+    relatorio: &str,
+    em: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO retornos_bancarios (sha256, nome_arquivo, importado_em, importado_por, relatorio)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING")
+        .bind(sha256).bind(nome).bind(em).bind(por).bind(relatorio).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+pub async fn registrar_relatorio(
+    tx: &mut Tx,
+    sha256: &str,
+    relatorio: &str,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE retornos_bancarios SET relatorio = $2 WHERE sha256 = $1")
+        .bind(sha256).bind(relatorio).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn relatorio_do_retorno(db: &Db, sha256: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar("SELECT relatorio FROM retornos_bancarios WHERE sha256 = $1")
+        .bind(sha256).fetch_optional(pool).await?),
+    )
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Pagamento {
+    pub id: i64,
+    pub nosso_numero: String,
+    pub gru_id: Option<i64>,
+    pub valor_centavos: i64,
+    pub pago_em: NaiveDate,
+    pub origem: String,
+    pub retorno_sha256: Option<String>,
+    pub situacao: String,
+    pub observacao: String,
+    pub registrado_em: DateTime<Utc>,
+    pub registrado_por: String,
+}
+
+pub async fn inserir_pagamento(tx: &mut Tx, p: &Pagamento) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO pagamentos (nosso_numero, gru_id, valor_centavos, pago_em, origem, retorno_sha256,
+                                 situacao, observacao, registrado_em, registrado_por)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+        .bind(&p.nosso_numero).bind(p.gru_id).bind(p.valor_centavos).bind(p.pago_em).bind(&p.origem)
+        .bind(&p.retorno_sha256).bind(&p.situacao).bind(&p.observacao).bind(p.registrado_em)
+        .bind(&p.registrado_por).fetch_one(conn).await?))
+}
+
+pub async fn pagamentos_da_operadora(
+    db: &Db,
+    operadora: &str,
+) -> Result<Vec<Pagamento>, StoreError> {
+    let sql = "SELECT p.id, p.nosso_numero, p.gru_id, p.valor_centavos, p.pago_em, p.origem,
+                      p.retorno_sha256, p.situacao, p.observacao, p.registrado_em, p.registrado_por
+               FROM pagamentos p JOIN grus g ON g.id = p.gru_id
+               WHERE g.operadora = $1 ORDER BY p.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).fetch_all(pool).await?))
+}
