@@ -149,13 +149,13 @@ db_test!(
             post(
                 "/api/v1/webhooks",
                 &hap,
-                serde_json::json!({ "url": "ftp://x", "eventos": ["gru.emitida"] }),
+                serde_json::json!({ "url": "ftp://x", "eventos": ["evento.inexistente"] }),
             ),
         )
         .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         let d = j["detail"].as_str().unwrap();
-        assert!(d.contains("url") && d.contains("gru.emitida"), "{d}");
+        assert!(d.contains("url") && d.contains("evento.inexistente"), "{d}");
 
         let (s, w) = chamar(
         &app,
