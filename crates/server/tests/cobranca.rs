@@ -27,7 +27,6 @@ use persus_store::{abis, db_test, Db};
 use serde_json::Value;
 use tower::ServiceExt;
 
-
 struct R {
     status: StatusCode,
     headers: axum::http::HeaderMap,
