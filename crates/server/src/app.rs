@@ -117,6 +117,21 @@ pub fn router(state: AppState) -> Router {
             post(api::cobranca::retorno).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/api/v1/pagamentos", post(api::cobranca::pagamento))
+        .route(
+            "/api/v1/parcelamentos",
+            get(api::cobranca::parcelamentos).post(api::cobranca::pedir_parcelamento),
+        )
+        .route("/api/v1/parcelamentos/{id}", get(api::cobranca::parcelamento))
+        .route(
+            "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru",
+            post(api::cobranca::gru_da_parcela),
+        )
+        .route("/api/v1/extrato", get(api::cobranca::extrato))
+        .route("/api/v1/arrecadacao", get(api::cobranca::arrecadacao))
+        .route(
+            "/api/v1/selic",
+            get(api::cobranca::selic).post(api::cobranca::importar_selic),
+        )
         .route("/api/v1/abis", get(api::ans::abis))
         .route("/api/v1/abis/{numero}/publicacao", post(api::ans::publicar_abi))
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))

@@ -652,6 +652,7 @@ pub async fn open_config(db_config: &DbConfig) -> anyhow::Result<Db> {
 /// Loads the embedded operator register when it changed since the last start.
 pub async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
     load_motivos(db).await?;
+    load_selic(db).await?;
     const KEY: &str = "referencia.operadoras";
     let fingerprint = format!("{:016x}", fnv1a(operadoras::CADOP_CSV.as_bytes()));
     if persus_store::meta::get(db, KEY).await?.as_deref() == Some(fingerprint.as_str()) {
@@ -678,6 +679,25 @@ async fn load_motivos(db: &Db) -> anyhow::Result<()> {
     persus_store::peticoes::carregar_motivos(&mut tx, &motivos).await?;
     persus_store::meta::set(&mut tx, KEY, &fingerprint, chrono::Utc::now()).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Seeds the embedded SELIC rates when the embedded file changed since the last start (never
+/// overwriting a rate ANS imported).
+async fn load_selic(db: &Db) -> anyhow::Result<()> {
+    const KEY: &str = "referencia.selic";
+    let fingerprint = format!(
+        "{:016x}",
+        fnv1a(persus_domain::cobranca::SELIC_CSV.as_bytes())
+    );
+    if persus_store::meta::get(db, KEY).await?.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    let n = crate::servicos::cobranca::semear_selic(db, chrono::Utc::now()).await?;
+    let mut tx = db.begin().await?;
+    persus_store::meta::set(&mut tx, KEY, &fingerprint, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    tracing::info!(meses = n, "SELIC rates seeded");
     Ok(())
 }
 

@@ -329,3 +329,346 @@ db_test!(da_divida_a_gru_paga_pelo_retorno_do_banco, |db| {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+async fn tick(db: &Db, dia: chrono::NaiveDate) -> agendador::ResumoTick {
+    let r = RelogioFixo::em(dia);
+    agendador::executar(
+        db,
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &PrazosVigentes::padrao(),
+        &Ator::sistema("tick"),
+        r.agora(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Hapvida lets its period pass; returns (app, hap token, debt id, principal, debt due date).
+async fn divida_da_hapvida(
+    db: &Db,
+    dir: &std::path::Path,
+) -> (Router, String, i64, i64, chrono::NaiveDate) {
+    let app = preparado(db, dir).await;
+    let hap = token(&app, "demo-368253").await;
+    let feed = chamar(&app, get("/api/v1/notificacoes", &hap)).await;
+    let id = feed.json["itens"][0]["id"].as_i64().unwrap();
+    let n = chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
+    let venc: chrono::NaiveDate =
+        serde_json::from_value(n.json["ciencia"]["vencimento"].clone()).unwrap();
+    assert_eq!(
+        tick(db, venc + chrono::Duration::days(1))
+            .await
+            .debitos_constituidos,
+        1
+    );
+    let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
+    let item = &d.json["itens"][0];
+    let due: chrono::NaiveDate = serde_json::from_value(item["vencimento"].clone()).unwrap();
+    (
+        app,
+        hap,
+        item["id"].as_i64().unwrap(),
+        item["valor_centavos"].as_i64().unwrap(),
+        due,
+    )
+}
+
+db_test!(
+    divida_vencida_vai_ao_cadin_e_a_divida_ativa_e_sai_ao_ser_paga_com_encargos,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, hap, debito, principal, due) = divida_da_hapvida(&db, dir.path()).await;
+        let ans = token(&app, "demo-ans").await;
+        let dia = |n: i64| due + chrono::Duration::days(n);
+
+        // On the due date nothing; the day after, the prior notice; 30 days later, CADIN; 90
+        // days after that, dívida ativa — each once (versioned waits, PrazosCobranca).
+        assert_eq!(tick(&db, due).await.cobranca.avisos_cadin, 0);
+        assert_eq!(tick(&db, dia(1)).await.cobranca.avisos_cadin, 1);
+        assert_eq!(tick(&db, dia(1)).await.cobranca.avisos_cadin, 0);
+        assert_eq!(tick(&db, dia(30)).await.cobranca.inclusoes_cadin, 0);
+        assert_eq!(tick(&db, dia(31)).await.cobranca.inclusoes_cadin, 1);
+        assert_eq!(
+            tick(&db, dia(121)).await.cobranca.encaminhados_divida_ativa,
+            1
+        );
+        let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
+        assert_eq!(d.json["itens"][0]["cadin_aviso_em"], dia(1).to_string());
+        assert_eq!(d.json["itens"][0]["cadin_incluido_em"], dia(31).to_string());
+        assert_eq!(d.json["itens"][0]["divida_ativa_em"], dia(121).to_string());
+        for tipo in ["cadin.aviso", "cadin.incluido", "divida_ativa.encaminhado"] {
+            assert_eq!(
+                common::scalar_i64(
+                    &db,
+                    "SELECT COUNT(*) FROM eventos_saida WHERE operadora = '368253' AND tipo = $1",
+                    tipo
+                )
+                .await,
+                1,
+                "{tipo}"
+            );
+        }
+
+        // Overdue charges need the SELIC of the months in between: without them the GRU is
+        // refused naming them; ANS imports them (a bad file changes nothing).
+        let hoje = dia(125);
+        let selic = persus_server::servicos::cobranca::tabela_selic(&db)
+            .await
+            .unwrap();
+        let emitir = |selic: persus_domain::cobranca::TabelaSelic| {
+            let db = db.clone();
+            async move {
+                persus_server::servicos::cobranca::emitir_gru(
+                    &db,
+                    "368253",
+                    &[debito],
+                    hoje,
+                    &CalendarioAns::padrao(),
+                    &selic,
+                    &Ator::sistema("rep.368253"),
+                    RelogioFixo::em(hoje).agora(),
+                )
+                .await
+            }
+        };
+        let e = emitir(selic).await.unwrap_err().to_string();
+        assert!(e.contains("taxa SELIC não carregada"), "{e}");
+        let ruim = "competencia;taxa_percentual;fonte\n2026-01;abc;x\n";
+        let r = chamar(
+            &app,
+            post("/api/v1/selic", &ans, "text/csv", ruim.as_bytes().to_vec()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json["detail"].as_str().unwrap().contains("linha 2"));
+        let mut csv = String::from("competencia;taxa_percentual;fonte\n");
+        for a in [2026, 2027, 2028] {
+            for m in 1..=12 {
+                csv.push_str(&format!("{a}-{m:02};1.00;teste\n"));
+            }
+        }
+        let r = chamar(
+            &app,
+            post("/api/v1/selic", &hap, "text/csv", csv.clone().into_bytes()),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "operators cannot import rates"
+        );
+        let r = chamar(
+            &app,
+            post("/api/v1/selic", &ans, "text/csv", csv.into_bytes()),
+        )
+        .await;
+        assert_eq!(r.json["meses"], 36, "{}", r.json);
+        let selic = persus_server::servicos::cobranca::tabela_selic(&db)
+            .await
+            .unwrap();
+        let g = emitir(selic).await.unwrap();
+
+        // The GRU falls on the last business day of the month; by hand: fine 0,33% × days,
+        // capped at 20%; interest = 1,00% for each month strictly between the due month and
+        // the payment month, + 1% in the payment month.
+        let venc_gru = CalendarioAns::padrao()
+            .ultimo_dia_util_do_mes(
+                chrono::Datelike::year(&hoje),
+                chrono::Datelike::month(&hoje),
+            )
+            .unwrap();
+        assert_eq!(g.vencimento, venc_gru);
+        let meses = (chrono::Datelike::year(&venc_gru) - chrono::Datelike::year(&due)) * 12
+            + chrono::Datelike::month(&venc_gru) as i32
+            - chrono::Datelike::month(&due) as i32
+            - 1;
+        let juros_pct = i64::from(meses) * 100 + 100;
+        let multa = (principal * 2000 + 5_000) / 10_000;
+        let juros = (principal * juros_pct + 5_000) / 10_000;
+        assert_eq!(g.valor_centavos, principal + multa + juros, "{}", g.memoria);
+
+        // Paid: the debt is settled and leaves CADIN on the payment date.
+        let ret = cnab240_de(
+            &[(
+                g.nosso_numero.clone(),
+                Centavos::new(g.valor_centavos),
+                venc_gru,
+            )],
+            venc_gru,
+        );
+        let r = chamar(
+            &app,
+            post("/api/v1/retornos", &ans, "text/plain", ret.into_bytes()),
+        )
+        .await;
+        assert_eq!(r.json["conciliados"], 1, "{}", r.json);
+        let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
+        assert_eq!(d.json["itens"][0]["estado"], "pago");
+        assert_eq!(
+            d.json["itens"][0]["cadin_excluido_em"],
+            venc_gru.to_string()
+        );
+        // The statement, as a spreadsheet; ANS's collection per month.
+        let r = chamar(&app, get("/api/v1/extrato?formato=csv", &hap)).await;
+        let texto = String::from_utf8(r.bytes).unwrap();
+        assert!(texto.starts_with("tipo;identificador;processo;data;valor_reais;situacao;detalhe"));
+        assert!(texto.contains(&format!("gru;{};", g.numero)) && texto.contains("pagamento;"));
+        let r = chamar(&app, get("/api/v1/arrecadacao", &ans)).await;
+        assert_eq!(r.json["total_centavos"], g.valor_centavos, "{}", r.json);
+        assert_eq!(
+            chamar(&app, get("/api/v1/arrecadacao", &hap)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+db_test!(
+    parcelamento_com_confissao_gru_por_parcela_e_rescisao_por_inadimplencia,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, hap, debito, principal, _) = divida_da_hapvida(&db, dir.path()).await;
+        let ans = token(&app, "demo-ans").await;
+        let amil = token(&app, "demo-326305").await;
+
+        // Simulation changes nothing; the request needs the confession.
+        let s = serde_json::json!({ "debitos": [debito], "parcelas": 4 });
+        let r = chamar(
+            &app,
+            post(
+                "/api/v1/parcelamentos/simulacao",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&s).unwrap(),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(r.json["consolidado_centavos"], principal);
+        assert_eq!(r.json["parcelas"].as_array().unwrap().len(), 4);
+        let sem = serde_json::json!({ "debitos": [debito], "parcelas": 4, "confissao": false });
+        let r = chamar(
+            &app,
+            post(
+                "/api/v1/parcelamentos",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&sem).unwrap(),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json["detail"].as_str().unwrap().contains("confissão"));
+        let demais = serde_json::json!({ "debitos": [debito], "parcelas": 60, "confissao": true });
+        let r = chamar(
+            &app,
+            post(
+                "/api/v1/parcelamentos",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&demais).unwrap(),
+            ),
+        )
+        .await;
+        assert!(
+            r.json["detail"].as_str().unwrap().contains("no máximo"),
+            "{}",
+            r.json
+        );
+
+        let ok = serde_json::json!({ "debitos": [debito], "parcelas": 4, "confissao": true });
+        let r = chamar(
+            &app,
+            post(
+                "/api/v1/parcelamentos",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&ok).unwrap(),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let id = r.json["id"].as_i64().unwrap();
+        assert!(r.json["confissao"]
+            .as_str()
+            .unwrap()
+            .contains("irrevogável"));
+        let bases: Vec<i64> = r.json["parcelas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["base"].as_i64().unwrap())
+            .collect();
+        assert_eq!(bases.iter().sum::<i64>(), principal);
+        let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
+        assert_eq!(d.json["itens"][0]["estado"], "parcelado");
+        // Not another operator's.
+        assert_eq!(
+            chamar(&app, get(&format!("/api/v1/parcelamentos/{id}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The first instalment's GRU, paid in the grant month: the base alone.
+        let g = chamar(
+            &app,
+            post(
+                &format!("/api/v1/parcelamentos/{id}/parcelas/1/gru"),
+                &hap,
+                "application/json",
+                vec![],
+            ),
+        )
+        .await;
+        assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+        assert_eq!(g.json["valor_centavos"], bases[0]);
+        let venc1: chrono::NaiveDate =
+            serde_json::from_value(g.json["vencimento"].clone()).unwrap();
+        let ret = cnab240_de(
+            &[(
+                g.json["nosso_numero"].as_str().unwrap().to_owned(),
+                Centavos::new(bases[0]),
+                venc1,
+            )],
+            venc1,
+        );
+        let r = chamar(
+            &app,
+            post("/api/v1/retornos", &ans, "text/plain", ret.into_bytes()),
+        )
+        .await;
+        assert_eq!(r.json["conciliados"], 1, "{}", r.json);
+        let p = chamar(&app, get(&format!("/api/v1/parcelamentos/{id}"), &hap)).await;
+        assert_eq!(p.json["parcelas"][0]["estado"], "paga", "{}", p.json);
+        assert_eq!(p.json["parcelamento"]["estado"], "ativo");
+
+        // Three instalments unpaid past their dates: rescinded (Lei 10.522 art. 14-B); the balance
+        // becomes a debt due at once.
+        let ultima: chrono::NaiveDate =
+            serde_json::from_value(p.json["parcelas"][3]["vencimento"].clone()).unwrap();
+        let dia = ultima + chrono::Duration::days(1);
+        assert_eq!(tick(&db, dia).await.cobranca.parcelamentos_rescindidos, 1);
+        let p = chamar(&app, get(&format!("/api/v1/parcelamentos/{id}"), &hap)).await;
+        assert_eq!(p.json["parcelamento"]["estado"], "rescindido");
+        assert_eq!(
+            p.json["parcelamento"]["saldo_rescisao_centavos"],
+            principal - bases[0]
+        );
+        let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
+        let itens = d.json["itens"].as_array().unwrap();
+        assert!(itens.iter().any(|i| i["estado"] == "rescindido"));
+        assert!(itens.iter().any(|i| i["estado"] == "aberto"
+            && i["valor_centavos"] == principal - bases[0]
+            && i["vencimento"] == dia.to_string()));
+        assert_eq!(
+            common::scalar_i64(
+                &db,
+                "SELECT COUNT(*) FROM eventos_saida WHERE tipo = $1",
+                "parcelamento.rescindido"
+            )
+            .await,
+            1
+        );
+    }
+);

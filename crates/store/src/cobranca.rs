@@ -14,12 +14,19 @@ pub struct Debito {
     pub atendimentos: i32,
     pub valor_centavos: i64,
     pub vencimento: NaiveDate,
+    /// aberto, pago, parcelado, rescindido (its balance moved to a new debt).
     pub estado: String,
     pub pago_em: Option<NaiveDate>,
+    pub parcelamento_id: Option<i64>,
+    pub cadin_aviso_em: Option<NaiveDate>,
+    pub cadin_incluido_em: Option<NaiveDate>,
+    pub cadin_excluido_em: Option<NaiveDate>,
+    pub divida_ativa_em: Option<NaiveDate>,
 }
 
 const DEBITO: &str = "d.id, d.operadora, d.processo_id, p.nup, d.atendimentos, d.valor_centavos,
-                      d.vencimento, d.estado, d.pago_em";
+                      d.vencimento, d.estado, d.pago_em, d.parcelamento_id, d.cadin_aviso_em,
+                      d.cadin_incluido_em, d.cadin_excluido_em, d.divida_ativa_em";
 
 /// Processes with due attendances not yet in a debt.
 pub async fn processos_com_devidos(db: &Db) -> Result<Vec<i64>, StoreError> {
@@ -192,7 +199,8 @@ pub async fn gru_por_nosso_numero(
     Ok(on_tx!(tx, conn => sqlx::query_as(&sql).bind(nosso_numero).fetch_optional(conn).await?))
 }
 
-/// Marks a GRU paid and its debts settled.
+/// Marks a GRU paid and what it charged settled: its debts (leaving CADIN the same day) or its
+/// instalment (and the parcelamento, with its debts, when it was the last).
 pub async fn quitar_gru(
     tx: &mut Tx,
     gru_id: i64,
@@ -203,9 +211,28 @@ pub async fn quitar_gru(
         "UPDATE grus SET estado = 'paga', paga_em = $2, valor_pago_centavos = $3 WHERE id = $1")
         .bind(gru_id).bind(pago_em).bind(valor).execute(conn).await?.rows_affected());
     on_tx!(tx, conn => sqlx::query(
-        "UPDATE debitos SET estado = 'pago', pago_em = $2
+        "UPDATE debitos SET estado = 'pago', pago_em = $2,
+                cadin_excluido_em = CASE WHEN cadin_incluido_em IS NOT NULL AND cadin_excluido_em IS NULL
+                                         THEN $2 ELSE cadin_excluido_em END
          WHERE id IN (SELECT debito_id FROM gru_debitos WHERE gru_id = $1)")
         .bind(gru_id).bind(pago_em).execute(conn).await?.rows_affected());
+    let parcela: Option<(Option<i64>, Option<i32>)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT parcelamento_id, parcela FROM grus WHERE id = $1")
+        .bind(gru_id).fetch_optional(conn).await?);
+    if let Some((Some(p), Some(n))) = parcela {
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE parcelas SET estado = 'paga', paga_em = $3 WHERE parcelamento_id = $1 AND numero = $2")
+            .bind(p).bind(n).bind(pago_em).execute(conn).await?.rows_affected());
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE parcelamentos SET estado = 'quitado'
+             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM parcelas WHERE parcelamento_id = $1 AND estado <> 'paga')")
+            .bind(p).execute(conn).await?.rows_affected());
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE debitos SET estado = 'pago', pago_em = $2
+             WHERE parcelamento_id = $1 AND estado = 'parcelado'
+               AND EXISTS (SELECT 1 FROM parcelamentos WHERE id = $1 AND estado = 'quitado')")
+            .bind(p).bind(pago_em).execute(conn).await?.rows_affected());
+    }
     Ok(())
 }
 
@@ -284,4 +311,278 @@ pub async fn pagamentos_da_operadora(
                FROM pagamentos p JOIN grus g ON g.id = p.gru_id
                WHERE g.operadora = $1 ORDER BY p.id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).fetch_all(pool).await?))
+}
+
+// ---- SELIC rates ----
+
+/// Every stored rate `(ano, mes, centésimos)` and the instant of the last import (the version).
+pub async fn selic(db: &Db) -> Result<(Vec<(i32, i32, i64)>, Option<DateTime<Utc>>), StoreError> {
+    let linhas: Vec<(i32, i32, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT ano, mes, taxa_centesimos FROM selic_taxas ORDER BY ano, mes").fetch_all(pool).await?);
+    let ultima: Option<DateTime<Utc>> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT MAX(importado_em) FROM selic_taxas").fetch_one(pool).await?);
+    Ok((linhas, ultima))
+}
+
+/// Stores a month's rate; `substituir` false keeps a rate already there (seeding), true replaces
+/// it (an import). Returns whether a row was written.
+#[allow(clippy::too_many_arguments)]
+pub async fn gravar_selic(
+    tx: &mut Tx,
+    ano: i32,
+    mes: i32,
+    taxa: i64,
+    fonte: &str,
+    por: &str,
+    em: DateTime<Utc>,
+    substituir: bool,
+) -> Result<bool, StoreError> {
+    let sql = if substituir {
+        "INSERT INTO selic_taxas (ano, mes, taxa_centesimos, fonte, importado_em, importado_por)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (ano, mes) DO UPDATE SET taxa_centesimos = excluded.taxa_centesimos,
+             fonte = excluded.fonte, importado_em = excluded.importado_em, importado_por = excluded.importado_por"
+    } else {
+        "INSERT INTO selic_taxas (ano, mes, taxa_centesimos, fonte, importado_em, importado_por)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ano, mes) DO NOTHING"
+    };
+    let n = on_tx!(tx, conn => sqlx::query(sql).bind(ano).bind(mes).bind(taxa).bind(fonte).bind(em).bind(por)
+        .execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+// ---- Parcelamentos ----
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Parcelamento {
+    pub id: i64,
+    pub operadora: String,
+    pub consolidado_centavos: i64,
+    pub parcelas: i32,
+    pub concedido_em: NaiveDate,
+    pub estado: String,
+    pub confissao: String,
+    pub memoria: String,
+    pub solicitado_por: String,
+    pub solicitado_em: DateTime<Utc>,
+    pub rescindido_em: Option<NaiveDate>,
+    pub saldo_rescisao_centavos: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ParcelaRow {
+    pub parcelamento_id: i64,
+    pub numero: i32,
+    pub vencimento: NaiveDate,
+    pub base_centavos: i64,
+    pub estado: String,
+    pub paga_em: Option<NaiveDate>,
+}
+
+const PARCELAMENTO: &str = "id, operadora, consolidado_centavos, parcelas, concedido_em, estado, confissao,
+                            memoria, solicitado_por, solicitado_em, rescindido_em, saldo_rescisao_centavos";
+
+pub async fn criar_parcelamento(tx: &mut Tx, p: &Parcelamento) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO parcelamentos (operadora, consolidado_centavos, parcelas, concedido_em, estado,
+                                    confissao, memoria, solicitado_por, solicitado_em)
+         VALUES ($1, $2, $3, $4, 'ativo', $5, $6, $7, $8) RETURNING id")
+        .bind(&p.operadora).bind(p.consolidado_centavos).bind(p.parcelas).bind(p.concedido_em)
+        .bind(&p.confissao).bind(&p.memoria).bind(&p.solicitado_por).bind(p.solicitado_em)
+        .fetch_one(conn).await?))
+}
+
+pub async fn criar_parcela(
+    tx: &mut Tx,
+    parcelamento_id: i64,
+    numero: i32,
+    vencimento: NaiveDate,
+    base: i64,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO parcelas (parcelamento_id, numero, vencimento, base_centavos) VALUES ($1, $2, $3, $4)")
+        .bind(parcelamento_id).bind(numero).bind(vencimento).bind(base).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Puts debts into a parcelamento (they leave CADIN: the registration is suspended).
+pub async fn parcelar_debitos(
+    tx: &mut Tx,
+    parcelamento_id: i64,
+    ids: &[i64],
+    em: NaiveDate,
+) -> Result<(), StoreError> {
+    for id in ids {
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE debitos SET estado = 'parcelado', parcelamento_id = $1,
+                    cadin_excluido_em = CASE WHEN cadin_incluido_em IS NOT NULL AND cadin_excluido_em IS NULL
+                                             THEN $3 ELSE cadin_excluido_em END
+             WHERE id = $2 AND estado = 'aberto'")
+            .bind(parcelamento_id).bind(id).bind(em).execute(conn).await?.rows_affected());
+    }
+    Ok(())
+}
+
+pub async fn parcelamento(
+    db: &Db,
+    id: i64,
+    operadora: Option<&str>,
+) -> Result<Option<(Parcelamento, Vec<ParcelaRow>)>, StoreError> {
+    let sql = format!(
+        "SELECT {PARCELAMENTO} FROM parcelamentos WHERE id = $1 AND ($2 IS NULL OR operadora = $2)"
+    );
+    let p: Option<Parcelamento> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(operadora).fetch_optional(pool).await?);
+    let Some(p) = p else { return Ok(None) };
+    let parcelas: Vec<ParcelaRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT parcelamento_id, numero, vencimento, base_centavos, estado, paga_em
+         FROM parcelas WHERE parcelamento_id = $1 ORDER BY numero")
+        .bind(id).fetch_all(pool).await?);
+    Ok(Some((p, parcelas)))
+}
+
+pub async fn parcelamentos_da_operadora(
+    db: &Db,
+    operadora: &str,
+) -> Result<Vec<Parcelamento>, StoreError> {
+    let sql =
+        format!("SELECT {PARCELAMENTO} FROM parcelamentos WHERE operadora = $1 ORDER BY id DESC");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(operadora).fetch_all(pool).await?))
+}
+
+pub async fn parcelamentos_ativos(db: &Db) -> Result<Vec<i64>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT id FROM parcelamentos WHERE estado = 'ativo' ORDER BY id").fetch_all(pool).await?))
+}
+
+/// The GRU still payable of an instalment, if any.
+pub async fn gru_aberta_da_parcela(
+    tx: &mut Tx,
+    parcelamento_id: i64,
+    numero: i32,
+    hoje: NaiveDate,
+) -> Result<Option<String>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT numero FROM grus WHERE parcelamento_id = $1 AND parcela = $2 AND estado = 'emitida'
+           AND vencimento >= $3")
+        .bind(parcelamento_id).bind(numero).bind(hoje).fetch_optional(conn).await?))
+}
+
+pub async fn ligar_parcela(
+    tx: &mut Tx,
+    gru_id: i64,
+    parcelamento_id: i64,
+    numero: i32,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE grus SET parcelamento_id = $2, parcela = $3 WHERE id = $1")
+        .bind(gru_id).bind(parcelamento_id).bind(numero).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Rescinds a parcelamento: the unpaid balance becomes a new debt, due at once, on the process
+/// of its first debt; its debts are marked `rescindido`. Returns the new debt's id.
+pub async fn rescindir(
+    tx: &mut Tx,
+    parcelamento_id: i64,
+    em: NaiveDate,
+    agora: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE parcelamentos SET estado = 'rescindido', rescindido_em = $2,
+                saldo_rescisao_centavos = (SELECT COALESCE(SUM(base_centavos), 0) FROM parcelas
+                                           WHERE parcelamento_id = $1 AND estado <> 'paga')
+         WHERE id = $1 AND estado = 'ativo'")
+        .bind(parcelamento_id).bind(em).execute(conn).await?.rows_affected());
+    if n == 0 {
+        return Ok(None);
+    }
+    let (saldo, operadora): (Option<i64>, String) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT saldo_rescisao_centavos, operadora FROM parcelamentos WHERE id = $1")
+        .bind(parcelamento_id).fetch_one(conn).await?);
+    let (processo, atendimentos): (Option<i64>, Option<i64>) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT MIN(processo_id), CAST(SUM(atendimentos) AS BIGINT) FROM debitos WHERE parcelamento_id = $1")
+        .bind(parcelamento_id).fetch_one(conn).await?);
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE debitos SET estado = 'rescindido' WHERE parcelamento_id = $1 AND estado = 'parcelado'")
+        .bind(parcelamento_id).execute(conn).await?.rows_affected());
+    let (Some(saldo), Some(processo)) = (saldo.filter(|s| *s > 0), processo) else {
+        return Ok(None);
+    };
+    Ok(Some(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO debitos (operadora, processo_id, atendimentos, valor_centavos, vencimento, criado_em)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(&operadora).bind(processo).bind(atendimentos.unwrap_or(1).max(1) as i32).bind(saldo).bind(em).bind(agora)
+        .fetch_one(conn).await?)))
+}
+
+// ---- CADIN and dívida ativa ----
+
+/// Open debts whose due date is on or before `ate` and that have no CADIN notice yet.
+pub async fn sem_aviso_cadin(db: &Db, ate: NaiveDate) -> Result<Vec<Debito>, StoreError> {
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.estado = 'aberto' AND d.vencimento <= $1 AND d.cadin_aviso_em IS NULL ORDER BY d.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
+}
+
+/// Open debts noticed on or before `ate` and not yet in CADIN.
+pub async fn a_incluir_no_cadin(db: &Db, ate: NaiveDate) -> Result<Vec<Debito>, StoreError> {
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.estado = 'aberto' AND d.cadin_aviso_em <= $1 AND d.cadin_incluido_em IS NULL ORDER BY d.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
+}
+
+/// Open debts in CADIN since on or before `ate` and not yet referred to dívida ativa.
+pub async fn a_encaminhar_a_divida_ativa(
+    db: &Db,
+    ate: NaiveDate,
+) -> Result<Vec<Debito>, StoreError> {
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.estado = 'aberto' AND d.cadin_incluido_em <= $1 AND d.cadin_excluido_em IS NULL
+           AND d.divida_ativa_em IS NULL ORDER BY d.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
+}
+
+/// Sets one of the dated collection columns once (`cadin_aviso_em`, `cadin_incluido_em`,
+/// `divida_ativa_em`); false if it was already set or the debt is no longer open.
+pub async fn marcar_cobranca(
+    tx: &mut Tx,
+    debito_id: i64,
+    coluna: &str,
+    em: NaiveDate,
+) -> Result<bool, StoreError> {
+    let coluna = match coluna {
+        "cadin_aviso_em" | "cadin_incluido_em" | "divida_ativa_em" => coluna,
+        _ => return Ok(false),
+    };
+    let sql = format!(
+        "UPDATE debitos SET {coluna} = $2 WHERE id = $1 AND {coluna} IS NULL AND estado = 'aberto'"
+    );
+    let n = on_tx!(tx, conn => sqlx::query(&sql).bind(debito_id).bind(em).execute(conn).await?.rows_affected());
+    Ok(n == 1)
+}
+
+// ---- Statements ----
+
+/// Collected per month (reconciled payments): `(AAAA-MM, count, centavos)`.
+pub async fn arrecadacao_por_mes(db: &Db) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let linhas: Vec<(NaiveDate, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT pago_em, valor_centavos FROM pagamentos WHERE situacao = 'conciliado' ORDER BY pago_em")
+        .fetch_all(pool).await?);
+    let mut out: Vec<(String, i64, i64)> = Vec::new();
+    for (d, v) in linhas {
+        let m = d.format("%Y-%m").to_string();
+        match out.last_mut() {
+            Some(x) if x.0 == m => {
+                x.1 += 1;
+                x.2 += v;
+            }
+            _ => out.push((m, 1, v)),
+        }
+    }
+    Ok(out)
 }

@@ -219,9 +219,12 @@ impl Db {
         Ok(())
     }
 
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when another
+    /// connection committed in between, which the busy timeout cannot wait out.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.inner {
-            Inner::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Inner::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Inner::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

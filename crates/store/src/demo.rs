@@ -240,11 +240,13 @@ pub async fn insert_itens_procedimento(
 /// attendances, processes, petitions, decisions, documents, events, the audit chain) — not the
 /// reference data (register, grounds), nor accounts, applications and webhook subscriptions,
 /// which the people testing against homologação keep across resets.
-pub const TABELAS_DE_HOMOLOGACAO: [&str; 29] = [
+pub const TABELAS_DE_HOMOLOGACAO: [&str; 31] = [
     "pagamentos",
     "retornos_bancarios",
     "gru_debitos",
     "grus",
+    "parcelas",
+    "parcelamentos",
     "sequencias",
     "webhook_entregas",
     "eventos_saida",

@@ -119,6 +119,17 @@ impl TabelaSelic {
         }
     }
 
+    /// From stored rows `(ano, mes, centésimos de %)`.
+    pub fn from_linhas(
+        versao: &str,
+        linhas: impl IntoIterator<Item = (i32, u32, i64)>,
+    ) -> TabelaSelic {
+        TabelaSelic {
+            versao: versao.to_owned(),
+            taxas: linhas.into_iter().map(|(a, m, t)| ((a, m), t)).collect(),
+        }
+    }
+
     pub fn versao(&self) -> &str {
         &self.versao
     }
@@ -342,6 +353,38 @@ pub fn vencimento_da_gru(
                 calendario.ultimo_dia_util_do_mes(a, m).unwrap_or(hoje)
             })
     }
+}
+
+/// Waits of the collection path after a debt's due date, as versioned data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrazosCobranca {
+    pub versao: &'static str,
+    /// The prior notice of CADIN inclusion goes out this many days after an unpaid due date.
+    pub aviso_cadin_apos_vencimento_dias: i64,
+    /// Inclusion in CADIN this many days after the notice (Lei 10.522/2002 art. 2 §2, current
+    /// text "em até 30 dias após a comunicação" [S]).
+    pub inclusao_cadin_apos_aviso_dias: i64,
+    /// Referral to dívida ativa (Procuradoria Federal junto à ANS) this many days after CADIN
+    /// inclusion. [GUESS] — no norm found for the interval.
+    pub divida_ativa_apos_cadin_dias: i64,
+}
+
+impl PrazosCobranca {
+    pub fn padrao() -> PrazosCobranca {
+        PrazosCobranca {
+            versao: "cobranca-2026.1",
+            aviso_cadin_apos_vencimento_dias: 1,
+            inclusao_cadin_apos_aviso_dias: 30,
+            divida_ativa_apos_cadin_dias: 90,
+        }
+    }
+}
+
+/// Rescission of a parcelamento (Lei 10.522/2002 art. 14-B [S], applied to ANS parcelamentos
+/// [GUESS]): three instalments unpaid, consecutive or not, or one unpaid with all the others paid.
+/// `vencidas_em_aberto`: instalments past due and unpaid; `pagas`, `total`: counts.
+pub fn rescinde(vencidas_em_aberto: u32, pagas: u32, total: u32) -> bool {
+    vencidas_em_aberto >= 3 || (vencidas_em_aberto == 1 && pagas + 1 == total)
 }
 
 /// One planned instalment.
@@ -582,6 +625,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v, Centavos::new(333_333));
+    }
+
+    // Lei 10.522/2002 art. 14-B: three unpaid (consecutive or not), or the only one unpaid.
+    #[test]
+    fn rescisao_do_parcelamento() {
+        assert!(!rescinde(2, 3, 10));
+        assert!(rescinde(3, 0, 10));
+        assert!(rescinde(1, 9, 10));
+        assert!(!rescinde(1, 8, 10));
+        assert!(!rescinde(0, 10, 10));
     }
 
     proptest! {

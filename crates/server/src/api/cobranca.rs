@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use persus_domain::calendar::CalendarioAns;
-use persus_domain::cobranca::{simular_parcelamento, TabelaSelic};
+use persus_domain::cobranca::simular_parcelamento;
 use persus_domain::money::Centavos;
 use serde::Deserialize;
 use serde_json::json;
@@ -79,13 +79,17 @@ pub async fn emitir(
             Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
         };
         let r = RelogioSistema;
+        let selic = match servico::tabela_selic(&app2.db).await {
+            Ok(t) => t,
+            Err(e) => return Problem::from(e).em_par(),
+        };
         match servico::emitir_gru(
             &app2.db,
             &op,
             &pedido.debitos,
             r.hoje(),
             &CalendarioAns::padrao(),
-            &TabelaSelic::padrao(),
+            &selic,
             &c2.ator(),
             r.agora(),
         )
@@ -257,7 +261,7 @@ pub async fn simular(
             faltam.join(", ")
         )));
     }
-    let selic = TabelaSelic::padrao();
+    let selic = servico::tabela_selic(&app.db).await?;
     let mut consolidado = 0i64;
     let mut memoria = Vec::new();
     for d in &ds {
@@ -355,4 +359,338 @@ pub async fn pagamento(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(item)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PedidoParcelamento {
+    pub debitos: Vec<i64>,
+    /// 1 to 60, each instalment ≥ R$ 1.000,00.
+    pub parcelas: u32,
+    /// The request is an irrevocable confession of the debt: must be `true`.
+    pub confissao: bool,
+}
+
+/// `POST /api/v1/parcelamentos`: requests (and is granted) a parcelamento over open debts.
+#[utoipa::path(
+    post, path = "/api/v1/parcelamentos", tag = "cobranca",
+    summary = "Pede o parcelamento de débitos em aberto (confissão irrevogável do débito)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    request_body = PedidoParcelamento,
+    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn pedir_parcelamento(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Response {
+    let op = match operadora(&cliente) {
+        Ok(o) => o,
+        Err(p) => return p.into_response(),
+    };
+    let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
+    idempotente(&app, &cliente, &headers, &corpo, || async move {
+        let p: PedidoParcelamento = match serde_json::from_slice(&bytes) {
+            Ok(p) => p,
+            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+        };
+        let selic = match servico::tabela_selic(&app2.db).await {
+            Ok(t) => t,
+            Err(e) => return Problem::from(e).em_par(),
+        };
+        let r = RelogioSistema;
+        match servico::solicitar_parcelamento(
+            &app2.db,
+            &op,
+            &p.debitos,
+            p.parcelas,
+            p.confissao,
+            r.hoje(),
+            &CalendarioAns::padrao(),
+            &selic,
+            &c2.ator(),
+            r.agora(),
+        )
+        .await
+        {
+            Ok(c) => (
+                StatusCode::CREATED,
+                serde_json::to_value(c).unwrap_or_default(),
+            ),
+            Err(e) => Problem::from(e).em_par(),
+        }
+    })
+    .await
+}
+
+/// `GET /api/v1/parcelamentos`: the operator's parcelamentos.
+#[utoipa::path(
+    get, path = "/api/v1/parcelamentos", tag = "cobranca", summary = "Parcelamentos da operadora",
+    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn parcelamentos(
+    State(app): State<AppState>,
+    cliente: Cliente,
+) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let p = persus_store::cobranca::parcelamentos_da_operadora(&app.db, &op).await?;
+    Ok(Json(json!({ "itens": p })).into_response())
+}
+
+/// `GET /api/v1/parcelamentos/{id}`: one parcelamento with its instalments.
+#[utoipa::path(
+    get, path = "/api/v1/parcelamentos/{id}", tag = "cobranca", summary = "Um parcelamento e suas parcelas",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn parcelamento(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let op = if cliente.ans() {
+        cliente.exigir("ans.financeiro")?;
+        None
+    } else {
+        Some(operadora(&cliente)?)
+    };
+    let (p, parcelas) = persus_store::cobranca::parcelamento(&app.db, id, op.as_deref())
+        .await?
+        .ok_or_else(|| Problem::not_found(&format!("Parcelamento {id}")))?;
+    Ok(Json(json!({ "parcelamento": p, "parcelas": parcelas })).into_response())
+}
+
+/// `POST /api/v1/parcelamentos/{id}/parcelas/{numero}/gru`: the GRU of one instalment.
+#[utoipa::path(
+    post, path = "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru", tag = "cobranca",
+    summary = "Emite a GRU de uma parcela (base + SELIC + 1% no mês do pagamento)",
+    params(("id" = i64, Path), ("numero" = i32, Path)),
+    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn gru_da_parcela(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path((id, numero)): Path<(i64, i32)>,
+) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let selic = servico::tabela_selic(&app.db).await?;
+    let r = RelogioSistema;
+    let g = servico::emitir_gru_parcela(
+        &app.db,
+        &op,
+        id,
+        numero,
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &selic,
+        &cliente.ator(),
+        r.agora(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(gru_json(&g))).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Formato {
+    /// `csv` for a spreadsheet (`;`, pt-BR decimals).
+    pub formato: Option<String>,
+}
+
+fn reais(c: i64) -> String {
+    Centavos::new(c).to_decimal_string().replace('.', ",")
+}
+
+/// `GET /api/v1/extrato`: the operator's statement — debts, GRUs, payments, parcelamentos,
+/// with totals; `?formato=csv` as one spreadsheet.
+#[utoipa::path(
+    get, path = "/api/v1/extrato", tag = "cobranca", summary = "Extrato da operadora (JSON ou CSV)",
+    params(Formato),
+    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn extrato(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    axum::extract::Query(f): axum::extract::Query<Formato>,
+) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
+    let grus = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
+    let pagamentos = persus_store::cobranca::pagamentos_da_operadora(&app.db, &op).await?;
+    let parcelamentos = persus_store::cobranca::parcelamentos_da_operadora(&app.db, &op).await?;
+    let soma = |e: &str| -> i64 {
+        debitos
+            .iter()
+            .filter(|d| d.estado == e)
+            .map(|d| d.valor_centavos)
+            .sum()
+    };
+    let totais = json!({
+        "debitos_abertos_centavos": soma("aberto"),
+        "debitos_pagos_centavos": soma("pago"),
+        "debitos_parcelados_centavos": soma("parcelado"),
+        "pago_centavos": pagamentos.iter().filter(|p| p.situacao == "conciliado").map(|p| p.valor_centavos).sum::<i64>(),
+        "em_cadin": debitos.iter().filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none()).count(),
+    });
+    if f.formato.as_deref() == Some("csv") {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        let _ = w.write_record([
+            "tipo",
+            "identificador",
+            "processo",
+            "data",
+            "valor_reais",
+            "situacao",
+            "detalhe",
+        ]);
+        for d in &debitos {
+            let _ = w.write_record([
+                "debito",
+                &d.id.to_string(),
+                &d.nup,
+                &d.vencimento.to_string(),
+                &reais(d.valor_centavos),
+                &d.estado,
+                &d.cadin_incluido_em
+                    .map(|c| format!("CADIN desde {c}"))
+                    .unwrap_or_default(),
+            ]);
+        }
+        for g in &grus {
+            let _ = w.write_record([
+                "gru",
+                &g.numero,
+                "",
+                &g.vencimento.to_string(),
+                &reais(g.valor_centavos),
+                &g.estado,
+                &g.linha_digitavel,
+            ]);
+        }
+        for p in &pagamentos {
+            let _ = w.write_record([
+                "pagamento",
+                &p.nosso_numero,
+                "",
+                &p.pago_em.to_string(),
+                &reais(p.valor_centavos),
+                &p.situacao,
+                &p.observacao,
+            ]);
+        }
+        for p in &parcelamentos {
+            let _ = w.write_record([
+                "parcelamento",
+                &p.id.to_string(),
+                "",
+                &p.concedido_em.to_string(),
+                &reais(p.consolidado_centavos),
+                &p.estado,
+                &format!("{} parcelas", p.parcelas),
+            ]);
+        }
+        let corpo = w.into_inner().unwrap_or_default();
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"extrato-{op}.csv\""),
+                ),
+            ],
+            corpo,
+        )
+            .into_response());
+    }
+    Ok(Json(json!({
+        "operadora": op, "totais": totais, "debitos": debitos,
+        "grus": grus.iter().map(gru_json).collect::<Vec<_>>(),
+        "pagamentos": pagamentos, "parcelamentos": parcelamentos,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/arrecadacao`: ANS — collected per month (reconciled payments) and the transfer
+/// to the FNS of each month (RN 253/2011 art. 23: published by the last business day of the
+/// following month [GUESS on the date]).
+#[utoipa::path(
+    get, path = "/api/v1/arrecadacao", tag = "cobranca", summary = "Arrecadação por mês e repasses ao FNS (ANS)",
+    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
+)]
+pub async fn arrecadacao(
+    State(app): State<AppState>,
+    cliente: Cliente,
+) -> Result<Response, Problem> {
+    if !cliente.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    cliente.exigir("ans.financeiro")?;
+    let cal = CalendarioAns::padrao();
+    let meses: Vec<_> = persus_store::cobranca::arrecadacao_por_mes(&app.db)
+        .await?
+        .into_iter()
+        .map(|(mes, n, v)| {
+            let (a, m) = mes.split_once('-').map_or((0, 0), |(a, m)| {
+                (a.parse().unwrap_or(0), m.parse().unwrap_or(0))
+            });
+            let (a2, m2) = if m == 12 { (a + 1, 1) } else { (a, m + 1) };
+            json!({
+                "mes": mes, "pagamentos": n, "arrecadado_centavos": v,
+                "arrecadado": Centavos::new(v).to_string(),
+                "repasse_fns": { "valor_centavos": v, "ate": cal.ultimo_dia_util_do_mes(a2, m2) },
+            })
+        })
+        .collect();
+    let total: i64 = meses
+        .iter()
+        .filter_map(|m| m["arrecadado_centavos"].as_i64())
+        .sum();
+    Ok(Json(json!({ "meses": meses, "total_centavos": total })).into_response())
+}
+
+/// `GET /api/v1/selic`: the rates in force (version = last import).
+#[utoipa::path(
+    get, path = "/api/v1/selic", tag = "cobranca", summary = "Taxas SELIC mensais em vigor",
+    responses((status = 200, body = serde_json::Value)),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    cliente
+        .exigir("consulta")
+        .or_else(|_| cliente.exigir("financeiro"))
+        .or_else(|_| cliente.exigir("ans.financeiro"))?;
+    let t = servico::tabela_selic(&app.db).await?;
+    let meses: Vec<_> = t.meses().map(|((a, m), v)| json!({ "competencia": format!("{a}-{m:02}"), "taxa_centesimos_percentual": v })).collect();
+    Ok(Json(json!({ "versao": t.versao(), "meses": meses })).into_response())
+}
+
+/// `POST /api/v1/selic`: ANS finance imports published rates (CSV `competencia;taxa_percentual;fonte`).
+#[utoipa::path(
+    post, path = "/api/v1/selic", tag = "cobranca", summary = "Importa taxas SELIC publicadas (ANS, financeiro)",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
+)]
+pub async fn importar_selic(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    corpo: Bytes,
+) -> Result<Response, Problem> {
+    if !cliente.ans() {
+        return Err(Problem::not_found("Recurso"));
+    }
+    cliente.exigir("ans.financeiro")?;
+    let texto = std::str::from_utf8(&corpo)
+        .map_err(|_| Problem::invalid("o arquivo deve estar em UTF-8"))?;
+    let n = servico::importar_selic(&app.db, texto, &cliente.ator(), chrono::Utc::now()).await?;
+    Ok(Json(json!({ "meses": n })).into_response())
 }

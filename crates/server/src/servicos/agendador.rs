@@ -27,6 +27,8 @@ pub struct ResumoTick {
     pub prazos_avisados: usize,
     /// Debts constituted over attendances that became due.
     pub debitos_constituidos: usize,
+    /// Parcelamentos rescinded, CADIN notices and inclusions, referrals to dívida ativa.
+    pub cobranca: super::cobranca::ResumoCobranca,
 }
 
 /// An open period is announced (`prazo.proximo`, once) when this many business days or fewer
@@ -286,5 +288,15 @@ pub async fn executar(
     // 5. What became due is charged: one debt per process (RN 358/2014 art. 33).
     resumo.debitos_constituidos =
         super::cobranca::constituir_debitos(db, hoje, calendario, ator, agora).await?;
+
+    // 6. The collection path: rescission of parcelamentos in default, CADIN, dívida ativa.
+    resumo.cobranca = super::cobranca::cobrar(
+        db,
+        hoje,
+        &persus_domain::cobranca::PrazosCobranca::padrao(),
+        ator,
+        agora,
+    )
+    .await?;
     Ok(resumo)
 }

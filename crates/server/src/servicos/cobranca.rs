@@ -609,3 +609,479 @@ pub fn cnab240_de(pagamentos: &[(String, Centavos, NaiveDate)], gerado: NaiveDat
     out.push(linha("00199999".to_owned()));
     out.join("\r\n") + "\r\n"
 }
+
+/// The SELIC table in force: the stored rates (seeded from the embedded file, extended by ANS's
+/// imports), versioned by the instant of the last import.
+pub async fn tabela_selic(db: &Db) -> Result<TabelaSelic, ServicoError> {
+    let (linhas, ultima) = store::selic(db).await?;
+    if linhas.is_empty() {
+        return Ok(TabelaSelic::padrao());
+    }
+    let versao = ultima.map_or_else(
+        || "selic".to_owned(),
+        |u| format!("selic@{}", u.to_rfc3339()),
+    );
+    Ok(TabelaSelic::from_linhas(
+        &versao,
+        linhas.into_iter().map(|(a, m, t)| (a, m as u32, t)),
+    ))
+}
+
+/// Seeds the embedded rates (never overwriting an imported one). Returns the rows written.
+pub async fn semear_selic(db: &Db, agora: DateTime<Utc>) -> Result<usize, ServicoError> {
+    let embutida = TabelaSelic::padrao();
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for ((a, m), t) in embutida.meses() {
+        n += usize::from(
+            store::gravar_selic(
+                &mut tx,
+                a,
+                m as i32,
+                t,
+                "tabela RFB embutida (data/selic.csv)",
+                "persus",
+                agora,
+                false,
+            )
+            .await?,
+        );
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// ANS finance imports published SELIC rates (`competencia;taxa_percentual;fonte`): every line
+/// checked first, then all written in one transaction (a month already there is replaced and
+/// the replacement audited).
+pub async fn importar_selic(
+    db: &Db,
+    csv: &str,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<usize, ServicoError> {
+    let nova = TabelaSelic::from_csv("importacao", csv).map_err(|e| {
+        regra(format!(
+            "tabela SELIC recusada, nada foi gravado: {}",
+            e.join("; ")
+        ))
+    })?;
+    if nova.meses().next().is_none() {
+        return Err(regra(
+            "o arquivo não tem nenhuma taxa (competencia;taxa_percentual;fonte)",
+        ));
+    }
+    let fontes: std::collections::HashMap<String, String> = csv
+        .lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split(';').collect();
+            (c.len() >= 3).then(|| (c[0].trim().to_owned(), c[2].trim().to_owned()))
+        })
+        .collect();
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for ((a, m), t) in nova.meses() {
+        let chave = format!("{a}-{m:02}");
+        let fonte = fontes
+            .get(&chave)
+            .cloned()
+            .unwrap_or_else(|| "importação".to_owned());
+        store::gravar_selic(&mut tx, a, m as i32, t, &fonte, &ator.ator, agora, true).await?;
+        n += 1;
+    }
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "selic.importada",
+            entidade: "selic",
+            entidade_id: &nova
+                .ultimo_mes()
+                .map(|(a, m)| format!("{a}-{m:02}"))
+                .unwrap_or_default(),
+            antes: None,
+            depois: Some(json!({ "meses": n })),
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The text the operator confirms when requesting a parcelamento: an irrevocable confession of
+/// the consolidated debt (RN 4/2002; gov.br parcelamento service).
+pub fn texto_confissao(
+    operadora: &str,
+    consolidado: Centavos,
+    parcelas: u32,
+    hoje: NaiveDate,
+) -> String {
+    format!(
+        "A operadora de registro ANS {operadora} confessa, de forma irrevogável e irretratável, \
+         o débito consolidado de {consolidado} em {}, relativo ao ressarcimento ao SUS \
+         (Lei 9.656/1998, art. 32), e requer seu parcelamento em {parcelas} parcela(s) mensal(is), \
+         nos termos da RN 4/2002 com a redação da RN 248/2010. O inadimplemento de três parcelas, \
+         consecutivas ou não, ou de uma parcela estando pagas as demais, implica a rescisão e a \
+         cobrança imediata do saldo.",
+        hoje.format("%d/%m/%Y")
+    )
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ParcelamentoConcedido {
+    pub id: i64,
+    pub consolidado: Centavos,
+    pub parcelas: Vec<persus_domain::cobranca::Parcela>,
+    pub confissao: String,
+}
+
+/// Grants a parcelamento over open debts: consolidated with charges to today, instalments
+/// planned, debts `parcelado` (out of CADIN), the confession recorded — all in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn solicitar_parcelamento(
+    db: &Db,
+    operadora: &str,
+    debitos: &[i64],
+    n: u32,
+    confissao_aceita: bool,
+    hoje: NaiveDate,
+    calendario: &CalendarioAns,
+    selic: &TabelaSelic,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<ParcelamentoConcedido, ServicoError> {
+    if !confissao_aceita {
+        return Err(regra(
+            "o pedido de parcelamento é confissão irrevogável do débito: confirme com \"confissao\": true",
+        ));
+    }
+    let mut ids = debitos.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(regra("selecione ao menos um débito"));
+    }
+    let mut tx = db.begin().await?;
+    let achados = store::debitos(&mut tx, operadora, &ids).await?;
+    let mut erros = Vec::new();
+    for id in &ids {
+        match achados.iter().find(|d| d.id == *id) {
+            None => erros.push(format!("débito {id} não encontrado")),
+            Some(d) if d.estado != "aberto" => erros.push(format!("débito {id} está {}", d.estado)),
+            Some(_) => {
+                if let Some(g) = store::gru_aberta_do_debito(&mut tx, *id, hoje).await? {
+                    erros.push(format!("débito {id} está na GRU {g}, ainda pagável"));
+                }
+            }
+        }
+    }
+    if !erros.is_empty() {
+        return Err(regra(erros.join("; ")));
+    }
+    let mut consolidado = 0i64;
+    let mut memoria = Vec::new();
+    for d in &achados {
+        let e = encargos(
+            Centavos::new(d.valor_centavos),
+            d.vencimento,
+            hoje.max(d.vencimento),
+            selic,
+        )
+        .map_err(regra)?;
+        consolidado += e.total.value();
+        memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
+    }
+    let consolidado = Centavos::new(consolidado);
+    let plano = persus_domain::cobranca::simular_parcelamento(consolidado, n, hoje, calendario)
+        .map_err(regra)?;
+    let confissao = texto_confissao(operadora, consolidado, n, hoje);
+    let id = store::criar_parcelamento(
+        &mut tx,
+        &store::Parcelamento {
+            id: 0,
+            operadora: operadora.to_owned(),
+            consolidado_centavos: consolidado.value(),
+            parcelas: n as i32,
+            concedido_em: hoje,
+            estado: "ativo".to_owned(),
+            confissao: confissao.clone(),
+            memoria: serde_json::to_string(&json!({ "debitos": memoria, "selic": selic.versao() }))
+                .unwrap_or_default(),
+            solicitado_por: ator.ator.clone(),
+            solicitado_em: agora,
+            rescindido_em: None,
+            saldo_rescisao_centavos: None,
+        },
+    )
+    .await?;
+    for p in &plano {
+        store::criar_parcela(&mut tx, id, p.numero as i32, p.vencimento, p.base.value()).await?;
+    }
+    store::parcelar_debitos(&mut tx, id, &ids, hoje).await?;
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "parcelamento.concedido",
+            entidade: "parcelamento",
+            entidade_id: &id.to_string(),
+            antes: None,
+            depois: Some(json!({ "operadora": operadora, "debitos": ids, "consolidado_centavos": consolidado.value(),
+                                 "parcelas": n, "confissao": confissao })),
+        },
+        agora,
+    )
+    .await?;
+    persus_store::webhooks::registrar_evento(
+        &mut tx,
+        Some(operadora),
+        "parcelamento.concedido",
+        &json!({ "parcelamento": id, "consolidado_centavos": consolidado.value(), "parcelas": n }),
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ParcelamentoConcedido {
+        id,
+        consolidado,
+        parcelas: plano,
+        confissao,
+    })
+}
+
+/// Issues the GRU of one instalment: its base plus SELIC to the month before payment and 1% in
+/// the payment month, due on the instalment's date (or, if that passed, the last business day
+/// of this month).
+#[allow(clippy::too_many_arguments)]
+pub async fn emitir_gru_parcela(
+    db: &Db,
+    operadora: &str,
+    parcelamento_id: i64,
+    numero: i32,
+    hoje: NaiveDate,
+    calendario: &CalendarioAns,
+    selic: &TabelaSelic,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<Gru, ServicoError> {
+    let (p, parcelas) = store::parcelamento(db, parcelamento_id, Some(operadora))
+        .await?
+        .ok_or_else(|| regra(format!("parcelamento {parcelamento_id} não encontrado")))?;
+    if p.estado != "ativo" {
+        return Err(regra(format!(
+            "o parcelamento {parcelamento_id} está {}",
+            p.estado
+        )));
+    }
+    let parcela = parcelas
+        .iter()
+        .find(|x| x.numero == numero)
+        .ok_or_else(|| regra(format!("parcela {numero} não existe (1 a {})", p.parcelas)))?;
+    if parcela.estado != "aberta" {
+        return Err(regra(format!(
+            "a parcela {numero} já está {}",
+            parcela.estado
+        )));
+    }
+    let mut tx = db.begin().await?;
+    if let Some(g) = store::gru_aberta_da_parcela(&mut tx, parcelamento_id, numero, hoje).await? {
+        return Err(regra(format!(
+            "a parcela {numero} já tem a GRU {g}, ainda pagável"
+        )));
+    }
+    let vencimento = vencimento_da_gru(parcela.vencimento, hoje, calendario);
+    let (valor, pct, memoria) = persus_domain::cobranca::valor_da_parcela(
+        Centavos::new(parcela.base_centavos),
+        p.concedido_em,
+        vencimento,
+        selic,
+    )
+    .map_err(regra)?;
+    let seq = store::proxima_sequencia(&mut tx, "gru").await?;
+    let nn = nosso_numero(CONVENIO_ANS, seq as u64).map_err(regra)?;
+    let boleto = Boleto::novo(
+        BANCO_DO_BRASIL,
+        vencimento,
+        valor,
+        &campo_livre_bb(&nn, CARTEIRA).map_err(regra)?,
+    )
+    .map_err(regra)?;
+    let mut gru = Gru {
+        id: 0,
+        numero: numero_gru(seq),
+        nosso_numero: nn,
+        operadora: operadora.to_owned(),
+        vencimento,
+        valor_centavos: valor.value(),
+        codigo_barras: boleto.codigo_de_barras(),
+        linha_digitavel: boleto.linha_digitavel(),
+        estado: "emitida".to_owned(),
+        memoria: serde_json::to_string(&json!({
+            "linhas": [{ "processo": format!("Parcelamento {parcelamento_id}, parcela {numero}/{}", p.parcelas),
+                         "principal": parcela.base_centavos, "multa": 0, "juros": valor.value() - parcela.base_centavos,
+                         "total": valor.value(), "juros_percentual_centesimos": pct, "memoria": memoria }],
+            "selic": selic.versao(),
+        }))
+        .unwrap_or_default(),
+        emitida_em: agora,
+        emitida_por: ator.ator.clone(),
+        paga_em: None,
+        valor_pago_centavos: None,
+    };
+    gru.id = store::inserir_gru(&mut tx, &gru).await?;
+    store::ligar_parcela(&mut tx, gru.id, parcelamento_id, numero).await?;
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "gru.emitida",
+            entidade: "gru",
+            entidade_id: &gru.numero,
+            antes: None,
+            depois: Some(json!({ "parcelamento": parcelamento_id, "parcela": numero, "vencimento": vencimento,
+                                 "valor_centavos": valor.value() })),
+        },
+        agora,
+    )
+    .await?;
+    persus_store::webhooks::registrar_evento(
+        &mut tx,
+        Some(operadora),
+        "gru.emitida",
+        &json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": valor.value(),
+                 "linha_digitavel": gru.linha_digitavel, "parcelamento": parcelamento_id, "parcela": numero }),
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(gru)
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResumoCobranca {
+    pub parcelamentos_rescindidos: usize,
+    pub avisos_cadin: usize,
+    pub inclusoes_cadin: usize,
+    pub encaminhados_divida_ativa: usize,
+}
+
+/// The collection path, run by the scheduler: parcelamentos in default are rescinded (their
+/// balance becomes a debt due at once); unpaid debts get the CADIN prior notice, then inclusion,
+/// then referral to dívida ativa — each once, dated, audited and announced.
+pub async fn cobrar(
+    db: &Db,
+    hoje: NaiveDate,
+    prazos: &persus_domain::cobranca::PrazosCobranca,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<ResumoCobranca, ServicoError> {
+    let mut r = ResumoCobranca::default();
+    for id in store::parcelamentos_ativos(db).await? {
+        let Some((p, parcelas)) = store::parcelamento(db, id, None).await? else {
+            continue;
+        };
+        let vencidas = parcelas
+            .iter()
+            .filter(|x| x.estado == "aberta" && x.vencimento < hoje)
+            .count() as u32;
+        let pagas = parcelas.iter().filter(|x| x.estado == "paga").count() as u32;
+        if !persus_domain::cobranca::rescinde(vencidas, pagas, p.parcelas as u32) {
+            continue;
+        }
+        let mut tx = db.begin().await?;
+        let novo = store::rescindir(&mut tx, id, hoje, agora).await?;
+        auditoria::registrar(
+            &mut tx,
+            ator,
+            Mudanca {
+                acao: "parcelamento.rescindido",
+                entidade: "parcelamento",
+                entidade_id: &id.to_string(),
+                antes: Some(json!({ "estado": "ativo" })),
+                depois: Some(
+                    json!({ "estado": "rescindido", "parcelas_vencidas": vencidas, "pagas": pagas,
+                                     "novo_debito": novo, "regra": "Lei 10.522/2002 art. 14-B" }),
+                ),
+            },
+            agora,
+        )
+        .await?;
+        persus_store::webhooks::registrar_evento(
+            &mut tx,
+            Some(&p.operadora),
+            "parcelamento.rescindido",
+            &json!({ "parcelamento": id, "novo_debito": novo }),
+            agora,
+        )
+        .await?;
+        tx.commit().await?;
+        r.parcelamentos_rescindidos += 1;
+    }
+    let passos: [(&str, &str, &str, i64); 3] = [
+        (
+            "cadin_aviso_em",
+            "cadin.aviso",
+            "aviso prévio de inclusão no CADIN (Lei 10.522/2002 art. 2 §2)",
+            prazos.aviso_cadin_apos_vencimento_dias,
+        ),
+        (
+            "cadin_incluido_em",
+            "cadin.incluido",
+            "inclusão no CADIN (Lei 10.522/2002 art. 2)",
+            prazos.inclusao_cadin_apos_aviso_dias,
+        ),
+        (
+            "divida_ativa_em",
+            "divida_ativa.encaminhado",
+            "encaminhamento à Procuradoria para inscrição em dívida ativa",
+            prazos.divida_ativa_apos_cadin_dias,
+        ),
+    ];
+    for (coluna, evento, descricao, dias) in passos {
+        let ate = hoje - Duration::days(dias);
+        let alvos = match coluna {
+            "cadin_aviso_em" => store::sem_aviso_cadin(db, ate).await?,
+            "cadin_incluido_em" => store::a_incluir_no_cadin(db, ate).await?,
+            _ => store::a_encaminhar_a_divida_ativa(db, ate).await?,
+        };
+        for d in alvos {
+            let mut tx = db.begin().await?;
+            if !store::marcar_cobranca(&mut tx, d.id, coluna, hoje).await? {
+                continue;
+            }
+            auditoria::registrar(
+                &mut tx,
+                ator,
+                Mudanca {
+                    acao: evento,
+                    entidade: "debito",
+                    entidade_id: &d.id.to_string(),
+                    antes: None,
+                    depois: Some(
+                        json!({ "em": hoje, "processo": d.nup, "valor_centavos": d.valor_centavos,
+                                         "descricao": descricao, "regras": prazos.versao }),
+                    ),
+                },
+                agora,
+            )
+            .await?;
+            persus_store::webhooks::registrar_evento(
+                &mut tx,
+                Some(&d.operadora),
+                evento,
+                &json!({ "debito": d.id, "processo": d.nup, "em": hoje, "valor_centavos": d.valor_centavos,
+                         "descricao": descricao }),
+                agora,
+            )
+            .await?;
+            tx.commit().await?;
+            match coluna {
+                "cadin_aviso_em" => r.avisos_cadin += 1,
+                "cadin_incluido_em" => r.inclusoes_cadin += 1,
+                _ => r.encaminhados_divida_ativa += 1,
+            }
+        }
+    }
+    Ok(r)
+}

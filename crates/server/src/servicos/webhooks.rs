@@ -19,10 +19,15 @@ use sha2::Sha256;
 use super::ServicoError;
 
 /// Event types a subscription can ask for.
-pub const TIPOS: [&str; 8] = [
+pub const TIPOS: [&str; 13] = [
     "lote.concluido",
     "gru.emitida",
     "pagamento.confirmado",
+    "parcelamento.concedido",
+    "parcelamento.rescindido",
+    "cadin.aviso",
+    "cadin.incluido",
+    "divida_ativa.encaminhado",
     "notificacao.disponibilizada",
     "ciencia.presumida",
     "prazo.proximo",
