@@ -49,6 +49,33 @@ async fn retrato(db: &Db) -> Vec<String> {
         )
         .await,
     );
+    // Charging: debts by state and collection step, GRUs and parcelamentos by state.
+    r.extend(
+        strings(
+            db,
+            "SELECT k || ':' || CAST(COUNT(*) AS TEXT) || ':' || CAST(SUM(v) AS TEXT) FROM (
+               SELECT 'debito:' || estado || ':' || CASE WHEN divida_ativa_em IS NOT NULL THEN 'divida_ativa'
+                      WHEN cadin_incluido_em IS NOT NULL AND cadin_excluido_em IS NULL THEN 'cadin'
+                      WHEN cadin_aviso_em IS NOT NULL THEN 'aviso' ELSE '-' END AS k, valor_centavos AS v
+               FROM debitos) x GROUP BY k ORDER BY k",
+        )
+        .await,
+    );
+    r.extend(
+        strings(
+            db,
+            "SELECT 'gru:' || estado || ':' || CAST(COUNT(*) AS TEXT) || ':' || CAST(SUM(valor_centavos) AS TEXT)
+             FROM grus GROUP BY estado ORDER BY estado",
+        )
+        .await,
+    );
+    r.extend(
+        strings(
+            db,
+            "SELECT 'parcelamento:' || estado || ':' || CAST(COUNT(*) AS TEXT) FROM parcelamentos GROUP BY estado ORDER BY estado",
+        )
+        .await,
+    );
     // NUPs follow commit order (concurrent on PostgreSQL): compare who got a process.
     r.extend(
         strings(
@@ -103,6 +130,28 @@ async fn the_story_reaches_every_state_and_is_the_same_on_both_databases() {
                 estados.iter().any(|x| x == e),
                 "state {e} missing: {estados:?}"
             );
+        }
+        // Charging: paid on time, parcelled, left to CADIN and dívida ativa.
+        let cobranca = strings(
+            db,
+            "SELECT DISTINCT 'debito:' || estado FROM debitos
+             UNION SELECT DISTINCT 'gru:' || estado FROM grus
+             UNION SELECT DISTINCT 'parcelamento:' || estado FROM parcelamentos
+             UNION SELECT 'cadin' FROM debitos WHERE cadin_incluido_em IS NOT NULL AND cadin_excluido_em IS NULL
+             UNION SELECT 'divida_ativa' FROM debitos WHERE divida_ativa_em IS NOT NULL
+             ORDER BY 1",
+        )
+        .await;
+        for c in [
+            "debito:aberto",
+            "debito:pago",
+            "debito:parcelado",
+            "gru:paga",
+            "parcelamento:ativo",
+            "cadin",
+            "divida_ativa",
+        ] {
+            assert!(cobranca.iter().any(|x| x == c), "{c} missing: {cobranca:?}");
         }
         let instancias = strings(
             db,

@@ -71,6 +71,15 @@ pub async fn criar_debito(
     ))
 }
 
+/// Every open debt, oldest due first.
+pub async fn debitos_abertos(db: &Db) -> Result<Vec<Debito>, StoreError> {
+    let sql = format!(
+        "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id
+         WHERE d.estado = 'aberto' ORDER BY d.vencimento, d.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?))
+}
+
 pub async fn debitos_da_operadora(db: &Db, operadora: &str) -> Result<Vec<Debito>, StoreError> {
     let sql = format!(
         "SELECT {DEBITO} FROM debitos d JOIN processos p ON p.id = d.processo_id

@@ -35,7 +35,7 @@ use crate::servicos::documentos::{enviar, ArmazenamentoLocal};
 use crate::servicos::peticoes::{catalogo, protocolar_lote, Pedido, TipoPeticao};
 use crate::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use crate::servicos::relogio::{Relogio, RelogioFixo};
-use crate::servicos::{agendador, ciencia, ServicoError};
+use crate::servicos::{agendador, ciencia, cobranca, ServicoError};
 
 /// The day the story stops (a Thursday).
 pub const DATA_DO_CENARIO: (i32, u32, u32) = (2026, 11, 19);
@@ -113,6 +113,8 @@ pub struct ResumoCenario {
     pub impugnacoes: usize,
     pub recursos: usize,
     pub decisoes: usize,
+    pub grus_pagas: usize,
+    pub parcelamentos: usize,
 }
 
 fn data((y, m, d): (i32, u32, u32)) -> NaiveDate {
@@ -229,6 +231,7 @@ pub async fn encenar(
         resumo: ResumoCenario::default(),
     };
     agendar(&ctx).await?;
+    selic_sintetica(db, fim).await?;
 
     let mut passos: Vec<(NaiveDate, Passo, i32)> = AGENDA
         .iter()
@@ -242,9 +245,11 @@ pub async fn encenar(
     passos.sort();
     for (dia, passo, abi) in passos {
         tick(&ctx, dia).await?;
+        pagar(&mut ctx, dia).await?;
         executar(&mut ctx, dia, passo, abi).await?;
     }
     tick(&ctx, fim).await?;
+    pagar(&mut ctx, fim).await?;
 
     let mut tx = db.begin().await?;
     let resumo = serde_json::to_string(&ctx.resumo).unwrap_or_default();
@@ -252,6 +257,144 @@ pub async fn encenar(
     tx.commit().await?;
     tracing::info!(?ctx.resumo, "demo scenario played up to {fim}");
     Ok(Some(ctx.resumo))
+}
+
+/// The months of 2026 up to the story's end have no published SELIC in the embedded table; the
+/// demo (homologação only) fills them with a synthetic rate, marked as such, so overdue debts can
+/// be charged. A rate already there (imported) is kept.
+async fn selic_sintetica(db: &Db, fim: NaiveDate) -> Result<(), ServicoError> {
+    use chrono::Datelike;
+    let tabela = cobranca::tabela_selic(db).await?;
+    let mut csv = String::from("competencia;taxa_percentual;fonte\n");
+    let mut n = 0;
+    for m in 1..=fim.month() {
+        if tabela.taxa(fim.year(), m).is_none() {
+            csv.push_str(&format!(
+                "{}-{m:02};1.16;SINTÉTICA (demonstração/homologação) — não é a taxa publicada\n",
+                fim.year()
+            ));
+            n += 1;
+        }
+    }
+    if n > 0 {
+        cobranca::importar_selic(
+            db,
+            &csv,
+            &Ator::sistema("persus demo"),
+            RelogioFixo::em(fim).agora(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The operators' side of charging in the story: most debts are paid on time (a GRU issued and
+/// paid the same day, through a bank return file), a few large ones are parcelled (and most
+/// parcelamentos paid instalment by instalment, a few left in default), the rest left unpaid —
+/// the scheduler takes those to CADIN and dívida ativa.
+async fn pagar(ctx: &mut Contexto<'_>, dia: NaiveDate) -> Result<(), ServicoError> {
+    let selic = cobranca::tabela_selic(ctx.db).await?;
+    let agora = RelogioFixo::em(dia).agora();
+    let rep = |op: &str| Ator {
+        ator: format!("rep.{op}"),
+        organizacao: op.to_owned(),
+        aplicacao: None,
+        request_id: None,
+    };
+    let mut pagamentos = Vec::new();
+    for d in persus_store::cobranca::debitos_abertos(ctx.db).await? {
+        if d.vencimento < dia || d.cadin_aviso_em.is_some() {
+            continue;
+        }
+        // Keyed on what both databases agree on (ids and NUPs follow commit order).
+        let s = sorteio(
+            ctx.seed,
+            11,
+            &format!("{}:{}:{}", d.operadora, d.valor_centavos, d.vencimento),
+        );
+        if s < 820 {
+            match cobranca::emitir_gru(
+                ctx.db,
+                &d.operadora,
+                &[d.id],
+                dia,
+                &ctx.calendario,
+                &selic,
+                &rep(&d.operadora),
+                agora,
+            )
+            .await
+            {
+                Ok(g) => pagamentos.push((g.nosso_numero, Centavos::new(g.valor_centavos), dia)),
+                Err(ServicoError::Regra(_)) => {}
+                Err(e) => return Err(e),
+            }
+        } else if s < 870 && d.valor_centavos >= 300_000 {
+            let n = (d.valor_centavos / 100_000).clamp(1, 12) as u32;
+            match cobranca::solicitar_parcelamento(
+                ctx.db,
+                &d.operadora,
+                &[d.id],
+                n,
+                true,
+                dia,
+                &ctx.calendario,
+                &selic,
+                &rep(&d.operadora),
+                agora,
+            )
+            .await
+            {
+                Ok(_) => ctx.resumo.parcelamentos += 1,
+                Err(ServicoError::Regra(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    for id in persus_store::cobranca::parcelamentos_ativos(ctx.db).await? {
+        if sorteio(ctx.seed, 13, &id.to_string()) < 150 {
+            continue; // in default: the scheduler will rescind it
+        }
+        let Some((p, parcelas)) = persus_store::cobranca::parcelamento(ctx.db, id, None).await?
+        else {
+            continue;
+        };
+        for x in parcelas
+            .iter()
+            .filter(|x| x.estado == "aberta" && x.vencimento <= dia + Duration::days(35))
+        {
+            match cobranca::emitir_gru_parcela(
+                ctx.db,
+                &p.operadora,
+                id,
+                x.numero,
+                dia,
+                &ctx.calendario,
+                &selic,
+                &rep(&p.operadora),
+                agora,
+            )
+            .await
+            {
+                Ok(g) => pagamentos.push((g.nosso_numero, Centavos::new(g.valor_centavos), dia)),
+                Err(ServicoError::Regra(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if !pagamentos.is_empty() {
+        let arquivo = cobranca::cnab240_de(&pagamentos, dia);
+        let r = cobranca::importar_retorno(
+            ctx.db,
+            &format!("retorno-bb-{dia}.ret"),
+            arquivo.as_bytes(),
+            &Ator::sistema("ans.financeiro"),
+            agora,
+        )
+        .await?;
+        ctx.resumo.grus_pagas += r.conciliados;
+    }
+    Ok(())
 }
 
 async fn agendar(ctx: &Contexto<'_>) -> Result<(), ServicoError> {
