@@ -127,6 +127,11 @@ pub fn router(state: AppState) -> Router {
             post(api::cobranca::gru_da_parcela),
         )
         .route("/api/v1/extrato", get(api::cobranca::extrato))
+        .route("/api/v1/creditos", get(api::cobranca::creditos))
+        .route(
+            "/api/v1/homologacao/grus/{numero}/pagamento",
+            post(api::cobranca::pagar_em_homologacao),
+        )
         .route("/api/v1/arrecadacao", get(api::cobranca::arrecadacao))
         .route(
             "/api/v1/selic",

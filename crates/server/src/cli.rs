@@ -102,6 +102,9 @@ pub enum Command {
     /// Aplicações da API (Área do Desenvolvedor), pelo representante legal ou gestor.
     #[command(subcommand)]
     Aplicacao(AplicacaoCmd),
+    /// Cobrança (ANS, financeiro): retorno do banco, pagamento manual, taxas SELIC.
+    #[command(subcommand)]
+    Cobranca(CobrancaCmd),
     /// Homologação: o ambiente de testes das operadoras.
     #[command(subcommand)]
     Homologacao(HomologacaoCmd),
@@ -168,6 +171,38 @@ pub enum AbiCmd {
     },
     /// Lista todos os ABIs com seus processos.
     Listar,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CobrancaCmd {
+    /// Importa o arquivo retorno CNAB 240 do banco: tudo ou nada; o mesmo arquivo duas vezes
+    /// não muda nada. Mostra o relatório (conciliados, divergentes, sem GRU, GRU inativa).
+    Retorno {
+        /// Usuário da ANS que importa (fica na trilha de auditoria).
+        #[arg(long)]
+        por: String,
+        arquivo: PathBuf,
+    },
+    /// Registra um pagamento manual de uma GRU (conciliado com as mesmas regras do retorno).
+    Pagamento {
+        #[arg(long)]
+        por: String,
+        /// Número da GRU (ex.: 00.000.001-95).
+        #[arg(long)]
+        gru: String,
+        /// Valor pago, como se escreve: 1.234,56.
+        #[arg(long)]
+        valor: String,
+        /// Data do pagamento (AAAA-MM-DD).
+        #[arg(long, value_parser = parse_data)]
+        em: NaiveDate,
+    },
+    /// Importa taxas SELIC mensais publicadas (CSV competencia;taxa_percentual;fonte).
+    Selic {
+        #[arg(long)]
+        por: String,
+        arquivo: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -342,6 +377,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_json(&resumo);
             db.close().await;
             Ok(())
+        }
+        Command::Cobranca(cmd) => {
+            let db = open(&cli.global).await?;
+            let r = cobranca_cmd(&db, cmd).await;
+            db.close().await;
+            r
         }
         Command::Documento(DocumentoCmd::Enviar {
             operadora,
@@ -547,6 +588,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn cobranca_cmd(db: &Db, cmd: CobrancaCmd) -> anyhow::Result<()> {
+    use crate::servicos::cobranca;
+    let ator = |por: &str| Ator {
+        ator: por.to_owned(),
+        organizacao: "ANS".to_owned(),
+        aplicacao: None,
+        request_id: None,
+    };
+    match cmd {
+        CobrancaCmd::Retorno { por, arquivo } => {
+            let bytes = std::fs::read(&arquivo)
+                .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
+            let nome = arquivo
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let r = cobranca::importar_retorno(db, &nome, &bytes, &ator(&por), chrono::Utc::now())
+                .await?;
+            print_json(&r);
+        }
+        CobrancaCmd::Pagamento {
+            por,
+            gru,
+            valor,
+            em,
+        } => {
+            let v = persus_domain::money::Centavos::parse_brl(&valor)
+                .map_err(|e| anyhow::anyhow!("--valor: {e}"))?;
+            let r = cobranca::pagamento_manual(db, &gru, v, em, &ator(&por), chrono::Utc::now())
+                .await?;
+            print_json(&r);
+        }
+        CobrancaCmd::Selic { por, arquivo } => {
+            let texto = std::fs::read_to_string(&arquivo)
+                .with_context(|| format!("não foi possível ler {} (UTF-8)", arquivo.display()))?;
+            let n = cobranca::importar_selic(db, &texto, &ator(&por), chrono::Utc::now()).await?;
+            print_json(&serde_json::json!({ "meses": n }));
+        }
+    }
+    Ok(())
 }
 
 async fn abi(db: &Db, cmd: AbiCmd) -> anyhow::Result<()> {

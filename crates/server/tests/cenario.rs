@@ -153,6 +153,33 @@ async fn the_story_reaches_every_state_and_is_the_same_on_both_databases() {
         ] {
             assert!(cobranca.iter().any(|x| x == c), "{c} missing: {cobranca:?}");
         }
+        // Every GRU the story issued passes an independent bank-slip parser (crates.io
+        // `boleto-utils`): check digits, amount and due date.
+        let grus = strings(
+            db,
+            "SELECT codigo_barras || ';' || linha_digitavel || ';' || CAST(valor_centavos AS TEXT) || ';' || CAST(vencimento AS TEXT) FROM grus",
+        )
+        .await;
+        assert!(grus.len() > 100, "{}", grus.len());
+        for g in grus {
+            let c: Vec<&str> = g.split(';').collect();
+            let linha: String = c[1].chars().filter(char::is_ascii_digit).collect();
+            for entrada in [c[0].to_owned(), linha] {
+                let Ok(boleto_utils::Boleto::Cobranca(b)) =
+                    boleto_utils::Boleto::new(entrada.as_bytes())
+                else {
+                    panic!("{entrada} recusado")
+                };
+                assert_eq!(
+                    b.valor.map(|v| (v * 100.0).round() as i64),
+                    c[2].parse().ok()
+                );
+                assert_eq!(
+                    b.data_vencimento.map(|d| d.to_string()).as_deref(),
+                    Some(&c[3][..10])
+                );
+            }
+        }
         let instancias = strings(
             db,
             "SELECT DISTINCT instancia || ':' || resultado FROM decisoes ORDER BY 1",

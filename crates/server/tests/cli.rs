@@ -324,3 +324,67 @@ fn the_server_runs_the_scheduler_on_its_own() {
         "{agora:?}"
     );
 }
+
+#[test]
+fn ans_finance_imports_rates_and_return_files_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dados");
+    let selic = dir.path().join("selic.csv");
+    std::fs::write(
+        &selic,
+        "competencia;taxa_percentual;fonte\n2026-01;1.16;BCB\n2026-02;1,00;BCB\n",
+    )
+    .unwrap();
+    let out = run(persus()
+        .args(["cobranca", "selic", "--por", "ans.financeiro", "--data-dir"])
+        .arg(&data)
+        .arg(&selic));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"meses\": 2"));
+
+    // A malformed rate or return file is refused with the line, and nothing is written.
+    std::fs::write(
+        &selic,
+        "competencia;taxa_percentual;fonte\n2026-03;muito;x\n",
+    )
+    .unwrap();
+    let out = run(persus()
+        .args(["cobranca", "selic", "--por", "ans.financeiro", "--data-dir"])
+        .arg(&data)
+        .arg(&selic));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("linha 2"), "{}", stderr(&out));
+    let ret = dir.path().join("retorno.ret");
+    std::fs::write(&ret, "00100000 curta demais\r\n").unwrap();
+    let out = run(persus()
+        .args([
+            "cobranca",
+            "retorno",
+            "--por",
+            "ans.financeiro",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .arg(&ret));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("linha 1") && err.contains("240"), "{err}");
+    // A bad amount on the command line is refused by name.
+    let out = run(persus()
+        .args([
+            "cobranca",
+            "pagamento",
+            "--por",
+            "x",
+            "--gru",
+            "1",
+            "--valor",
+            "dez",
+            "--em",
+            "2026-11-27",
+            "--data-dir",
+        ])
+        .arg(&data));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--valor"), "{}", stderr(&out));
+}

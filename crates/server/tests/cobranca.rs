@@ -47,6 +47,33 @@ async fn chamar(app: &Router, req: Request<Body>) -> R {
     }
 }
 
+/// Every GRU the tests generate is checked by an independent bank-slip parser from crates.io
+/// (`boleto-utils`): general and field check digits, amount and due date.
+fn validar_com_terceiros(g: &Value) {
+    let codigo = g["codigo_de_barras"].as_str().unwrap();
+    let linha: String = g["linha_digitavel"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    for entrada in [codigo.to_owned(), linha] {
+        let boleto_utils::Boleto::Cobranca(c) = boleto_utils::Boleto::new(entrada.as_bytes())
+            .unwrap_or_else(|e| panic!("{entrada}: {e}"))
+        else {
+            panic!("não é boleto de cobrança")
+        };
+        assert_eq!(
+            c.data_vencimento.map(|d| d.to_string()).as_deref(),
+            g["vencimento"].as_str()
+        );
+        assert_eq!(
+            c.valor.map(|v| (v * 100.0).round() as i64),
+            g["valor_centavos"].as_i64()
+        );
+    }
+}
+
 async fn token(app: &Router, id: &str) -> String {
     let r = chamar(
         app,
@@ -179,6 +206,7 @@ db_test!(da_divida_a_gru_paga_pelo_retorno_do_banco, |db| {
     )
     .await;
     assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+    validar_com_terceiros(&g.json);
     assert_eq!(g.json["valor_centavos"], principal);
     assert_eq!(g.json["vencimento"], esperado.to_string());
     let linha = g.json["linha_digitavel"].as_str().unwrap();
@@ -423,6 +451,7 @@ db_test!(
                     &db,
                     "368253",
                     &[debito],
+                    &[],
                     hoje,
                     &CalendarioAns::padrao(),
                     &selic,
@@ -468,6 +497,10 @@ db_test!(
             .await
             .unwrap();
         let g = emitir(selic).await.unwrap();
+        validar_com_terceiros(&serde_json::json!({
+            "codigo_de_barras": g.codigo_barras, "linha_digitavel": g.linha_digitavel,
+            "vencimento": g.vencimento, "valor_centavos": g.valor_centavos,
+        }));
 
         // The GRU falls on the last business day of the month; by hand: fine 0,33% × days,
         // capped at 20%; interest = 1,00% for each month strictly between the due month and
@@ -622,23 +655,47 @@ db_test!(
         )
         .await;
         assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+        validar_com_terceiros(&g.json);
         assert_eq!(g.json["valor_centavos"], bases[0]);
-        let venc1: chrono::NaiveDate =
-            serde_json::from_value(g.json["vencimento"].clone()).unwrap();
-        let ret = cnab240_de(
-            &[(
-                g.json["nosso_numero"].as_str().unwrap().to_owned(),
-                Centavos::new(bases[0]),
-                venc1,
-            )],
-            venc1,
-        );
+        // Paid (in homologação, the sandbox generates the bank's return) with R$ 50,00 too much:
+        // reconciled, and the excess becomes a credit.
+        let numero1 = g.json["numero"].as_str().unwrap().to_owned();
+        let pago = serde_json::json!({ "valor_centavos": bases[0] + 5_000 });
         let r = chamar(
             &app,
-            post("/api/v1/retornos", &ans, "text/plain", ret.into_bytes()),
+            post(
+                &format!("/api/v1/homologacao/grus/{numero1}/pagamento"),
+                &hap,
+                "application/json",
+                serde_json::to_vec(&pago).unwrap(),
+            ),
         )
         .await;
         assert_eq!(r.json["conciliados"], 1, "{}", r.json);
+        assert!(r.json["itens"][0]["observacao"]
+            .as_str()
+            .unwrap()
+            .contains("R$ 50,00"));
+        let c = chamar(&app, get("/api/v1/creditos", &hap)).await;
+        assert_eq!(c.json["itens"][0]["valor_centavos"], 5_000, "{}", c.json);
+        let credito = c.json["itens"][0]["id"].as_i64().unwrap();
+        // Another operator cannot pay (or see) it in the sandbox; ANS's bank return is the way in
+        // production.
+        assert_eq!(
+            chamar(
+                &app,
+                post(
+                    &format!("/api/v1/homologacao/grus/{numero1}/pagamento"),
+                    &amil,
+                    "application/json",
+                    vec![]
+                )
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let _ = &ans;
         let p = chamar(&app, get(&format!("/api/v1/parcelamentos/{id}"), &hap)).await;
         assert_eq!(p.json["parcelas"][0]["estado"], "paga", "{}", p.json);
         assert_eq!(p.json["parcelamento"]["estado"], "ativo");
@@ -670,5 +727,42 @@ db_test!(
             .await,
             1
         );
+
+        // The balance's GRU offsets the credit; an unknown credit is refused.
+        let saldo = itens.iter().find(|i| i["estado"] == "aberto").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let ruim = serde_json::json!({ "debitos": [saldo], "creditos": [999] });
+        let r = chamar(
+            &app,
+            post(
+                "/api/v1/grus",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&ruim).unwrap(),
+            ),
+        )
+        .await;
+        assert!(
+            r.json["detail"].as_str().unwrap().contains("crédito 999"),
+            "{}",
+            r.json
+        );
+        let com = serde_json::json!({ "debitos": [saldo], "creditos": [credito] });
+        let g = chamar(
+            &app,
+            post(
+                "/api/v1/grus",
+                &hap,
+                "application/json",
+                serde_json::to_vec(&com).unwrap(),
+            ),
+        )
+        .await;
+        assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+        validar_com_terceiros(&g.json);
+        assert_eq!(g.json["valor_centavos"], principal - bases[0] - 5_000);
+        let c = chamar(&app, get("/api/v1/creditos", &hap)).await;
+        assert!(c.json["itens"][0]["gru_id"].is_i64(), "{}", c.json);
     }
 );

@@ -595,3 +595,55 @@ pub async fn arrecadacao_por_mes(db: &Db) -> Result<Vec<(String, i64, i64)>, Sto
     }
     Ok(out)
 }
+
+// ---- Credits ----
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Credito {
+    pub id: i64,
+    pub operadora: String,
+    pub valor_centavos: i64,
+    pub origem: String,
+    pub criado_em: DateTime<Utc>,
+    pub gru_id: Option<i64>,
+}
+
+pub async fn criar_credito(
+    tx: &mut Tx,
+    operadora: &str,
+    valor: i64,
+    origem: &str,
+    em: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO creditos (operadora, valor_centavos, origem, criado_em) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(operadora).bind(valor).bind(origem).bind(em).fetch_one(conn).await?))
+}
+
+/// The operator's credits still available on `hoje`: not taken, or taken by a GRU that was
+/// cancelled or expired unpaid.
+pub async fn creditos_disponiveis(
+    tx: &mut Tx,
+    operadora: &str,
+    hoje: NaiveDate,
+) -> Result<Vec<Credito>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_as(
+        "SELECT c.id, c.operadora, c.valor_centavos, c.origem, c.criado_em, c.gru_id
+         FROM creditos c LEFT JOIN grus g ON g.id = c.gru_id
+         WHERE c.operadora = $1
+           AND (c.gru_id IS NULL OR g.estado = 'cancelada' OR (g.estado = 'emitida' AND g.vencimento < $2))
+         ORDER BY c.id")
+        .bind(operadora).bind(hoje).fetch_all(conn).await?))
+}
+
+pub async fn creditos_da_operadora(db: &Db, operadora: &str) -> Result<Vec<Credito>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, operadora, valor_centavos, origem, criado_em, gru_id FROM creditos WHERE operadora = $1 ORDER BY id")
+        .bind(operadora).fetch_all(pool).await?))
+}
+
+pub async fn usar_credito(tx: &mut Tx, credito_id: i64, gru_id: i64) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE creditos SET gru_id = $2 WHERE id = $1")
+        .bind(credito_id).bind(gru_id).execute(conn).await?.rows_affected());
+    Ok(())
+}

@@ -31,19 +31,65 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
 /// `GET /api/v1/debitos`: the operator's debts (open and paid), oldest due first.
 #[utoipa::path(
     get, path = "/api/v1/debitos", tag = "cobranca",
-    summary = "Débitos da operadora (abertos e pagos), por vencimento",
+    summary = "Débitos da operadora (abertos e pagos), com os encargos em uma data",
+    params(Em),
     responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
-pub async fn debitos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+pub async fn debitos(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    axum::extract::Query(q): axum::extract::Query<Em>,
+) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
+    let em = match q.em.as_deref() {
+        None => RelogioSistema.hoje(),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Problem::invalid(format!("data \"{s}\" inválida: use AAAA-MM-DD")))?,
+    };
+    let selic = servico::tabela_selic(&app.db).await?;
     let d = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
+    let mut atualizado = 0i64;
+    let itens: Vec<_> = d
+        .iter()
+        .map(|x| {
+            let mut v = serde_json::to_value(x).unwrap_or_default();
+            if x.estado == "aberto" {
+                let e = persus_domain::cobranca::encargos(
+                    Centavos::new(x.valor_centavos),
+                    x.vencimento,
+                    em.max(x.vencimento),
+                    &selic,
+                );
+                v["encargos"] = match e {
+                    Ok(e) => {
+                        atualizado += e.total.value();
+                        serde_json::to_value(e).unwrap_or_default()
+                    }
+                    Err(m) => json!({ "erro": m }),
+                };
+            }
+            v
+        })
+        .collect();
     let abertos: i64 = d
         .iter()
         .filter(|x| x.estado == "aberto")
         .map(|x| x.valor_centavos)
         .sum();
-    Ok(Json(json!({ "itens": d, "total_aberto_centavos": abertos })).into_response())
+    let creditos = persus_store::cobranca::creditos_da_operadora(&app.db, &op).await?;
+    Ok(Json(json!({
+        "itens": itens, "em": em, "total_aberto_centavos": abertos,
+        "total_atualizado_centavos": atualizado, "creditos": creditos,
+    }))
+    .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Em {
+    /// Date (AAAA-MM-DD) to compute the charges of open debts on; today if absent.
+    pub em: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -51,6 +97,9 @@ pub async fn debitos(State(app): State<AppState>, cliente: Cliente) -> Result<Re
 pub struct NovaGru {
     /// Ids of the debts to charge (all with the same GRU due date).
     pub debitos: Vec<i64>,
+    /// Ids of the operator's available credits to offset (optional).
+    #[serde(default)]
+    pub creditos: Vec<i64>,
 }
 
 /// `POST /api/v1/grus`: issues a GRU over the chosen debts, with late charges to its due date.
@@ -87,6 +136,7 @@ pub async fn emitir(
             &app2.db,
             &op,
             &pedido.debitos,
+            &pedido.creditos,
             r.hoje(),
             &CalendarioAns::padrao(),
             &selic,
@@ -693,4 +743,66 @@ pub async fn importar_selic(
         .map_err(|_| Problem::invalid("o arquivo deve estar em UTF-8"))?;
     let n = servico::importar_selic(&app.db, texto, &cliente.ator(), chrono::Utc::now()).await?;
     Ok(Json(json!({ "meses": n })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagamentoSimulado {
+    /// Amount paid (default: the GRU's amount).
+    pub valor_centavos: Option<i64>,
+    /// Date of payment (default: today).
+    pub pago_em: Option<NaiveDate>,
+}
+
+/// `POST /api/v1/homologacao/grus/{numero}/pagamento`: homologação only — the bank pays the
+/// GRU: a CNAB 240 return is generated for it and imported through the real reconciliation, so
+/// an integration can be tested end to end. In production the route does not exist.
+#[utoipa::path(
+    post, path = "/api/v1/homologacao/grus/{numero}/pagamento", tag = "cobranca",
+    summary = "Homologação: simula o pagamento de uma GRU pelo banco (retorno CNAB 240 gerado e importado)",
+    params(("numero" = String, Path)),
+    request_body = PagamentoSimulado,
+    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn pagar_em_homologacao(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(numero): Path<String>,
+    corpo: Bytes,
+) -> Result<Response, Problem> {
+    if app.ambiente != crate::config::Ambiente::Homologacao {
+        return Err(Problem::not_found("Recurso"));
+    }
+    let g = gru_do_cliente(&app, &cliente, &numero).await?;
+    let p: PagamentoSimulado = if corpo.is_empty() {
+        PagamentoSimulado::default()
+    } else {
+        serde_json::from_slice(&corpo)
+            .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?
+    };
+    let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
+    let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
+    let arquivo = servico::cnab240_de(&[(g.nosso_numero.clone(), valor, pago_em)], pago_em);
+    let r = servico::importar_retorno(
+        &app.db,
+        &format!("homologacao-{}.ret", g.nosso_numero),
+        arquivo.as_bytes(),
+        &cliente.ator(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(Json(r).into_response())
+}
+
+/// `GET /api/v1/creditos`: the operator's credits (excess payments), with the GRU that used each.
+#[utoipa::path(
+    get, path = "/api/v1/creditos", tag = "cobranca", summary = "Créditos da operadora",
+    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+)]
+pub async fn creditos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
+    let op = operadora(&cliente)?;
+    let c = persus_store::cobranca::creditos_da_operadora(&app.db, &op).await?;
+    Ok(Json(json!({ "itens": c })).into_response())
 }

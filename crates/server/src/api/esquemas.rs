@@ -166,6 +166,8 @@ impl Modify for Seguranca {
         super::cobranca::arrecadacao,
         super::cobranca::selic,
         super::cobranca::importar_selic,
+        super::cobranca::pagar_em_homologacao,
+        super::cobranca::creditos,
         super::oauth::token,
         super::oauth::revogar,
         super::recursos::atendimentos,

@@ -317,6 +317,7 @@ async fn pagar(ctx: &mut Contexto<'_>, dia: NaiveDate) -> Result<(), ServicoErro
                 ctx.db,
                 &d.operadora,
                 &[d.id],
+                &[],
                 dia,
                 &ctx.calendario,
                 &selic,

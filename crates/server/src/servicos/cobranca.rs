@@ -82,12 +82,13 @@ pub struct LinhaGru {
     pub memoria: Vec<String>,
 }
 
-/// Issues a GRU over the operator's chosen debts.
+/// Issues a GRU over the operator's chosen debts, offsetting the chosen credits.
 #[allow(clippy::too_many_arguments)]
 pub async fn emitir_gru(
     db: &Db,
     operadora: &str,
     debitos: &[i64],
+    creditos: &[i64],
     hoje: NaiveDate,
     calendario: &CalendarioAns,
     selic: &TabelaSelic,
@@ -154,7 +155,26 @@ pub async fn emitir_gru(
             memoria: e.memoria,
         });
     }
-    let total = Centavos::sum(linhas.iter().map(|l| l.total)).map_err(|e| regra(e.to_string()))?;
+    let bruto = Centavos::sum(linhas.iter().map(|l| l.total)).map_err(|e| regra(e.to_string()))?;
+    let disponiveis = store::creditos_disponiveis(&mut tx, operadora, hoje).await?;
+    let mut usados = Vec::new();
+    for c in creditos {
+        match disponiveis.iter().find(|d| d.id == *c) {
+            Some(d) => usados.push(d.clone()),
+            None => erros.push(format!("crédito {c} não encontrado ou já usado")),
+        }
+    }
+    if !erros.is_empty() {
+        return Err(regra(erros.join("; ")));
+    }
+    let abatido: i64 = usados.iter().map(|c| c.valor_centavos).sum();
+    if abatido >= bruto.value() {
+        return Err(regra(format!(
+            "os créditos escolhidos ({}) cobrem o total de {bruto}: escolha menos créditos ou mais débitos",
+            Centavos::new(abatido)
+        )));
+    }
+    let total = Centavos::new(bruto.value() - abatido);
     if total < PISO_COBRANCA {
         return Err(regra(format!(
             "o total {total} fica abaixo do mínimo de cobrança de {PISO_COBRANCA} (RN 533/2022): \
@@ -180,14 +200,20 @@ pub async fn emitir_gru(
         codigo_barras: boleto.codigo_de_barras(),
         linha_digitavel: boleto.linha_digitavel(),
         estado: "emitida".to_owned(),
-        memoria: serde_json::to_string(&json!({ "linhas": linhas, "selic": selic.versao() }))
-            .unwrap_or_default(),
+        memoria: serde_json::to_string(&json!({
+            "linhas": linhas, "selic": selic.versao(), "bruto_centavos": bruto.value(),
+            "creditos": usados.iter().map(|c| json!({ "credito": c.id, "valor_centavos": c.valor_centavos, "origem": c.origem })).collect::<Vec<_>>(),
+        }))
+        .unwrap_or_default(),
         emitida_em: agora,
         emitida_por: ator.ator.clone(),
         paga_em: None,
         valor_pago_centavos: None,
     };
     gru.id = store::inserir_gru(&mut tx, &gru).await?;
+    for c in &usados {
+        store::usar_credito(&mut tx, c.id, gru.id).await?;
+    }
     for l in &linhas {
         store::ligar_debito(
             &mut tx,
@@ -454,6 +480,21 @@ async fn conciliar(
     .await?;
     if let (true, Some(g)) = (quitar, &gru) {
         store::quitar_gru(tx, g.id, p.pago_em, p.valor.value()).await?;
+        let excedente = p.valor.value() - g.valor_centavos;
+        if excedente > 0 {
+            store::criar_credito(
+                tx,
+                &g.operadora,
+                excedente,
+                &format!(
+                    "pagamento a maior da GRU {} em {}",
+                    g.numero,
+                    p.pago_em.format("%d/%m/%Y")
+                ),
+                agora,
+            )
+            .await?;
+        }
         auditoria::registrar(
             tx,
             ator,
