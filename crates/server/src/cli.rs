@@ -389,12 +389,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             por,
             arquivo,
         }) => {
-            let bytes = std::fs::read(&arquivo)
-                .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
-            let nome = arquivo
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let (nome, bytes) = ler_arquivo(&arquivo)?;
             let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
             let db = open(&cli.global).await?;
             let r = servicos::documentos::enviar(
@@ -590,6 +585,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A file given on the command line: its name (for the record) and bytes, or a pt-BR reason.
+fn ler_arquivo(arquivo: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(arquivo)
+        .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
+    let nome = arquivo
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((nome, bytes))
+}
+
 async fn cobranca_cmd(db: &Db, cmd: CobrancaCmd) -> anyhow::Result<()> {
     use crate::servicos::cobranca;
     let ator = |por: &str| Ator {
@@ -600,12 +606,7 @@ async fn cobranca_cmd(db: &Db, cmd: CobrancaCmd) -> anyhow::Result<()> {
     };
     match cmd {
         CobrancaCmd::Retorno { por, arquivo } => {
-            let bytes = std::fs::read(&arquivo)
-                .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
-            let nome = arquivo
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let (nome, bytes) = ler_arquivo(&arquivo)?;
             let r = cobranca::importar_retorno(db, &nome, &bytes, &ator(&por), chrono::Utc::now())
                 .await?;
             print_json(&r);
