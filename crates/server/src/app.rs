@@ -35,6 +35,10 @@ pub struct AppState {
     pub api: crate::api::EstadoApi,
     /// Homologação (sandbox) or produção; stamped on every answer.
     pub ambiente: crate::config::Ambiente,
+    /// Session cookies carry `Secure` (set when served over TLS; also when a proxy says so).
+    pub cookie_seguro: bool,
+    /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
+    pub assets_govbr: std::path::PathBuf,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -52,6 +56,8 @@ impl AppState {
         AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
             ambiente: crate::config::Ambiente::Homologacao,
+            cookie_seguro: false,
+            assets_govbr: assets_govbr(),
             db,
             raiz_documentos,
             resumo: Arc::default(),
@@ -71,10 +77,29 @@ impl AppState {
     }
 }
 
+/// The gov.br Design System files installed by `npm ci --prefix web`: `PERSUS_WEB_ASSETS`, or
+/// `web/node_modules/…` under the working directory, or under the source tree.
+pub fn assets_govbr() -> std::path::PathBuf {
+    if let Ok(p) = std::env::var("PERSUS_WEB_ASSETS") {
+        return p.into();
+    }
+    let rel = std::path::Path::new("web/node_modules/@govbr-ds/core/dist");
+    if rel.exists() {
+        return rel.to_path_buf();
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../web/node_modules/@govbr-ds/core/dist")
+}
+
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
     Router::new()
-        .route("/", get(inicio))
+                .route("/", get(inicio))
+        .merge(crate::web::router())
+        .nest_service(
+            "/assets/govbr",
+            tower_http::services::ServeDir::new(state.assets_govbr.clone()),
+        )
         .route("/health", get(health))
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
         .route("/api/openapi.json", get(api::esquemas::openapi_json))

@@ -15,3 +15,4 @@ pub mod demo;
 pub mod problem;
 pub mod servicos;
 pub mod telemetry;
+pub mod web;

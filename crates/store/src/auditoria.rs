@@ -187,3 +187,18 @@ pub async fn verificar(db: &Db) -> Result<Verificacao, StoreError> {
         }
     }
 }
+
+/// The latest events, newest first; `filtro` matches the action or the entity id (prefix).
+pub async fn ultimos(
+    db: &Db,
+    filtro: Option<&str>,
+    limite: i64,
+) -> Result<Vec<Evento>, StoreError> {
+    let padrao = filtro.map(|f| format!("{f}%"));
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT seq, instante, ator, organizacao, aplicacao, request_id, acao, entidade,
+                entidade_id, antes, depois, hash_anterior, hash
+         FROM auditoria WHERE ($1 IS NULL OR acao LIKE $1 OR entidade_id LIKE $1)
+         ORDER BY seq DESC LIMIT $2")
+        .bind(padrao).bind(limite).fetch_all(pool).await?))
+}

@@ -345,3 +345,89 @@ pub async fn delegacoes_ativas(
         on_db!(db, pool => sqlx::query_scalar(sql).bind(usuario_id).bind(operadora).bind(agora).bind(processo).fetch_all(pool).await?),
     )
 }
+
+// ---- Web sessions ----
+
+pub async fn criar_sessao(
+    db: &Db,
+    token_sha256: &str,
+    usuario_id: i64,
+    csrf: &str,
+    agora: DateTime<Utc>,
+    expira_em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO sessoes (token_sha256, usuario_id, csrf, criada_em, expira_em) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_sha256).bind(usuario_id).bind(csrf).bind(agora).bind(expira_em)
+        .execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// The person of a live session and its CSRF token.
+pub async fn sessao(
+    db: &Db,
+    token_sha256: &str,
+    agora: DateTime<Utc>,
+) -> Result<Option<(Usuario, String)>, StoreError> {
+    let r: Option<(i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT usuario_id, csrf FROM sessoes WHERE token_sha256 = $1 AND expira_em > $2")
+        .bind(token_sha256).bind(agora).fetch_optional(pool).await?);
+    let Some((id, csrf)) = r else { return Ok(None) };
+    let u: Option<Usuario> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas, bloqueado_ate, ativo
+         FROM usuarios WHERE id = $1 AND ativo")
+        .bind(id).fetch_optional(pool).await?);
+    Ok(u.map(|u| (u, csrf)))
+}
+
+pub async fn encerrar_sessao(db: &Db, token_sha256: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("DELETE FROM sessoes WHERE token_sha256 = $1")
+        .bind(token_sha256).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// Assigns queue items to an analyst (replacing a previous assignment).
+pub async fn atribuir(
+    db: &Db,
+    atendimentos: &[i64],
+    analista: &str,
+    agora: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for id in atendimentos {
+        on_db!(db, pool => sqlx::query(
+            "INSERT INTO atribuicoes (atendimento_id, analista, atribuida_em) VALUES ($1, $2, $3)
+             ON CONFLICT (atendimento_id) DO UPDATE SET analista = excluded.analista, atribuida_em = excluded.atribuida_em")
+            .bind(id).bind(analista).bind(agora).execute(pool).await?.rows_affected());
+    }
+    Ok(())
+}
+
+/// An application as its managers see it (no secret).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct AplicacaoResumo {
+    pub client_id: String,
+    pub nome: String,
+    pub ambiente: String,
+    pub escopos: String,
+    pub revogada_em: Option<DateTime<Utc>>,
+}
+
+pub async fn aplicacoes_da_organizacao(
+    db: &Db,
+    organizacao_id: i64,
+) -> Result<Vec<AplicacaoResumo>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT client_id, nome, ambiente, escopos, revogada_em FROM aplicacoes
+         WHERE organizacao_id = $1 AND client_id NOT LIKE 'web-%' ORDER BY id")
+        .bind(organizacao_id).fetch_all(pool).await?))
+}
+
+pub async fn usuarios_da_organizacao(
+    db: &Db,
+    organizacao_id: i64,
+) -> Result<Vec<Usuario>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas, bloqueado_ate, ativo
+         FROM usuarios WHERE organizacao_id = $1 ORDER BY login")
+        .bind(organizacao_id).fetch_all(pool).await?))
+}

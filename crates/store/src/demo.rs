@@ -240,7 +240,8 @@ pub async fn insert_itens_procedimento(
 /// attendances, processes, petitions, decisions, documents, events, the audit chain) — not the
 /// reference data (register, grounds), nor accounts, applications and webhook subscriptions,
 /// which the people testing against homologação keep across resets.
-pub const TABELAS_DE_HOMOLOGACAO: [&str; 32] = [
+pub const TABELAS_DE_HOMOLOGACAO: [&str; 33] = [
+    "atribuicoes",
     "creditos",
     "pagamentos",
     "retornos_bancarios",

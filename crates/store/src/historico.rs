@@ -281,3 +281,18 @@ pub async fn ids_por_numero(db: &Db, numeros: &[String]) -> Result<Vec<(String, 
     }
     Ok(out)
 }
+
+/// Decisions per month and instance: `(AAAA-MM, instancia, count)` — analysis productivity.
+pub async fn decisoes_por_mes(db: &Db) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let linhas: Vec<(DateTime<Utc>, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT decidido_em, instancia FROM decisoes ORDER BY decidido_em").fetch_all(pool).await?);
+    let mut out: Vec<(String, String, i64)> = Vec::new();
+    for (em, inst) in linhas {
+        let m = em.format("%Y-%m").to_string();
+        match out.iter_mut().find(|x| x.0 == m && x.1 == inst) {
+            Some(x) => x.2 += 1,
+            None => out.push((m, inst, 1)),
+        }
+    }
+    Ok(out)
+}

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use sha2::Digest;
+
 use crate::{Db, StoreError, Tx};
 
 pub async fn receber(
@@ -15,6 +17,52 @@ pub async fn receber(
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
     let id = receber_tx(&mut tx, aplicacao_id, operadora, pedidos_json, total, em).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A batch sent through the web by a person: recorded under the organization's internal web
+/// application (`web-<registro>`, created on first use, with an unguessable secret nobody holds,
+/// so it never gets a token), then processed by the same worker as the API's.
+pub async fn receber_web(
+    db: &Db,
+    operadora: &str,
+    por: &str,
+    pedidos_json: &str,
+    total: i32,
+    em: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let client_id = format!("web-{operadora}");
+    let mut tx = db.begin().await?;
+    let org: Option<i64> = on_tx!(&mut tx, conn => sqlx::query_scalar(
+        "SELECT id FROM organizacoes WHERE operadora = $1").bind(operadora).fetch_optional(conn).await?);
+    let Some(org) = org else {
+        return Err(StoreError::Conflict(format!(
+            "operadora {operadora} sem organização"
+        )));
+    };
+    let segredo = format!(
+        "{:x}",
+        sha2::Sha256::digest(format!("{client_id}:{em}:{por}").as_bytes())
+    );
+    crate::contas::criar_aplicacao(
+        &mut tx,
+        &crate::contas::NovaAplicacao {
+            organizacao_id: org,
+            nome: "Envios pela web (interna)",
+            ambiente: "producao",
+            client_id: &client_id,
+            segredo_sha256: &segredo,
+            escopos: "",
+            limite_por_minuto: 1,
+            criada_por: por,
+            em,
+        },
+    )
+    .await?;
+    let app: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
+        "SELECT id FROM aplicacoes WHERE client_id = $1").bind(&client_id).fetch_one(conn).await?);
+    let id = receber_tx(&mut tx, app, operadora, pedidos_json, total, em).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -127,6 +127,19 @@ pub struct Processo {
     pub valor_centavos: i64,
 }
 
+/// A process by NUP; with `operadora`, only if it is that operator's.
+pub async fn por_nup(
+    db: &Db,
+    nup: &str,
+    operadora: Option<&str>,
+) -> Result<Option<Processo>, StoreError> {
+    let sql = "SELECT id, nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos
+               FROM processos WHERE nup = $1 AND ($2 IS NULL OR operadora = $2)";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(nup).bind(operadora).fetch_optional(pool).await?),
+    )
+}
+
 pub async fn do_abi(db: &Db, abi_numero: i32) -> Result<Vec<Processo>, StoreError> {
     let sql = "SELECT id, nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos
                FROM processos WHERE abi_numero = $1 ORDER BY operadora";

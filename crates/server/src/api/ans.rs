@@ -124,7 +124,7 @@ pub struct NovaDecisao {
     pub motivo: Option<String>,
 }
 
-fn evento(d: &NovaDecisao) -> Result<Evento, String> {
+pub(crate) fn evento(d: &NovaDecisao) -> Result<Evento, String> {
     let valor = || {
         d.novo_valor_centavos
             .map(Centavos::new)

@@ -210,6 +210,30 @@ impl EstadoApi {
     }
 }
 
+impl EstadoApi {
+    /// Records a person's read of personal data through the web; false if the log cannot keep
+    /// up (the page then refuses to show it).
+    pub fn registrar_acesso_web(
+        &self,
+        organizacao_id: i64,
+        usuario: &str,
+        recurso: &'static str,
+        chave: &str,
+    ) -> bool {
+        self.acessos
+            .try_send(Acesso {
+                instante: Utc::now(),
+                organizacao_id,
+                aplicacao_id: None,
+                usuario: Some(usuario.to_owned()),
+                recurso,
+                chave: chave.to_owned(),
+                request_id: None,
+            })
+            .is_ok()
+    }
+}
+
 /// A page size: 1 to 1000, 100 when not given.
 pub(crate) fn limite_de_pagina(l: Option<i64>) -> Result<i64, Problem> {
     match l.unwrap_or(100) {

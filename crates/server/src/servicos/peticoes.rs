@@ -386,6 +386,36 @@ async fn concluir_job(
     Ok(())
 }
 
+/// Checks a batch against every rule without filing anything: the rows that would be refused,
+/// with their reasons (the web shows them before the batch is submitted).
+pub async fn validar_lote(
+    db: &Db,
+    operadora: &str,
+    pedidos: &[Pedido],
+    hoje: NaiveDate,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+) -> Result<Vec<ErroLinha>, ServicoError> {
+    let ctx = contexto(db, operadora).await?;
+    let regras = Regras { calendario, prazos };
+    let mut usados = HashSet::new();
+    let mut erros = Vec::new();
+    for (i, p) in pedidos.iter().enumerate() {
+        match validar(p, &ctx, &usados, hoje, &regras) {
+            Ok(_) => {
+                for n in &p.atendimentos {
+                    usados.insert(format!("{}:{}", p.tipo.as_str(), n.trim()));
+                }
+            }
+            Err(e) => erros.push(ErroLinha {
+                linha: i + 1,
+                erros: e,
+            }),
+        }
+    }
+    Ok(erros)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn executar_lote(
     db: &Db,

@@ -1,0 +1,391 @@
+//! The web application for operators and ANS staff: server-rendered pt-BR pages in the visual
+//! language of the gov.br Design System (its CSS, from the npm package `@govbr-ds/core`, served
+//! from `web/node_modules`), working without JavaScript. Same services and rules as the API.
+//!
+//! Sessions: a random token in an `HttpOnly`, `SameSite=Lax` cookie (`Secure` behind TLS), only
+//! its SHA-256 stored, 8 hours. Every state-changing form carries the session's CSRF token and
+//! is refused without it; a POST whose `Origin` is another site is refused too.
+
+// Handlers answer a page either way; an error is a whole `Response` (a pt-BR page), and boxing
+// it would buy nothing on this path.
+#![allow(clippy::result_large_err)]
+
+pub mod ans;
+pub mod layout;
+pub mod operadora;
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Duration, NaiveDate, Utc};
+use maud::{html, Markup};
+use persus_domain::money::Centavos;
+use persus_store::contas::{self, Usuario};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth;
+use crate::servicos::contas::{entrar, Entrada};
+
+pub const COOKIE: &str = "persus_sessao";
+pub const DURACAO_SESSAO: Duration = Duration::hours(8);
+
+/// Who is signed in.
+#[derive(Clone, Debug)]
+pub struct Sessao {
+    pub usuario: Usuario,
+    pub csrf: String,
+    /// The operator the person belongs to; `None` for ANS staff.
+    pub operadora: Option<String>,
+    /// Effective permissions on the own operator (consulta, peticionar, financeiro).
+    pub permissoes: Vec<String>,
+}
+
+impl Sessao {
+    pub fn ans(&self) -> bool {
+        self.operadora.is_none()
+    }
+
+    pub fn pode(&self, permissao: &str) -> bool {
+        self.permissoes.iter().any(|p| p == permissao)
+    }
+
+    /// ANS roles: admin may do everything of ANS.
+    pub fn papel_ans(&self, papeis: &[&str]) -> bool {
+        self.ans()
+            && (self.usuario.papel == "admin" || papeis.contains(&self.usuario.papel.as_str()))
+    }
+
+    pub fn gestor(&self) -> bool {
+        crate::servicos::aplicacoes::PAPEIS_GESTORES.contains(&self.usuario.papel.as_str())
+    }
+
+    /// The audit actor: the person, on behalf of the organization.
+    pub fn ator(&self) -> persus_store::auditoria::Ator {
+        persus_store::auditoria::Ator {
+            ator: self.usuario.login.clone(),
+            organizacao: self.operadora.clone().unwrap_or_else(|| "ANS".to_owned()),
+            aplicacao: None,
+            request_id: None,
+        }
+    }
+
+    /// Refuses a form without this session's CSRF token.
+    pub fn conferir(&self, csrf: &str) -> Result<(), Response> {
+        if auth::iguais(csrf, &self.csrf) {
+            Ok(())
+        } else {
+            Err(erro(
+                StatusCode::FORBIDDEN,
+                "Formulário expirado",
+                "O formulário não pôde ser conferido (sessão renovada ou página antiga). Volte, recarregue a página e envie de novo.",
+            ))
+        }
+    }
+}
+
+fn token_do_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+impl FromRequestParts<AppState> for Sessao {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let volta = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/painel".to_owned());
+        let entrar =
+            || Redirect::to(&format!("/entrar?volta={}", urlencode(&volta))).into_response();
+        // A POST from another site is refused before anything (CSRF defence in depth).
+        if parts.method == axum::http::Method::POST && !mesma_origem(&parts.headers) {
+            return Err(erro(
+                StatusCode::FORBIDDEN,
+                "Origem recusada",
+                "Este formulário veio de outro site e não foi aceito.",
+            ));
+        }
+        let Some(token) = token_do_cookie(&parts.headers) else {
+            return Err(entrar());
+        };
+        let agora = Utc::now();
+        let Ok(Some((usuario, csrf))) =
+            contas::sessao(&app.db, &auth::sha256_hex(&token), agora).await
+        else {
+            return Err(entrar());
+        };
+        let operadora = contas::operadora_da_organizacao(&app.db, usuario.organizacao_id)
+            .await
+            .map_err(|_| {
+                erro(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Indisponível",
+                    "Tente de novo em instantes.",
+                )
+            })?;
+        let permissoes = match &operadora {
+            Some(op) => {
+                crate::servicos::contas::permissoes(&app.db, &usuario.login, op, None, agora)
+                    .await
+                    .unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        Ok(Sessao {
+            usuario,
+            csrf,
+            operadora,
+            permissoes,
+        })
+    }
+}
+
+fn mesma_origem(headers: &HeaderMap) -> bool {
+    let Some(origem) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true; // same-origin form posts from old browsers, curl: the CSRF token decides
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origem
+        .split_once("://")
+        .map(|(_, resto)| resto.trim_end_matches('/') == host)
+        .unwrap_or(false)
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A page for an error, in pt-BR.
+pub fn erro(status: StatusCode, titulo: &str, mensagem: &str) -> Response {
+    (
+        status,
+        layout::pagina_simples(
+            titulo,
+            html! {
+                div.br-message.danger role="alert" {
+                    div.content { span.message-title { (titulo) } " " span.message-body { (mensagem) } }
+                }
+                p { a.br-button.secondary href="/painel" { "Voltar ao painel" } }
+            },
+        ),
+    )
+        .into_response()
+}
+
+pub fn nao_encontrado(o_que: &str) -> Response {
+    erro(
+        StatusCode::NOT_FOUND,
+        "Não encontrado",
+        &format!("{o_que} não existe ou não está disponível para você."),
+    )
+}
+
+pub fn proibido() -> Response {
+    erro(
+        StatusCode::FORBIDDEN,
+        "Sem permissão",
+        "Seu perfil não tem permissão para esta página. Peça ao gestor da conta.",
+    )
+}
+
+/// dd/mm/aaaa.
+pub fn data(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// R$ 1.234,56.
+pub fn reais(c: i64) -> String {
+    Centavos::new(c).to_string()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/entrar", get(pagina_entrar).post(fazer_entrar))
+        .route("/sair", post(sair))
+        .route("/painel", get(painel))
+        .merge(operadora::rotas())
+        .merge(ans::rotas())
+}
+
+#[derive(Deserialize)]
+pub struct Volta {
+    pub volta: Option<String>,
+}
+
+fn destino_seguro(v: Option<&str>) -> String {
+    match v {
+        Some(v) if v.starts_with('/') && !v.starts_with("//") => v.to_owned(),
+        _ => "/painel".to_owned(),
+    }
+}
+
+async fn pagina_entrar(State(app): State<AppState>, Query(v): Query<Volta>) -> Markup {
+    form_entrar(&app, v.volta.as_deref(), None, "")
+}
+
+fn form_entrar(app: &AppState, volta: Option<&str>, erro: Option<&str>, login: &str) -> Markup {
+    layout::pagina_publica(
+        app,
+        "Entrar",
+        html! {
+            div.row { div."col-md-6" {
+                h1 { "Entrar no persus" }
+                p { "Ressarcimento ao SUS — operadoras de planos de saúde e servidores da ANS." }
+                @if let Some(e) = erro {
+                    div.br-message.danger role="alert" id="erro-entrar" {
+                        div.content { span.message-body { (e) } }
+                    }
+                }
+                form method="post" action="/entrar" {
+                    input type="hidden" name="volta" value=(destino_seguro(volta));
+                    div.br-input.mb-3 {
+                        label for="login" { "Usuário" }
+                        input id="login" name="login" type="text" autocomplete="username" required value=(login)
+                            aria-describedby=[erro.map(|_| "erro-entrar")];
+                    }
+                    div.br-input.mb-3 {
+                        label for="senha" { "Senha" }
+                        input id="senha" name="senha" type="password" autocomplete="current-password" required;
+                    }
+                    button.br-button.primary type="submit" { "Entrar" }
+                }
+                @if app.ambiente == crate::config::Ambiente::Homologacao {
+                    p.mt-3 { small { "Homologação: usuários de demonstração no README (senha demo)." } }
+                }
+            } }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct FormEntrar {
+    login: String,
+    senha: String,
+    volta: Option<String>,
+}
+
+async fn fazer_entrar(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<FormEntrar>,
+) -> Response {
+    if !mesma_origem(&headers) {
+        return erro(
+            StatusCode::FORBIDDEN,
+            "Origem recusada",
+            "Este formulário veio de outro site e não foi aceito.",
+        );
+    }
+    let agora = Utc::now();
+    match entrar(&app.db, &f.login, &f.senha, agora).await {
+        Ok(Entrada::Aceita(u)) => {
+            let token = auth::aleatorio("psus_web_");
+            let csrf = auth::aleatorio("csrf_");
+            if let Err(e) = contas::criar_sessao(
+                &app.db,
+                &auth::sha256_hex(&token),
+                u.id,
+                &csrf,
+                agora,
+                agora + DURACAO_SESSAO,
+            )
+            .await
+            {
+                tracing::error!(error = %e, "session not created");
+                return erro(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Indisponível",
+                    "Não foi possível entrar agora; tente de novo.",
+                );
+            }
+            let seguro = headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https")
+                || app.cookie_seguro;
+            let cookie = format!(
+                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                DURACAO_SESSAO.num_seconds(),
+                if seguro { "; Secure" } else { "" }
+            );
+            (
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&destino_seguro(f.volta.as_deref())),
+            )
+                .into_response()
+        }
+        Ok(Entrada::Recusada { mensagem }) => (
+            StatusCode::UNAUTHORIZED,
+            form_entrar(&app, f.volta.as_deref(), Some(&mensagem), &f.login),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in failed");
+            erro(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Indisponível",
+                "Não foi possível entrar agora; tente de novo.",
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SoCsrf {
+    pub csrf: String,
+}
+
+async fn sair(
+    State(app): State<AppState>,
+    s: Sessao,
+    headers: HeaderMap,
+    Form(f): Form<SoCsrf>,
+) -> Response {
+    if let Err(r) = s.conferir(&f.csrf) {
+        return r;
+    }
+    if let Some(t) = token_do_cookie(&headers) {
+        let _ = contas::encerrar_sessao(&app.db, &auth::sha256_hex(&t)).await;
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        )],
+        Redirect::to("/entrar"),
+    )
+        .into_response()
+}
+
+async fn painel(State(app): State<AppState>, s: Sessao) -> Response {
+    if s.ans() {
+        ans::painel(&app, &s).await
+    } else {
+        operadora::painel(&app, &s).await
+    }
+}

@@ -1,0 +1,424 @@
+//! The web application through its router, on both databases: sign-in with a session cookie
+//! (HttpOnly, SameSite), CSRF and origin checks, pages by role, another operator's process is
+//! 404, a petition with a PDF filed from the form, a batch checked row by row before filing,
+//! an analyst deciding from the queue, a GRU issued and downloaded.
+
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use persus_server::app::{router, AppState};
+use persus_server::cli::load_reference_data;
+use persus_server::demo::{self, credenciais, Params};
+use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
+use persus_store::auditoria::Ator;
+use persus_store::{abis, db_test, Db};
+use tower::ServiceExt;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+
+struct R {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    texto: String,
+}
+
+async fn chamar(app: &Router, req: Request<Body>) -> R {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let b = r.into_body().collect().await.unwrap().to_bytes();
+    R {
+        status,
+        headers,
+        texto: String::from_utf8_lossy(&b).into_owned(),
+    }
+}
+
+async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
+    load_reference_data(db).await.unwrap();
+    demo::seed(
+        db,
+        Params {
+            seed: 21,
+            atendimentos: 3_000,
+        },
+    )
+    .await
+    .unwrap();
+    let hoje = RelogioSistema.hoje();
+    let mut tx = db.begin().await.unwrap();
+    abis::agendar(
+        &mut tx,
+        &abis::Abi {
+            numero: 101,
+            tipo: "AIH".into(),
+            trimestre: "1T2025".into(),
+            data_lancamento: hoje,
+            estado: "agendado".into(),
+            publicado_em: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    publicar(
+        db,
+        101,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(hoje),
+        &Ator::sistema("t"),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+    credenciais::criar(db).await.unwrap();
+    router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
+}
+
+/// Signs in; returns the cookie header value and the CSRF token read from a page.
+async fn entrar(app: &Router, login: &str) -> (String, String) {
+    let r = chamar(
+        app,
+        Request::post("/entrar")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "login={login}&senha=demo&volta=/painel"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+    let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let painel = chamar(app, get("/painel", &cookie)).await;
+    assert_eq!(painel.status, StatusCode::OK, "{}", painel.texto);
+    let csrf = painel
+        .texto
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(uri: &str, cookie: &str, corpo: String) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(corpo))
+        .unwrap()
+}
+
+fn multipart(
+    uri: &str,
+    cookie: &str,
+    campos: &[(&str, &str)],
+    arquivos: &[(&str, &str, &[u8])],
+) -> Request<Body> {
+    let fronteira = "----persusfronteira";
+    let mut b: Vec<u8> = Vec::new();
+    for (k, v) in campos {
+        b.extend(
+            format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, nome, dados) in arquivos {
+        b.extend(format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{nome}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        b.extend(*dados);
+        b.extend(b"\r\n");
+    }
+    b.extend(format!("--{fronteira}--\r\n").as_bytes());
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={fronteira}"),
+        )
+        .body(Body::from(b))
+        .unwrap()
+}
+
+db_test!(sessao_csrf_e_cada_um_so_ve_o_que_e_seu, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+
+    // Without a session: to the sign-in page, keeping where one was going.
+    let r = chamar(
+        &app,
+        Request::get("/processos").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/entrar?volta=/processos");
+    // Wrong password: the message next to the form, same for an unknown login.
+    let r = chamar(
+        &app,
+        form("/entrar", "", "login=rep.368253&senha=errada".into()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.texto.contains("login ou senha inválidos"));
+
+    let (hap, csrf) = entrar(&app, "rep.368253").await;
+    let (amil, _) = entrar(&app, "rep.326305").await;
+    let processos = chamar(&app, get("/processos", &hap)).await;
+    let nup = processos
+        .texto
+        .split("/processos/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        chamar(&app, get(&format!("/processos/{nup}"), &hap))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Another operator cannot open it by URL.
+    let r = chamar(&app, get(&format!("/processos/{nup}"), &amil)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.texto.contains("não existe ou não está disponível"));
+    // ANS pages are not for operators; operator pages are not for ANS.
+    assert_eq!(
+        chamar(&app, get("/ans/filas/primeira", &hap)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (analista, _) = entrar(&app, "ans.analista").await;
+    assert_eq!(
+        chamar(&app, get("/processos", &analista)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        chamar(&app, get("/ans/filas/dicol", &analista))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A form without the session's CSRF token, or from another site, changes nothing.
+    let r = chamar(&app, form("/sair", &hap, "csrf=falso".into())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut outra = form("/sair", &hap, format!("csrf={csrf}"));
+    outra
+        .headers_mut()
+        .insert(header::ORIGIN, "https://malicioso.example".parse().unwrap());
+    outra
+        .headers_mut()
+        .insert(header::HOST, "persus.ans.gov.br".parse().unwrap());
+    assert_eq!(chamar(&app, outra).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        chamar(&app, get("/painel", &hap)).await.status,
+        StatusCode::OK
+    );
+    // Signing out ends the session.
+    let r = chamar(&app, form("/sair", &hap, format!("csrf={csrf}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        chamar(&app, get("/painel", &hap)).await.status,
+        StatusCode::SEE_OTHER
+    );
+});
+
+db_test!(
+    impugnacao_pelo_formulario_lote_conferido_e_decisao_da_analista,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let (hap, csrf) = entrar(&app, "rep.368253").await;
+
+        // The dashboard lists the notice without ciência; opening it records ciência.
+        let painel = chamar(&app, get("/painel", &hap)).await;
+        let id = painel
+            .texto
+            .split("/notificacoes/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let n = chamar(&app, get(&format!("/notificacoes/{id}"), &hap)).await;
+        assert!(n.texto.contains("Ciência registrada agora"), "{}", n.texto);
+        let nup = n
+            .texto
+            .split("/processos/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let p = chamar(&app, get(&format!("/processos/{nup}"), &hap)).await;
+        let numeros: Vec<String> = p
+            .texto
+            .split("/atendimentos/")
+            .skip(1)
+            .map(|x| x.split('"').next().unwrap().to_owned())
+            .collect();
+        assert!(numeros.len() >= 3, "{numeros:?}");
+
+        // The form: every reason next to its field when incomplete; then filed, with the receipt.
+        let r = chamar(
+            &app,
+            multipart(
+                "/peticoes",
+                &hap,
+                &[
+                    ("csrf", &csrf),
+                    ("processo", &nup),
+                    ("tipo", "impugnacao"),
+                    ("motivo", ""),
+                ],
+                &[],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.texto.contains("marque ao menos um atendimento")
+                && r.texto.contains("anexe ao menos um PDF")
+        );
+        let r = chamar(
+            &app,
+            multipart(
+                "/peticoes",
+                &hap,
+                &[
+                    ("csrf", &csrf),
+                    ("processo", &nup),
+                    ("tipo", "impugnacao"),
+                    ("atendimentos", &numeros[0]),
+                    ("motivo", "ADM01"),
+                    (
+                        "fundamentacao",
+                        "Beneficiário excluído do plano antes do atendimento.",
+                    ),
+                    ("auditor", ""),
+                ],
+                &[("documentos", "exclusao.pdf", PDF)],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+        let recibo = chamar(
+            &app,
+            get(r.headers[header::LOCATION].to_str().unwrap(), &hap),
+        )
+        .await;
+        assert!(
+            recibo.texto.contains("Petição protocolada") && recibo.texto.contains("exclusao.pdf"),
+            "{}",
+            recibo.texto
+        );
+
+        // A batch with a bad row: the row's error shown, nothing filed; corrected, it is filed.
+        let cab = persus_server::servicos::peticoes::CABECALHO_LOTE;
+        let doc = persus_store::peticoes::documentos_da_operadora(&db, "368253")
+            .await
+            .unwrap()[0]
+            .id;
+        let ruim = format!("{cab}\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência contratual.;;{doc}\nimpugnacao;{nup};{};XYZ99;Motivo que não existe no catálogo.;;{doc}\n", numeros[1], numeros[2]);
+        let r = chamar(
+            &app,
+            multipart(
+                "/lotes/validar",
+                &hap,
+                &[("csrf", &csrf)],
+                &[("planilha", "lote.csv", ruim.as_bytes())],
+            ),
+        )
+        .await;
+        assert!(
+            r.texto.contains("Nada foi protocolado") && r.texto.contains("XYZ99"),
+            "{}",
+            r.texto
+        );
+        assert!(
+            r.texto.contains("<td>3</td>"),
+            "the sheet's line 3 is named"
+        );
+        let bom = format!(
+            "{cab}\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência contratual.;;{doc}\n",
+            numeros[1]
+        );
+        let r = chamar(
+            &app,
+            multipart(
+                "/lotes/validar",
+                &hap,
+                &[("csrf", &csrf)],
+                &[("planilha", "lote.csv", bom.as_bytes())],
+            ),
+        )
+        .await;
+        assert!(
+            r.texto.contains("Todas as 1 linhas estão corretas"),
+            "{}",
+            r.texto
+        );
+        let r = chamar(
+            &app,
+            form(
+                "/lotes",
+                &hap,
+                format!(
+                    "csrf={csrf}&planilha={}",
+                    persus_server::web::urlencode(&bom).replace('/', "%2F")
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+        let lote = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(chamar(&app, get(&lote, &hap))
+            .await
+            .texto
+            .contains("Esta página se atualiza sozinha"));
+        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+            .await
+            .unwrap();
+        assert!(chamar(&app, get(&lote, &hap))
+            .await
+            .texto
+            .contains("1 protocolada(s)"));
+
+        // The analyst decides the first impugnação from the queue; the operator sees it.
+        let (analista, csrf_a) = entrar(&app, "ans.analista").await;
+        let fila = chamar(&app, get("/ans/filas/primeira", &analista)).await;
+        assert!(fila.texto.contains(&numeros[0]));
+        let r = chamar(&app, form("/ans/decisoes", &analista, format!("csrf={csrf_a}&instancia=primeira&atendimentos={}&resultado=indeferida&fundamentacao=Exclus%C3%A3o+n%C3%A3o+comprovada.", numeros[0]))).await;
+        assert!(
+            r.texto.contains("Decisão publicada para 1 atendimento"),
+            "{}",
+            r.texto
+        );
+        let a = chamar(&app, get(&format!("/atendimentos/{}", numeros[0]), &hap)).await;
+        assert!(
+            a.texto.contains("mantido") && a.texto.contains("Exclusão não comprovada"),
+            "{}",
+            a.texto
+        );
+    }
+);
