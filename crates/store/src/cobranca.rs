@@ -647,3 +647,15 @@ pub async fn usar_credito(tx: &mut Tx, credito_id: i64, gru_id: i64) -> Result<(
         .bind(credito_id).bind(gru_id).execute(conn).await?.rows_affected());
     Ok(())
 }
+
+/// The operator's debts already in a GRU still payable on `hoje`: (debt id, GRU number).
+pub async fn debitos_em_gru_pagavel(
+    db: &Db,
+    operadora: &str,
+    hoje: NaiveDate,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT gd.debito_id, g.numero FROM gru_debitos gd JOIN grus g ON g.id = gd.gru_id
+         WHERE g.operadora = $1 AND g.estado = 'emitida' AND g.vencimento >= $2")
+        .bind(operadora).bind(hoje).fetch_all(pool).await?))
+}

@@ -347,7 +347,7 @@ async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
     let hoje = RelogioSistema.hoje();
     let publicando = lista.iter().any(|a| a.estado == "publicando");
     let corpo = html! {
-        @if publicando { meta http-equiv="refresh" content="3"; div.br-message.info role="status" aria-live="polite" { div.content { span.message-body { "Publicação em andamento; esta página se atualiza sozinha." } } } }
+        @if publicando { script { (maud::PreEscaped("setTimeout(function(){location.reload()},3000)")) } div.br-message.info role="status" aria-live="polite" { div.content { span.message-body { "Publicação em andamento; esta página se atualiza sozinha." } } } }
         table.persus {
             thead { tr { th scope="col" { "ABI" } th scope="col" { "Tipo" } th scope="col" { "Trimestre" } th scope="col" { "Lançamento" } th scope="col" { "Situação" } th scope="col" { "Ação" } } }
             tbody { @for a in &lista { tr {
@@ -427,7 +427,7 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
         h2 { "Importar retorno do banco (CNAB 240)" }
         form method="post" action="/ans/financeiro/retorno" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(s.csrf);
-            div.br-upload { label for="retorno" { "Arquivo retorno (.ret)" } input id="retorno" name="retorno" type="file" required; }
+            div.persus-upload { label for="retorno" { "Arquivo retorno (.ret)" } input id="retorno" name="retorno" type="file" required; }
             p.mt-2 { button.br-button.primary type="submit" { "Importar" } }
         }
         h2 { "No CADIN" }

@@ -15,6 +15,7 @@ body { font-family: Rawline, Raleway, "Segoe UI", Arial, sans-serif; }
 .persus-nav a { color: #1351b4; }
 .persus-nav a[aria-current="page"] { font-weight: 700; text-decoration: underline; }
 main { padding: 1.5rem 0 3rem; min-height: 60vh; }
+main p a:not(.br-button), main li a:not(.br-button), main dd a, main td a { text-decoration: underline; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 table.persus { width: 100%; border-collapse: collapse; }
 table.persus th, table.persus td { border-bottom: 1px solid #ccc; padding: .4rem .5rem; vertical-align: top; }
@@ -23,12 +24,15 @@ table.persus th { background: #f0f0f0; text-align: left; }
 .cartao { border: 1px solid #ccc; border-radius: 4px; padding: 1rem; background: #fff; }
 .cartao .valor { font-size: 1.75rem; font-weight: 700; color: #1351b4; }
 .urgente { color: #b00020; font-weight: 700; }
+.persus-upload label { display: block; font-weight: 600; margin-bottom: .25rem; }
+.persus-upload input[type=file] { display: block; padding: .5rem; border: 1px dashed #1351b4; border-radius: 4px; width: 100%; max-width: 36rem; }
 .campo-erro { color: #b00020; font-weight: 600; display: block; margin-top: .25rem; }
 .persus-rodape { background: #071d41; color: #fff; padding: 1.5rem 0; }
-.persus-rodape a { color: #fff; }
+.persus-rodape a, .persus-rodape p, .persus-rodape small { color: #fff; }
 .linha-tempo { list-style: none; padding-left: 0; border-left: 3px solid #1351b4; }
 .linha-tempo li { margin: 0 0 .75rem 0; padding-left: 1rem; }
 form.inline { display: inline; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 10; }
 @media (max-width: 576px) { table.persus { font-size: .875rem; } .persus-nav { font-size: .95rem; } }
 "#;

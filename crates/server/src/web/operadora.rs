@@ -713,7 +713,7 @@ async fn form_peticao(
                 label for="auditor" { "Auditor (motivos técnicos: nome e registro do profissional)" }
                 input id="auditor" name="auditor" value=(valores.auditor);
             }
-            div.br-upload.mt-3 {
+            div.persus-upload.mt-3 {
                 label for="documentos" { "Documentos de prova (PDF, até 10 MB cada, até 5 arquivos)" }
                 input id="documentos" name="documentos" type="file" accept="application/pdf,.pdf" multiple required aria-describedby="documentos-ajuda";
                 p id="documentos-ajuda" { small { "Somente PDF completo e sem senha. O limite é verificado antes de gravar." } }
@@ -889,7 +889,7 @@ async fn recibo(State(app): State<AppState>, s: Sessao, Path(protocolo): Path<St
             dt { "Protocolada em" } dd { (p.protocolada_em.map(|t| t.with_timezone(&chrono_tz::America::Sao_Paulo).format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default()) " (Brasília)" }
             dt { "Processo" } dd { a href=(format!("/processos/{nup}")) { (nup) } }
             dt { "Atendimentos" } dd { (numeros.join(", ")) }
-            dt { "Documentos" } dd { ul { @for d in &docs { li { (d.nome_arquivo) " — SHA-256 " code { (d.sha256) } } } } }
+            dt { "Documentos" } dd { ul { @for d in &docs { li { "nº " span.doc-id { (d.id) } " — " (d.nome_arquivo) " — SHA-256 " code { (d.sha256) } } } } }
         }
     };
     pagina(&app, &s, "/processos", "Recibo de protocolo", corpo).into_response()
@@ -917,7 +917,7 @@ fn form_lote(s: &Sessao, erro: Option<&str>) -> Markup {
         @if let Some(e) = erro { div.br-message.danger role="alert" { div.content { span.message-body { (e) } } } }
         form method="post" action="/lotes/validar" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(s.csrf);
-            div.br-upload {
+            div.persus-upload {
                 label for="planilha" { "Planilha (CSV, até 16 MB)" }
                 input id="planilha" name="planilha" type="file" accept=".csv,text/csv" required;
             }
@@ -1112,11 +1112,13 @@ async fn lote(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Re
     let concluido = l.estado == "concluido";
     let corpo = html! {
         @if !concluido {
-            // Progressive enhancement: the page refreshes itself while the batch runs.
-            meta http-equiv="refresh" content="2";
+            // Progressive enhancement: with JavaScript the page refreshes itself while the batch
+            // runs; without, the link does it.
+            script { (maud::PreEscaped("setTimeout(function(){location.reload()},2000)")) }
             div.br-message.info role="status" aria-live="polite" {
                 div.content { span.message-body { "Lote " (l.estado) ": " (l.total) " petição(ões). Esta página se atualiza sozinha." } }
             }
+            p { a href=(format!("/lotes/{id}")) { "Atualizar agora" } }
             progress max="1" aria-label="Progresso do lote" {}
         } @else {
             div.br-message.success role="status" {
@@ -1143,6 +1145,9 @@ async fn cobranca(State(app): State<AppState>, s: Sessao) -> Response {
     let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op)
         .await
         .unwrap_or_default();
+    let em_gru = persus_store::cobranca::debitos_em_gru_pagavel(&app.db, &op, hoje)
+        .await
+        .unwrap_or_default();
     let grus = persus_store::cobranca::grus_da_operadora(&app.db, &op)
         .await
         .unwrap_or_default();
@@ -1162,7 +1167,11 @@ async fn cobranca(State(app): State<AppState>, s: Sessao) -> Response {
                     @for d in debitos.iter().filter(|d| d.estado == "aberto") {
                         @let atual = selic.as_ref().and_then(|t| persus_domain::cobranca::encargos(Centavos::new(d.valor_centavos), d.vencimento, hoje.max(d.vencimento), t).ok());
                         tr {
-                            td { input type="checkbox" name="debitos" value=(d.id) id=(format!("deb-{}", d.id)) aria-label=(format!("Débito do processo {}", d.nup)); }
+                            td { @if let Some((_, g)) = em_gru.iter().find(|(id, _)| *id == d.id) {
+                                a href=(format!("/cobranca/grus/{g}")) { "na GRU " (g) }
+                            } @else {
+                                input type="checkbox" name="debitos" value=(d.id) id=(format!("deb-{}", d.id)) aria-label=(format!("Débito do processo {}", d.nup));
+                            } }
                             td { label for=(format!("deb-{}", d.id)) { (d.nup) } }
                             td { (data(d.vencimento)) }
                             td.num { (reais(d.valor_centavos)) }
