@@ -100,6 +100,11 @@ await passo('a operadora impugna com um PDF e vê o recibo', async () => {
   await op.fill('#fundamentacao', 'Beneficiário excluído do plano antes da data do atendimento, conforme comprovante.');
   await op.setInputFiles('#documentos', pdf);
   await tela(op, 'formulario-impugnacao');
+  await op.click('button:has-text("Salvar e revisar")');
+  await op.waitForSelector('#revisao');
+  assert.match(await op.textContent('main'), /Rascunho salvo/);
+  await acessivel(op, 'revisão');
+  await tela(op, 'revisao');
   await op.click('button:has-text("Protocolar")');
   await op.waitForSelector('#recibo');
   assert.match(await op.textContent('main'), /Petição protocolada/);
@@ -194,12 +199,29 @@ await passo('telas da ANS e do celular', async () => {
   await tela(cel, 'painel-celular');
 });
 
+await passo('as demais páginas principais são acessíveis', async () => {
+  for (const caminho of ['/abis', '/decisoes', '/atendimentos', '/conta']) {
+    await op.goto(`${URL}${caminho}`);
+    await acessivel(op, caminho);
+  }
+  await tela(op, 'conta');
+  const admin = await sessao('ans.admin');
+  for (const caminho of ['/ans/abis', '/ans/operadoras', '/ans/produtividade', '/ans/auditoria']) {
+    await admin.goto(`${URL}${caminho}`);
+    await acessivel(admin, caminho);
+  }
+  await tela(admin, 'auditoria');
+  await admin.context().close();
+});
+
 await passo('a página de entrada é acessível', async () => {
   const ctx = await browser.newContext({ locale: 'pt-BR' });
   const p = await ctx.newPage();
   await p.goto(`${URL}/entrar`);
   await acessivel(p, 'entrar');
   await tela(p, 'entrar');
+  await p.goto(`${URL}/primeiro-acesso`);
+  await acessivel(p, 'primeiro acesso');
 });
 
 await browser.close();

@@ -322,6 +322,29 @@ db_test!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+        // Saved as a draft, reviewed, then protocolled.
+        let rascunho = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(rascunho.starts_with("/rascunhos/"), "{rascunho}");
+        let revisao = chamar(&app, get(&rascunho, &hap)).await;
+        assert!(
+            revisao.texto.contains("Rascunho salvo") && revisao.texto.contains("exclusao.pdf"),
+            "{}",
+            revisao.texto
+        );
+        assert!(chamar(&app, get("/painel", &hap))
+            .await
+            .texto
+            .contains(&rascunho));
+        let r = chamar(
+            &app,
+            form(
+                &format!("{rascunho}/protocolar"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
         let recibo = chamar(
             &app,
             get(r.headers[header::LOCATION].to_str().unwrap(), &hap),
@@ -422,3 +445,335 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    conta_do_gestor_aplicacoes_webhooks_pessoas_e_delegacoes,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let (hap, csrf) = entrar(&app, "rep.368253").await;
+        let conta = chamar(&app, get("/conta", &hap)).await;
+        assert_eq!(conta.status, StatusCode::OK);
+        assert!(conta.texto.contains("demo-368253"));
+        // A person without the manager's role does not reach it.
+        let (analista, _) = entrar(&app, "ans.analista").await;
+        assert_eq!(
+            chamar(&app, get("/conta", &analista)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Register an application: the secret is shown once.
+        let r = chamar(&app, form("/conta/aplicacoes", &hap, format!("csrf={csrf}&nome=ERP+da+operadora&ambiente=homologacao&escopos=consulta&escopos=peticionar"))).await;
+        assert!(
+            r.texto.contains("client_secret") && r.texto.contains("psus_sk_"),
+            "{}",
+            r.texto
+        );
+        let client_id = r
+            .texto
+            .split("client_id ")
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap()
+            .trim()
+            .to_owned();
+        assert!(client_id.starts_with("psus_app_"), "{client_id}");
+        // Bad input: every reason, nothing registered.
+        let r = chamar(
+            &app,
+            form(
+                "/conta/aplicacoes",
+                &hap,
+                format!("csrf={csrf}&nome=x&ambiente=lua"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.texto.contains("nome") && r.texto.contains("ambiente"));
+
+        // A webhook on it: secret once; a test event queued; the delivery log lists it.
+        let r = chamar(&app, form("/conta/webhooks", &hap, format!("csrf={csrf}&aplicacao={client_id}&url=https%3A%2F%2Ferp.example%2Fganchos&eventos=gru.emitida&eventos=teste"))).await;
+        assert!(r.texto.contains("whsec_"), "{}", r.texto);
+        let id = r
+            .texto
+            .split("/conta/webhooks/")
+            .nth(1)
+            .unwrap()
+            .split(['"', '/'])
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = chamar(
+            &app,
+            form(
+                &format!("/conta/webhooks/{id}/teste"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert!(r.texto.contains("Evento de teste"), "{}", r.texto);
+        let entregas = chamar(&app, get(&format!("/conta/webhooks/{id}"), &hap)).await;
+        assert!(
+            entregas.texto.contains("msg_teste_") && entregas.texto.contains("pendente"),
+            "{}",
+            entregas.texto
+        );
+        // Another operator's manager does not see it.
+        let (amil, _) = entrar(&app, "rep.326305").await;
+        assert_eq!(
+            chamar(&app, get(&format!("/conta/webhooks/{id}"), &amil))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // Rotation shows a new secret; revocation ends it.
+        let r = chamar(
+            &app,
+            form(
+                &format!("/conta/aplicacoes/{client_id}/rotacionar"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert!(r.texto.contains("Novo segredo"), "{}", r.texto);
+        let r = chamar(
+            &app,
+            form(
+                &format!("/conta/aplicacoes/{client_id}/revogar"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert!(r.texto.contains("Aplicação revogada"), "{}", r.texto);
+
+        // People and delegations.
+        let r = chamar(&app, form("/conta/usuarios", &hap, format!("csrf={csrf}&login=ana.financeiro&nome=Ana&papel=usuario&permissoes=financeiro&senha=senha-bem-longa"))).await;
+        assert!(r.texto.contains("ana.financeiro cadastrado"), "{}", r.texto);
+        let r = chamar(&app, form("/conta/delegacoes", &hap, format!("csrf={csrf}&para=ana.financeiro&processo=&permissoes=consulta&ate=31%2F12%2F2099"))).await;
+        assert!(
+            r.texto.contains("Delegação") && r.texto.contains("concedida"),
+            "{}",
+            r.texto
+        );
+        let d = r
+            .texto
+            .split("/conta/delegacoes/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = chamar(
+            &app,
+            form(
+                &format!("/conta/delegacoes/{d}/revogar"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert!(r.texto.contains("revogada"), "{}", r.texto);
+        let r = chamar(
+            &app,
+            form(
+                "/conta/delegacoes",
+                &hap,
+                format!("csrf={csrf}&para=ana.financeiro&ate=ontem"),
+            ),
+        )
+        .await;
+        assert!(r.texto.contains("inválida: use dd/mm/aaaa"), "{}", r.texto);
+    }
+);
+
+db_test!(primeiro_acesso_habilitado_pela_ans_uma_vez, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let (admin, csrf) = entrar(&app, "ans.admin").await;
+    let r = chamar(
+        &app,
+        form(
+            "/ans/operadoras",
+            &admin,
+            format!("csrf={csrf}&registro=419052&login=rep.419052&nome=Maria+Representante"),
+        ),
+    )
+    .await;
+    let codigo = r
+        .texto
+        .split("id=\"codigo\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(codigo.starts_with("pa_"), "{}", r.texto);
+    // An operator outside the register is refused by name.
+    let r = chamar(
+        &app,
+        form(
+            "/ans/operadoras",
+            &admin,
+            format!("csrf={csrf}&registro=999999&login=rep.x&nome=Fulano+de+Tal"),
+        ),
+    )
+    .await;
+    assert!(r.texto.contains("999999"), "{}", r.texto);
+    // Only ANS's admin enables it.
+    let (hap, csrf_h) = entrar(&app, "rep.368253").await;
+    assert_eq!(
+        chamar(
+            &app,
+            form(
+                "/ans/operadoras",
+                &hap,
+                format!("csrf={csrf_h}&registro=419052&login=y&nome=y")
+            )
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let definir = |codigo: &str, senha: &str| {
+        Request::post("/primeiro-acesso")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "login=rep.419052&codigo={codigo}&senha={senha}&confirmacao={senha}"
+            )))
+            .unwrap()
+    };
+    let r = chamar(&app, definir("pa_errado", "nova-senha-forte")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.texto.contains("código inválido"));
+    let r = chamar(&app, definir(&codigo, "curta")).await;
+    assert!(r.texto.contains("ao menos 10"));
+    let r = chamar(&app, definir(&codigo, "nova-senha-forte")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+    // Once only.
+    assert_eq!(
+        chamar(&app, definir(&codigo, "outra-senha-forte"))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = chamar(
+        &app,
+        form(
+            "/entrar",
+            "",
+            "login=rep.419052&senha=nova-senha-forte".into(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+});
+
+db_test!(parcelamento_pedido_pela_web_com_gru_da_parcela, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let (hap, csrf) = entrar(&app, "rep.368253").await;
+    // A period passes without impugnação: the scheduler constitutes the debt.
+    let painel = chamar(&app, get("/painel", &hap)).await;
+    let id = painel
+        .texto
+        .split("/notificacoes/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    chamar(&app, get(&format!("/notificacoes/{id}"), &hap)).await;
+    let n = persus_store::processos::notificacao(&db, id.parse().unwrap())
+        .await
+        .unwrap();
+    let dia = n.vencimento.unwrap() + chrono::Duration::days(1);
+    let r = RelogioFixo::em(dia);
+    persus_server::servicos::agendador::executar(
+        &db,
+        r.hoje(),
+        &persus_domain::calendar::CalendarioAns::padrao(),
+        &persus_domain::deadline::PrazosVigentes::padrao(),
+        &Ator::sistema("tick"),
+        r.agora(),
+    )
+    .await
+    .unwrap();
+    let cobranca = chamar(&app, get("/cobranca", &hap)).await;
+    let debito = cobranca
+        .texto
+        .split("name=\"debitos\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let s = chamar(
+        &app,
+        get(
+            &format!("/cobranca/parcelamento?debitos={debito}&parcelas=2"),
+            &hap,
+        ),
+    )
+    .await;
+    assert!(
+        s.texto.contains("Débito consolidado hoje") && s.texto.contains("Pedir parcelamento em 2"),
+        "{}",
+        s.texto
+    );
+    // Without the confession nothing is granted.
+    let r = chamar(
+        &app,
+        form(
+            "/cobranca/parcelamentos",
+            &hap,
+            format!("csrf={csrf}&debitos={debito}&parcelas=2"),
+        ),
+    )
+    .await;
+    assert!(r.texto.contains("confissão"), "{}", r.texto);
+    let r = chamar(
+        &app,
+        form(
+            "/cobranca/parcelamentos",
+            &hap,
+            format!("csrf={csrf}&debitos={debito}&parcelas=2&confissao=sim"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+    let p = chamar(
+        &app,
+        get(r.headers[header::LOCATION].to_str().unwrap(), &hap),
+    )
+    .await;
+    assert!(
+        p.texto.contains("irrevogável") && p.texto.contains("Emitir GRU da parcela 1"),
+        "{}",
+        p.texto
+    );
+    let acao = p
+        .texto
+        .split("action=\"")
+        .find(|x| x.contains("/parcelas/1/gru"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let g = chamar(&app, form(&acao, &hap, format!("csrf={csrf}"))).await;
+    assert!(
+        g.texto.contains("GRU da parcela") && g.texto.contains("Linha digitável"),
+        "{}",
+        g.texto
+    );
+});

@@ -431,3 +431,64 @@ pub async fn usuarios_da_organizacao(
          FROM usuarios WHERE organizacao_id = $1 ORDER BY login")
         .bind(organizacao_id).fetch_all(pool).await?))
 }
+
+/// An operator's delegations (current and past), newest first.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct DelegacaoResumo {
+    pub id: i64,
+    pub login: String,
+    pub processo: Option<String>,
+    pub permissoes: String,
+    pub expira_em: DateTime<Utc>,
+    pub revogada_em: Option<DateTime<Utc>>,
+}
+
+pub async fn delegacoes_da_operadora(
+    db: &Db,
+    operadora: &str,
+) -> Result<Vec<DelegacaoResumo>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT d.id, u.login, p.nup AS processo, d.permissoes, d.expira_em, d.revogada_em
+         FROM delegacoes d JOIN usuarios u ON u.id = d.usuario_id LEFT JOIN processos p ON p.id = d.processo_id
+         WHERE d.operadora = $1 ORDER BY d.id DESC LIMIT 500")
+        .bind(operadora).fetch_all(pool).await?))
+}
+
+// ---- First access ----
+
+/// Records (or renews) a person's first-access code.
+pub async fn habilitar_primeiro_acesso(
+    tx: &mut Tx,
+    usuario_id: i64,
+    codigo_sha256: &str,
+    por: &str,
+    expira_em: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO primeiros_acessos (usuario_id, codigo_sha256, habilitado_por, expira_em) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (usuario_id) DO UPDATE SET codigo_sha256 = excluded.codigo_sha256,
+             habilitado_por = excluded.habilitado_por, expira_em = excluded.expira_em, usado_em = NULL")
+        .bind(usuario_id).bind(codigo_sha256).bind(por).bind(expira_em).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Uses a first-access code: sets the password once; false if the code is wrong, used or expired.
+pub async fn usar_primeiro_acesso(
+    tx: &mut Tx,
+    usuario_id: i64,
+    codigo_sha256: &str,
+    senha_hash: &str,
+    agora: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE primeiros_acessos SET usado_em = $3
+         WHERE usuario_id = $1 AND codigo_sha256 = $2 AND usado_em IS NULL AND expira_em > $3")
+        .bind(usuario_id).bind(codigo_sha256).bind(agora).execute(conn).await?.rows_affected());
+    if n != 1 {
+        return Ok(false);
+    }
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE usuarios SET senha_hash = $2, falhas = 0, bloqueado_ate = NULL, ativo = TRUE WHERE id = $1")
+        .bind(usuario_id).bind(senha_hash).execute(conn).await?.rows_affected());
+    Ok(true)
+}

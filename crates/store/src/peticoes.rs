@@ -523,3 +523,14 @@ pub async fn documentos_de(db: &Db, peticao_id: i64) -> Result<Vec<Documento>, S
                WHERE pd.peticao_id = $1 ORDER BY d.id";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(peticao_id).fetch_all(pool).await?))
 }
+
+/// The operator's drafts, newest first: (id, type, NUP, saved at).
+pub async fn rascunhos_da_operadora(
+    db: &Db,
+    operadora: &str,
+) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT p.id, p.tipo, pr.nup, p.criada_em FROM peticoes p JOIN processos pr ON pr.id = p.processo_id
+         WHERE p.operadora = $1 AND p.estado = 'rascunho' ORDER BY p.id DESC")
+        .bind(operadora).fetch_all(pool).await?))
+}

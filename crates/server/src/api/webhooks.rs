@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use super::{idempotente, Cliente};
 use crate::app::AppState;
 use crate::problem::Problem;
-use crate::servicos::webhooks::{novo_segredo, TIPOS};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,41 +65,20 @@ pub async fn criar(
             Ok(w) => w,
             Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
         };
-        let mut erros = Vec::new();
-        let url = w.url.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_000 {
-            erros.push(format!("url \"{url}\" inválida: use https://…"));
-        }
-        if w.eventos.is_empty() {
-            erros.push(format!("informe ao menos um evento: {}", TIPOS.join(", ")));
-        }
-        for e in &w.eventos {
-            if !TIPOS.contains(&e.as_str()) {
-                erros.push(format!(
-                    "evento \"{e}\" não existe: use {}",
-                    TIPOS.join(", ")
-                ));
-            }
-        }
-        if !erros.is_empty() {
-            return (Problem::invalid(erros.join("; "))).em_par();
-        }
-        let segredo = novo_segredo();
-        match store::criar(
+        match crate::servicos::webhooks::assinar_eventos(
             &app2.db,
             c2.aplicacao_id,
-            url,
-            &segredo,
-            &w.eventos.join(" "),
+            &w.url,
+            &w.eventos,
             Utc::now(),
         )
         .await
         {
-            Ok(id) => (
+            Ok((id, segredo)) => (
                 StatusCode::CREATED,
                 serde_json::to_value(WebhookCriado {
                     id,
-                    url: url.to_owned(),
+                    url: w.url.trim().to_owned(),
                     eventos: w.eventos,
                     segredo,
                 })
@@ -178,10 +156,7 @@ pub async fn teste(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let w = da_aplicacao(&app, &cliente, &id).await?;
-    let agora = Utc::now();
-    let mensagem_id = crate::auth::aleatorio("msg_teste_");
-    let corpo = serde_json::json!({ "tipo": "teste", "webhook": w.id, "em": agora }).to_string();
-    store::enfileirar(&app.db, w.id, &mensagem_id, "teste", &corpo, agora).await?;
+    let mensagem_id = crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
     Ok((StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response())
 }
 

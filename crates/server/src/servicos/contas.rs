@@ -283,3 +283,158 @@ pub async fn permissoes(
     out.dedup();
     Ok(out)
 }
+
+/// How long a first-access code is valid.
+pub const VALIDADE_PRIMEIRO_ACESSO: chrono::Duration = chrono::Duration::days(7);
+
+/// ANS's admin enables the first access of an operator's legal representative (the stand-in for
+/// the e-CNPJ check): the person is created if missing, with no usable password, and a one-time
+/// code (returned once, to be sent through an official channel) lets them set one.
+pub async fn habilitar_primeiro_acesso(
+    db: &Db,
+    por: &str,
+    registro: &str,
+    login: &str,
+    nome: &str,
+    agora: DateTime<Utc>,
+) -> Result<String, ServicoError> {
+    let admin = contas::usuario(db, por)
+        .await?
+        .filter(|u| u.ativo && u.papel == "admin");
+    let Some(admin) = admin else {
+        return Err(ServicoError::Regra(
+            "só o administrador da ANS habilita o primeiro acesso".to_owned(),
+        ));
+    };
+    if contas::operadora_da_organizacao(db, admin.organizacao_id)
+        .await?
+        .is_some()
+    {
+        return Err(ServicoError::Regra(
+            "só o administrador da ANS habilita o primeiro acesso".to_owned(),
+        ));
+    }
+    let mut erros = Vec::new();
+    let reg = persus_domain::ids::RegistroAns::parse(registro.trim());
+    if let Err(e) = &reg {
+        erros.push(format!("registro ANS \"{registro}\": {e}"));
+    }
+    if login.trim().len() < 3 || login.contains(char::is_whitespace) {
+        erros.push("login inválido: ao menos 3 caracteres, sem espaços".to_owned());
+    }
+    if nome.trim().chars().count() < 3 {
+        erros.push("informe o nome do representante legal".to_owned());
+    }
+    if !erros.is_empty() {
+        return Err(ServicoError::Regra(erros.join("; ")));
+    }
+    let registro = registro.trim();
+    let mut tx = db.begin().await?;
+    let org = contas::organizacao(&mut tx, Some(registro))
+        .await
+        .map_err(|e| match e {
+            persus_store::StoreError::Conflict(m) => ServicoError::Regra(m),
+            outro => ServicoError::Store(outro),
+        })?;
+    // A password nobody knows until the code is used.
+    let inutilizavel =
+        auth::hash_senha(&auth::aleatorio("bloqueada_")).map_err(ServicoError::Regra)?;
+    contas::criar_usuario(
+        &mut tx,
+        &contas::NovoUsuario {
+            login: login.trim(),
+            nome: nome.trim(),
+            organizacao_id: org.id,
+            papel: "representante_legal",
+            permissoes: &[],
+            senha_hash: &inutilizavel,
+            em: agora,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let u = contas::usuario(db, login.trim())
+        .await?
+        .ok_or_else(|| ServicoError::Regra(format!("login {login} não encontrado")))?;
+    if u.organizacao_id != org.id || u.papel != "representante_legal" {
+        return Err(ServicoError::Regra(format!(
+            "o login {login} já pertence a outra pessoa ou organização"
+        )));
+    }
+    let codigo = auth::aleatorio("pa_")[..19].to_owned();
+    let mut tx = db.begin().await?;
+    contas::habilitar_primeiro_acesso(
+        &mut tx,
+        u.id,
+        &auth::sha256_hex(&codigo),
+        por,
+        agora + VALIDADE_PRIMEIRO_ACESSO,
+    )
+    .await?;
+    persus_store::auditoria::registrar(
+        &mut tx,
+        &persus_store::auditoria::Ator::sistema(por),
+        persus_store::auditoria::Mudanca {
+            acao: "primeiro_acesso.habilitado",
+            entidade: "usuario",
+            entidade_id: login.trim(),
+            antes: None,
+            depois: Some(serde_json::json!({ "operadora": registro, "expira_em": agora + VALIDADE_PRIMEIRO_ACESSO })),
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(codigo)
+}
+
+/// The person uses the code to set a password (once, before it expires).
+pub async fn concluir_primeiro_acesso(
+    db: &Db,
+    login: &str,
+    codigo: &str,
+    senha: &str,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    if senha.chars().count() < 10 {
+        return Err(ServicoError::Regra(
+            "a senha deve ter ao menos 10 caracteres".to_owned(),
+        ));
+    }
+    let recusa = || {
+        ServicoError::Regra(
+            "login ou código inválido, já usado ou expirado: peça à ANS um novo código".to_owned(),
+        )
+    };
+    let u = contas::usuario(db, login.trim())
+        .await?
+        .ok_or_else(recusa)?;
+    let hash = auth::hash_senha(senha).map_err(ServicoError::Regra)?;
+    let mut tx = db.begin().await?;
+    if !contas::usar_primeiro_acesso(
+        &mut tx,
+        u.id,
+        &auth::sha256_hex(codigo.trim()),
+        &hash,
+        agora,
+    )
+    .await?
+    {
+        return Err(recusa());
+    }
+    persus_store::auditoria::registrar(
+        &mut tx,
+        &persus_store::auditoria::Ator::sistema(login.trim()),
+        persus_store::auditoria::Mudanca {
+            acao: "primeiro_acesso.concluido",
+            entidade: "usuario",
+            entidade_id: login.trim(),
+            antes: None,
+            depois: None,
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -17,6 +17,17 @@ pub fn data_em_brasilia(instante: DateTime<Utc>) -> NaiveDate {
     instante.with_timezone(&Sao_Paulo).date_naive()
 }
 
+/// The last instant of a civil day in Brasília (23:59:59), as UTC — "valid until dd/mm".
+pub fn fim_do_dia_em_brasilia(d: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let fim = d.and_hms_opt(23, 59, 59).unwrap_or_default();
+    Sao_Paulo
+        .from_local_datetime(&fim)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&fim))
+}
+
 pub struct RelogioSistema;
 
 impl Relogio for RelogioSistema {

@@ -53,6 +53,55 @@ pub fn novo_segredo() -> String {
     )
 }
 
+/// Subscribes `url` to `eventos` for an application; every reason at once when refused.
+/// Returns the subscription id and its signing secret (shown once).
+pub async fn assinar_eventos(
+    db: &persus_store::Db,
+    aplicacao_id: i64,
+    url: &str,
+    eventos: &[String],
+    agora: DateTime<Utc>,
+) -> Result<(i64, String), super::ServicoError> {
+    let mut erros = Vec::new();
+    let url = url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_000 {
+        erros.push(format!("url \"{url}\" inválida: use https://…"));
+    }
+    if eventos.is_empty() {
+        erros.push(format!("informe ao menos um evento: {}", TIPOS.join(", ")));
+    }
+    for e in eventos {
+        if !TIPOS.contains(&e.as_str()) {
+            erros.push(format!(
+                "evento \"{e}\" não existe: use {}",
+                TIPOS.join(", ")
+            ));
+        }
+    }
+    if !erros.is_empty() {
+        return Err(super::ServicoError::Regra(erros.join("; ")));
+    }
+    let segredo = novo_segredo();
+    let id =
+        persus_store::webhooks::criar(db, aplicacao_id, url, &segredo, &eventos.join(" "), agora)
+            .await?;
+    Ok((id, segredo))
+}
+
+/// Queues a test event to one subscription; returns the message id.
+pub async fn enviar_teste(
+    db: &persus_store::Db,
+    webhook_id: i64,
+    agora: DateTime<Utc>,
+) -> Result<String, super::ServicoError> {
+    let mensagem_id = crate::auth::aleatorio("msg_teste_");
+    let corpo =
+        serde_json::json!({ "tipo": "teste", "webhook": webhook_id, "em": agora }).to_string();
+    persus_store::webhooks::enfileirar(db, webhook_id, &mensagem_id, "teste", &corpo, agora)
+        .await?;
+    Ok(mensagem_id)
+}
+
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, the key being the base64 after
 /// `whsec_` (Standard Webhooks).
 pub fn assinar(segredo: &str, id: &str, timestamp: i64, corpo: &str) -> String {

@@ -33,6 +33,8 @@ pub fn rotas() -> Router<AppState> {
         )
         .route("/ans/produtividade", get(produtividade))
         .route("/ans/auditoria", get(auditoria))
+        .route("/ans/operadoras", get(operadoras).post(habilitar))
+        .route("/ans/abis/agendar", post(agendar_abi))
 }
 
 fn falha(e: impl std::fmt::Display) -> Response {
@@ -361,6 +363,20 @@ async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
             } } }
         }
     };
+    let corpo = html! {
+        (corpo)
+        h2 { "Agendar ABI" }
+        form method="post" action="/ans/abis/agendar" {
+            input type="hidden" name="csrf" value=(s.csrf);
+            div.row {
+                div."col-sm-3" { div.br-input { label for="a-numero" { "Número" } input id="a-numero" name="numero" required inputmode="numeric"; } }
+                div."col-sm-3" { div.br-select { label for="a-tipo" { "Tipo" } select id="a-tipo" name="tipo" { option { "AIH" } option { "APAC" } } } }
+                div."col-sm-3" { div.br-input { label for="a-tri" { "Trimestre de atendimento" } input id="a-tri" name="trimestre" required placeholder="1T2026"; } }
+                div."col-sm-3" { div.br-input { label for="a-lanc" { "Lançamento (dd/mm/aaaa)" } input id="a-lanc" name="lancamento" required; } }
+            }
+            p.mt-2 { button.br-button.primary type="submit" { "Agendar" } }
+        }
+    };
     pagina(&app, &s, "/ans/abis", "ABIs — agenda e publicação", corpo).into_response()
 }
 
@@ -562,4 +578,137 @@ async fn auditoria(
         p { small { "A cadeia inteira é verificada por " code { "persus audit verify" } "." } }
     };
     pagina(&app, &s, "/ans/auditoria", "Trilha de auditoria", corpo).into_response()
+}
+
+async fn operadoras(State(app): State<AppState>, s: Sessao) -> Response {
+    if !s.papel_ans(&[]) {
+        return proibido();
+    }
+    pagina(
+        &app,
+        &s,
+        "/ans/operadoras",
+        "Operadoras — primeiro acesso",
+        form_habilitar(&s, None),
+    )
+    .into_response()
+}
+
+fn form_habilitar(s: &Sessao, aviso: Option<maud::Markup>) -> maud::Markup {
+    html! {
+        @if let Some(a) = aviso { (a) }
+        p { "Habilite o primeiro acesso do representante legal de uma operadora do cadastro da ANS, depois de conferir a representação (o equivalente à verificação do e-CNPJ). O código vale 7 dias e é mostrado uma única vez: envie-o por canal oficial." }
+        form method="post" action="/ans/operadoras" {
+            input type="hidden" name="csrf" value=(s.csrf);
+            div.br-input { label for="registro" { "Registro ANS" } input id="registro" name="registro" required inputmode="numeric" maxlength="6"; }
+            div.br-input.mt-2 { label for="login" { "Login do representante" } input id="login" name="login" required placeholder="rep.123456"; }
+            div.br-input.mt-2 { label for="nome" { "Nome do representante legal" } input id="nome" name="nome" required; }
+            p.mt-2 { button.br-button.primary type="submit" { "Habilitar primeiro acesso" } }
+        }
+    }
+}
+
+async fn habilitar(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    if !s.papel_ans(&[]) {
+        return proibido();
+    }
+    let p = pares(&body);
+    if let Err(r) = s.conferir(&campo(&p, "csrf")) {
+        return r;
+    }
+    let r = crate::servicos::contas::habilitar_primeiro_acesso(
+        &app.db,
+        &s.usuario.login,
+        &campo(&p, "registro"),
+        &campo(&p, "login"),
+        &campo(&p, "nome"),
+        chrono::Utc::now(),
+    )
+    .await;
+    let aviso = match r {
+        Ok(codigo) => html! { div.br-message.warning role="alert" { div.content {
+        span.message-title { "Primeiro acesso habilitado para " (campo(&p, "login")) ". " }
+        span.message-body { "Código (mostrado uma vez): " code id="codigo" { (codigo) } } } } },
+        Err(crate::servicos::ServicoError::Regra(m)) => {
+            html! { div.br-message.danger role="alert" { div.content { span.message-body { (m) } } } }
+        }
+        Err(e) => return falha(e),
+    };
+    pagina(
+        &app,
+        &s,
+        "/ans/operadoras",
+        "Operadoras — primeiro acesso",
+        form_habilitar(&s, Some(aviso)),
+    )
+    .into_response()
+}
+
+async fn agendar_abi(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    if !s.papel_ans(&[]) {
+        return proibido();
+    }
+    let p = pares(&body);
+    if let Err(r) = s.conferir(&campo(&p, "csrf")) {
+        return r;
+    }
+    let mut erros = Vec::new();
+    let numero: Option<i32> = campo(&p, "numero").trim().parse().ok().filter(|n| *n > 0);
+    if numero.is_none() {
+        erros.push("número do ABI inválido".to_owned());
+    }
+    let tipo = campo(&p, "tipo");
+    if !["AIH", "APAC"].contains(&tipo.as_str()) {
+        erros.push("tipo: AIH ou APAC".to_owned());
+    }
+    let trimestre = campo(&p, "trimestre").trim().to_owned();
+    if persus_domain::ids::Trimestre::parse(&trimestre).is_err() {
+        erros.push(format!("trimestre \"{trimestre}\" inválido: use 1T2026"));
+    }
+    let lancamento = chrono::NaiveDate::parse_from_str(campo(&p, "lancamento").trim(), "%d/%m/%Y");
+    if lancamento.is_err() {
+        erros.push("data de lançamento inválida: use dd/mm/aaaa".to_owned());
+    }
+    if !erros.is_empty() {
+        return erro(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ABI não agendado",
+            &erros.join("; "),
+        );
+    }
+    let abi = persus_store::abis::Abi {
+        numero: numero.unwrap_or_default(),
+        tipo,
+        trimestre,
+        data_lancamento: lancamento.unwrap_or_default(),
+        estado: "agendado".to_owned(),
+        publicado_em: None,
+    };
+    let r = async {
+        let mut tx = app.db.begin().await?;
+        persus_store::abis::agendar(&mut tx, &abi).await?;
+        persus_store::auditoria::registrar(
+            &mut tx,
+            &s.ator(),
+            persus_store::auditoria::Mudanca {
+                acao: "abi.agendado",
+                entidade: "abi",
+                entidade_id: &abi.numero.to_string(),
+                antes: None,
+                depois: serde_json::to_value(&abi).ok(),
+            },
+            chrono::Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), persus_store::StoreError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to("/ans/abis").into_response(),
+        Err(persus_store::StoreError::Conflict(m)) => {
+            erro(StatusCode::UNPROCESSABLE_ENTITY, "ABI não agendado", &m)
+        }
+        Err(e) => falha(e),
+    }
 }

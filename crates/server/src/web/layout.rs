@@ -82,9 +82,12 @@ fn menu(s: &Sessao) -> Vec<(&'static str, &'static str)> {
         m.push(("/ans/produtividade", "Produtividade"));
         if s.papel_ans(&[]) {
             m.push(("/ans/auditoria", "Auditoria"));
+            m.push(("/ans/operadoras", "Operadoras"));
         }
     } else {
+        m.push(("/abis", "ABIs"));
         m.push(("/processos", "Processos"));
+        m.push(("/decisoes", "Decisões"));
         m.push(("/atendimentos", "Atendimentos"));
         if s.pode("peticionar") {
             m.push(("/lotes/novo", "Lote de petições"));

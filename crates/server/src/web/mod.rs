@@ -227,6 +227,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/entrar", get(pagina_entrar).post(fazer_entrar))
         .route("/sair", post(sair))
+        .route(
+            "/primeiro-acesso",
+            get(pagina_primeiro_acesso).post(primeiro_acesso),
+        )
         .route("/painel", get(painel))
         .merge(operadora::rotas())
         .merge(ans::rotas())
@@ -274,6 +278,7 @@ fn form_entrar(app: &AppState, volta: Option<&str>, erro: Option<&str>, login: &
                     }
                     button.br-button.primary type="submit" { "Entrar" }
                 }
+                p.mt-3 { a href="/primeiro-acesso" { "Primeiro acesso do representante legal (código enviado pela ANS)" } }
                 @if app.ambiente == crate::config::Ambiente::Homologacao {
                     p.mt-3 { small { "Homologação: usuários de demonstração no README (senha demo)." } }
                 }
@@ -387,5 +392,85 @@ async fn painel(State(app): State<AppState>, s: Sessao) -> Response {
         ans::painel(&app, &s).await
     } else {
         operadora::painel(&app, &s).await
+    }
+}
+
+async fn pagina_primeiro_acesso(State(app): State<AppState>) -> Markup {
+    form_primeiro_acesso(&app, None, "")
+}
+
+fn form_primeiro_acesso(app: &AppState, erro: Option<&str>, login: &str) -> Markup {
+    layout::pagina_publica(
+        app,
+        "Primeiro acesso",
+        html! {
+            div.row { div."col-md-6" {
+                h1 { "Primeiro acesso" }
+                p { "O representante legal da operadora recebe da ANS um código de primeiro acesso, válido por 7 dias, e com ele define a sua senha." }
+                @if let Some(e) = erro {
+                    div.br-message.danger role="alert" id="erro-pa" { div.content { span.message-body { (e) } } }
+                }
+                form method="post" action="/primeiro-acesso" {
+                    div.br-input.mb-3 { label for="login" { "Usuário" } input id="login" name="login" required value=(login) autocomplete="username"; }
+                    div.br-input.mb-3 { label for="codigo" { "Código de primeiro acesso" } input id="codigo" name="codigo" required autocomplete="one-time-code"; }
+                    div.br-input.mb-3 { label for="senha" { "Nova senha (ao menos 10 caracteres)" } input id="senha" name="senha" type="password" required minlength="10" autocomplete="new-password"; }
+                    div.br-input.mb-3 { label for="confirmacao" { "Repita a nova senha" } input id="confirmacao" name="confirmacao" type="password" required minlength="10" autocomplete="new-password"; }
+                    button.br-button.primary type="submit" { "Definir senha" }
+                }
+            } }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct FormPrimeiroAcesso {
+    login: String,
+    codigo: String,
+    senha: String,
+    confirmacao: String,
+}
+
+async fn primeiro_acesso(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<FormPrimeiroAcesso>,
+) -> Response {
+    if !mesma_origem(&headers) {
+        return erro(
+            StatusCode::FORBIDDEN,
+            "Origem recusada",
+            "Este formulário veio de outro site e não foi aceito.",
+        );
+    }
+    if f.senha != f.confirmacao {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_primeiro_acesso(&app, Some("as duas senhas não são iguais"), &f.login),
+        )
+            .into_response();
+    }
+    match crate::servicos::contas::concluir_primeiro_acesso(
+        &app.db,
+        &f.login,
+        &f.codigo,
+        &f.senha,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/entrar?volta=/painel").into_response(),
+        Err(crate::servicos::ServicoError::Regra(m)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_primeiro_acesso(&app, Some(&m), &f.login),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "first access failed");
+            erro(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Indisponível",
+                "Tente de novo em instantes.",
+            )
+        }
     }
 }

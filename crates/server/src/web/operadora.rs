@@ -24,6 +24,8 @@ use crate::servicos::relogio::{Relogio, RelogioSistema};
 pub fn rotas() -> Router<AppState> {
     Router::new()
         .route("/processos", get(processos))
+        .route("/abis", get(abis))
+        .route("/decisoes", get(decisoes))
         .route("/processos/{nup}", get(processo))
         .route("/notificacoes/{id}", get(notificacao))
         .route("/atendimentos", get(atendimentos))
@@ -34,6 +36,9 @@ pub fn rotas() -> Router<AppState> {
             post(protocolar).layer(axum::extract::DefaultBodyLimit::max(6 * LIMITE_BYTES)),
         )
         .route("/peticoes/{protocolo}", get(recibo))
+        .route("/rascunhos/{id}", get(rascunho))
+        .route("/rascunhos/{id}/protocolar", post(protocolar_rascunho))
+        .route("/rascunhos/{id}/descartar", post(descartar_rascunho))
         .route("/lotes/novo", get(novo_lote))
         .route("/lotes/modelo.csv", get(modelo_csv))
         .route(
@@ -49,8 +54,21 @@ pub fn rotas() -> Router<AppState> {
         .route("/cobranca/grus", post(emitir_gru))
         .route("/cobranca/grus/{numero}", get(gru_pdf))
         .route("/cobranca/parcelamento", get(simular_parcelamento))
+        .route("/cobranca/parcelamentos", post(pedir_parcelamento))
+        .route("/cobranca/parcelamentos/{id}", get(parcelamento))
+        .route(
+            "/cobranca/parcelamentos/{id}/parcelas/{n}/gru",
+            post(gru_da_parcela),
+        )
         .route("/conta", get(conta))
         .route("/conta/aplicacoes", post(registrar_aplicacao))
+        .route("/conta/aplicacoes/{client_id}/{acao}", post(acao_aplicacao))
+        .route("/conta/webhooks", post(criar_webhook))
+        .route("/conta/webhooks/{id}", get(entregas_webhook))
+        .route("/conta/webhooks/{id}/teste", post(teste_webhook))
+        .route("/conta/usuarios", post(criar_usuario))
+        .route("/conta/delegacoes", post(delegar))
+        .route("/conta/delegacoes/{id}/revogar", post(revogar_delegacao))
 }
 
 fn operadora(s: &Sessao) -> Result<String, Response> {
@@ -102,6 +120,9 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         Err(e) => return falha(e),
     };
     let pendentes: Vec<_> = feed.iter().filter(|n| n.ciencia_em.is_none()).collect();
+    let rascunhos = persus_store::peticoes::rascunhos_da_operadora(&app.db, &op)
+        .await
+        .unwrap_or_default();
     let mut prazos: Vec<_> = feed
         .iter()
         .filter_map(|n| n.vencimento.filter(|v| *v >= hoje).map(|v| (v, n)))
@@ -147,6 +168,10 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
                     }
                 }
             }
+        }
+                @if !rascunhos.is_empty() {
+            h2 { "Rascunhos de petição" }
+            ul { @for (id, tipo, nup, em) in &rascunhos { li { a href=(format!("/rascunhos/{id}")) { (tipo) " — processo " (nup) } " (salvo em " (data(em.date_naive())) ")" } } }
         }
         h2 { "Notificações sem ciência" }
         @if pendentes.is_empty() {
@@ -719,7 +744,7 @@ async fn form_peticao(
                 p id="documentos-ajuda" { small { "Somente PDF completo e sem senha. O limite é verificado antes de gravar." } }
                 @if let Some(m) = erro_de("documentos") { span.campo-erro role="alert" { (m) } }
             }
-            p.mt-3 { button.br-button.primary type="submit" { "Protocolar " (titulo.to_lowercase()) } }
+            p.mt-3 { button.br-button.primary type="submit" { "Salvar e revisar" } }
         }
     };
     pagina(
@@ -832,11 +857,101 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
         auditor: Some(v.auditor.clone()).filter(|a| !a.trim().is_empty()),
         documentos: ids,
     };
+    // Saved as a draft first: the person reviews it, then protocols (or comes back later).
+    match crate::servicos::rascunhos::salvar(&app.db, &op, None, &pedido, Utc::now(), &s.ator())
+        .await
+    {
+        Ok(r) => Redirect::to(&format!("/rascunhos/{}", r.id)).into_response(),
+        Err(crate::servicos::ServicoError::Regra(m)) => {
+            let erros = vec![("motivo".to_owned(), m)];
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_peticao(&app, &s, &op, &nup, &tipo, &v, &erros).await,
+            )
+                .into_response()
+        }
+        Err(e) => falha(e),
+    }
+}
+
+async fn rascunho(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Response {
+    let op = match exigir(&s, "peticionar") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let r = match crate::servicos::rascunhos::carregar(&app.db, &op, id).await {
+        Ok(r) => r,
+        Err(crate::servicos::ServicoError::Regra(_)) => {
+            return nao_encontrado(&format!("O rascunho {id}"))
+        }
+        Err(e) => return falha(e),
+    };
+    let docs = persus_store::peticoes::documentos_da_operadora(&app.db, &op)
+        .await
+        .unwrap_or_default();
+    let motivo = catalogo()
+        .get(&r.pedido.motivo)
+        .map(|m| m.nome.clone())
+        .unwrap_or_default();
+    let p = &r.pedido;
+    let corpo = html! {
+        div.br-message.info role="status" {
+            div.content { span.message-body { "Rascunho salvo. Confira e protocole: o prazo é verificado no momento do protocolo. Você pode sair e voltar a este rascunho pelo painel." } }
+        }
+        dl id="revisao" {
+            dt { "Tipo" } dd { (p.tipo.as_str()) }
+            dt { "Processo" } dd { a href=(format!("/processos/{}", p.processo)) { (p.processo) } }
+            dt { "Atendimentos" } dd { (p.atendimentos.join(", ")) }
+            dt { "Motivo" } dd { (p.motivo) " — " (motivo) }
+            dt { "Fundamentação" } dd { (p.fundamentacao) }
+            @if let Some(a) = &p.auditor { dt { "Auditor" } dd { (a) } }
+            dt { "Documentos" } dd { ul { @for d in docs.iter().filter(|d| p.documentos.contains(&d.id)) { li { "nº " (d.id) " — " (d.nome_arquivo) " (" (d.tamanho / 1024) " KB)" } } } }
+        }
+        form.inline method="post" action=(format!("/rascunhos/{id}/protocolar")) {
+            input type="hidden" name="csrf" value=(s.csrf);
+            button.br-button.primary type="submit" { "Protocolar" }
+        }
+        " "
+        form.inline method="post" action=(format!("/rascunhos/{id}/descartar")) {
+            input type="hidden" name="csrf" value=(s.csrf);
+            button.br-button.secondary type="submit" { "Descartar rascunho" }
+        }
+    };
+    pagina(
+        &app,
+        &s,
+        "/processos",
+        &format!(
+            "Revisão — {}",
+            if p.tipo == TipoPeticao::Recurso {
+                "recurso"
+            } else {
+                "impugnação"
+            }
+        ),
+        corpo,
+    )
+    .into_response()
+}
+
+async fn protocolar_rascunho(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path(id): Path<i64>,
+    Form(f): Form<super::SoCsrf>,
+) -> Response {
+    let op = match exigir(&s, "peticionar") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Err(r) = s.conferir(&f.csrf) {
+        return r;
+    }
     let r = RelogioSistema;
-    match crate::servicos::peticoes::protocolar(
+    match crate::servicos::rascunhos::protocolar(
         &app.db,
         &op,
-        &pedido,
+        id,
         r.hoje(),
         r.agora(),
         &CalendarioAns::padrao(),
@@ -846,14 +961,35 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
     .await
     {
         Ok(recibo) => Redirect::to(&format!("/peticoes/{}", recibo.protocolo)).into_response(),
-        Err(crate::servicos::ServicoError::Regra(m)) => {
-            let erros = vec![("motivo".to_owned(), m)];
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_peticao(&app, &s, &op, &nup, &tipo, &v, &erros).await,
-            )
-                .into_response()
-        }
+        Err(crate::servicos::ServicoError::Regra(m)) => erro(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Petição não protocolada",
+            &m,
+        ),
+        Err(e) => falha(e),
+    }
+}
+
+async fn descartar_rascunho(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path(id): Path<i64>,
+    Form(f): Form<super::SoCsrf>,
+) -> Response {
+    let op = match exigir(&s, "peticionar") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Err(r) = s.conferir(&f.csrf) {
+        return r;
+    }
+    match crate::servicos::rascunhos::descartar(&app.db, &op, id, Utc::now(), &s.ator()).await {
+        Ok(()) => Redirect::to("/painel").into_response(),
+        Err(crate::servicos::ServicoError::Regra(m)) => erro(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Rascunho não descartado",
+            &m,
+        ),
         Err(e) => falha(e),
     }
 }
@@ -1203,7 +1339,7 @@ async fn cobranca(State(app): State<AppState>, s: Sessao) -> Response {
             tbody { @for p in &pagamentos { tr { td { (p.nosso_numero) } td { (data(p.pago_em)) } td.num { (reais(p.valor_centavos)) } td { (p.situacao) ": " (p.observacao) } } } }
         }
         h2 { "Parcelamentos" }
-        ul { @for p in &parcelamentos { li { "Parcelamento " (p.id) " — " (reais(p.consolidado_centavos)) " em " (p.parcelas) " parcelas, " (p.estado) } } }
+        ul { @for p in &parcelamentos { li { a href=(format!("/cobranca/parcelamentos/{}", p.id)) { "Parcelamento " (p.id) } " — " (reais(p.consolidado_centavos)) " em " (p.parcelas) " parcelas, " (p.estado) } } }
         p { a href="/api/v1/extrato?formato=csv" { "Extrato em CSV pela API" } }
     };
     pagina(&app, &s, "/cobranca", "Cobrança", corpo).into_response()
@@ -1390,7 +1526,18 @@ async fn simular_parcelamento(
                     thead { tr { th scope="col" { "Parcela" } th scope="col" { "Vencimento" } th scope="col" .num { "Valor-base" } } }
                     tbody { @for x in p { tr { td { (x.numero) } td { (data(x.vencimento)) } td.num { (x.base.to_string()) } } } }
                 }
-                p { small { "Cada parcela é acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento (RN 4/2002, RN 248/2010). O pedido é confissão irrevogável do débito e é feito pela API (POST /api/v1/parcelamentos)." } }
+                p { small { "Cada parcela é acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento (RN 4/2002, RN 248/2010)." } }
+                h2 { "Pedir o parcelamento" }
+                form method="post" action="/cobranca/parcelamentos" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="parcelas" value=(n);
+                    @for id in &ids { input type="hidden" name="debitos" value=(id); }
+                    div.br-checkbox {
+                        input type="checkbox" id="confissao" name="confissao" value="sim" required;
+                        label for="confissao" { "Declaro que o pedido é confissão irrevogável e irretratável do débito consolidado de " (reais(consolidado)) ", e que o inadimplemento de três parcelas, ou de uma estando pagas as demais, implica a rescisão." }
+                    }
+                    p.mt-3 { button.br-button.primary type="submit" { "Pedir parcelamento em " (n) " parcelas" } }
+                }
             }
             Err(m) => { div.br-message.warning role="alert" { div.content { span.message-body { (m) } } } }
         }
@@ -1399,62 +1546,450 @@ async fn simular_parcelamento(
 }
 
 async fn conta(State(app): State<AppState>, s: Sessao) -> Response {
+    pagina_conta(&app, &s, None).await
+}
+
+/// Applications active for the organization, with their ids (for webhooks).
+async fn apps_ativas(app: &AppState, s: &Sessao) -> Vec<(i64, String, String)> {
+    let mut out = Vec::new();
+    for a in persus_store::contas::aplicacoes_da_organizacao(&app.db, s.usuario.organizacao_id)
+        .await
+        .unwrap_or_default()
+    {
+        if a.revogada_em.is_some() {
+            continue;
+        }
+        if let Ok(Some(x)) =
+            persus_store::contas::aplicacao_por_client_id(&app.db, &a.client_id).await
+        {
+            out.push((x.id, a.client_id, a.nome));
+        }
+    }
+    out
+}
+
+async fn pagina_conta(app: &AppState, s: &Sessao, aviso: Option<Markup>) -> Response {
     if !s.gestor() || s.operadora.is_none() {
         return proibido();
     }
+    let op = s.operadora.clone().unwrap_or_default();
     let apps = persus_store::contas::aplicacoes_da_organizacao(&app.db, s.usuario.organizacao_id)
         .await
         .unwrap_or_default();
     let pessoas = persus_store::contas::usuarios_da_organizacao(&app.db, s.usuario.organizacao_id)
         .await
         .unwrap_or_default();
-    let corpo = conta_corpo(&s, &apps, &pessoas, None);
-    pagina(&app, &s, "/conta", "Usuários e aplicações", corpo).into_response()
-}
-
-fn conta_corpo(
-    s: &Sessao,
-    apps: &[persus_store::contas::AplicacaoResumo],
-    pessoas: &[persus_store::contas::Usuario],
-    nova: Option<&crate::servicos::aplicacoes::Credenciais>,
-) -> Markup {
-    html! {
-        @if let Some(c) = nova {
-            div.br-message.warning role="alert" {
-                div.content { span.message-title { "Guarde o segredo agora: ele não será mostrado de novo. " }
-                    span.message-body { "client_id " code { (c.client_id) } " · client_secret " code id="segredo" { (c.client_secret) } } }
-            }
+    let delegacoes = persus_store::contas::delegacoes_da_operadora(&app.db, &op)
+        .await
+        .unwrap_or_default();
+    let ativas = apps_ativas(app, s).await;
+    let mut ganchos = Vec::new();
+    for (id, client_id, _) in &ativas {
+        for w in persus_store::webhooks::da_aplicacao(&app.db, *id)
+            .await
+            .unwrap_or_default()
+        {
+            ganchos.push((client_id.clone(), w));
         }
+    }
+    let agora = Utc::now();
+    let corpo = html! {
+        @if let Some(a) = aviso { (a) }
         h2 { "Pessoas" }
         table.persus {
             thead { tr { th scope="col" { "Login" } th scope="col" { "Nome" } th scope="col" { "Papel" } th scope="col" { "Permissões" } } }
-            tbody { @for p in pessoas { tr { td { (p.login) } td { (p.nome) } td { (p.papel.replace('_', " ")) } td { (p.permissoes) } } } }
+            tbody { @for p in &pessoas { tr { td { (p.login) } td { (p.nome) } td { (p.papel.replace('_', " ")) } td { (p.permissoes) } } } }
         }
-        p { small { "Criação de pessoas e delegações: " code { "persus" } " e API nesta versão." } }
+        details.mt-2 { summary { "Cadastrar pessoa" }
+            form method="post" action="/conta/usuarios" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                div.br-input { label for="u-login" { "Login" } input id="u-login" name="login" required minlength="3"; }
+                div.br-input.mt-2 { label for="u-nome" { "Nome" } input id="u-nome" name="nome" required; }
+                div.br-select.mt-2 { label for="u-papel" { "Papel" } select id="u-papel" name="papel" {
+                    option value="usuario" { "usuário" } option value="auditor" { "auditor (assina petições técnicas)" }
+                    @if s.usuario.papel == "representante_legal" { option value="gestor" { "gestor da conta" } }
+                } }
+                fieldset.mt-2 { legend { "Permissões" }
+                    @for e in ["consulta", "peticionar", "financeiro"] { div.br-checkbox { input type="checkbox" id=(format!("u-{e}")) name="permissoes" value=(e); label for=(format!("u-{e}")) { (e) } } }
+                }
+                div.br-input.mt-2 { label for="u-senha" { "Senha inicial (a pessoa a troca no primeiro acesso)" } input id="u-senha" name="senha" type="password" autocomplete="new-password" required minlength="10"; }
+                p.mt-2 { button.br-button.primary type="submit" { "Cadastrar" } }
+            }
+        }
+        h2 { "Delegações" }
+        table.persus {
+            thead { tr { th scope="col" { "Para" } th scope="col" { "Abrangência" } th scope="col" { "Permissões" } th scope="col" { "Até" } th scope="col" { "Situação" } } }
+            tbody { @for d in &delegacoes { tr {
+                td { (d.login) } td { (d.processo.clone().map(|p| format!("processo {p}")).unwrap_or_else(|| "toda a operadora".into())) } td { (d.permissoes) }
+                td { (data(d.expira_em.date_naive())) }
+                td { @if d.revogada_em.is_some() { "revogada" } @else if d.expira_em <= agora { "expirada" } @else {
+                    form.inline method="post" action=(format!("/conta/delegacoes/{}/revogar", d.id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Revogar" } }
+                } }
+            } } }
+        }
+        details.mt-2 { summary { "Delegar" }
+            form method="post" action="/conta/delegacoes" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                div.br-input { label for="d-para" { "Login de quem recebe" } input id="d-para" name="para" required; }
+                div.br-input.mt-2 { label for="d-processo" { "Processo (NUP; vazio = toda a operadora)" } input id="d-processo" name="processo"; }
+                fieldset.mt-2 { legend { "Permissões" }
+                    @for e in ["consulta", "peticionar", "financeiro"] { div.br-checkbox { input type="checkbox" id=(format!("d-{e}")) name="permissoes" value=(e); label for=(format!("d-{e}")) { (e) } } }
+                }
+                div.br-input.mt-2 { label for="d-ate" { "Válida até (dd/mm/aaaa)" } input id="d-ate" name="ate" required placeholder="31/12/2026"; }
+                p.mt-2 { button.br-button.primary type="submit" { "Delegar" } }
+            }
+        }
         h2 { "Aplicações da API (Área do Desenvolvedor)" }
         table.persus {
-            thead { tr { th scope="col" { "client_id" } th scope="col" { "Nome" } th scope="col" { "Ambiente" } th scope="col" { "Escopos" } th scope="col" { "Situação" } } }
-            tbody { @for a in apps { tr { td { code { (a.client_id) } } td { (a.nome) } td { (a.ambiente) } td { (a.escopos) } td { (if a.revogada_em.is_some() { "revogada" } else { "ativa" }) } } } }
+            thead { tr { th scope="col" { "client_id" } th scope="col" { "Nome" } th scope="col" { "Ambiente" } th scope="col" { "Escopos" } th scope="col" { "Ações" } } }
+            tbody { @for a in &apps { tr {
+                td { code { (a.client_id) } } td { (a.nome) } td { (a.ambiente) } td { (a.escopos) }
+                td { @if a.revogada_em.is_some() { "revogada" } @else {
+                    form.inline method="post" action=(format!("/conta/aplicacoes/{}/rotacionar", a.client_id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Novo segredo" } }
+                    " "
+                    form.inline method="post" action=(format!("/conta/aplicacoes/{}/revogar", a.client_id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Revogar" } }
+                } }
+            } } }
         }
-        h3 { "Registrar aplicação" }
-        form method="post" action="/conta/aplicacoes" {
-            input type="hidden" name="csrf" value=(s.csrf);
-            div.br-input { label for="nome" { "Nome" } input id="nome" name="nome" required minlength="3"; }
-            div.br-select.mt-2 { label for="ambiente" { "Ambiente" } select id="ambiente" name="ambiente" { option value="homologacao" { "homologação" } option value="producao" { "produção" } } }
-            fieldset.mt-2 { legend { "Escopos" }
-                @for e in ["consulta", "peticionar", "financeiro"] {
-                    div.br-checkbox { input type="checkbox" id=(format!("esc-{e}")) name="escopos" value=(e) checked[e == "consulta"]; label for=(format!("esc-{e}")) { (e) } }
+        details.mt-2 { summary { "Registrar aplicação" }
+            form method="post" action="/conta/aplicacoes" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                div.br-input { label for="nome" { "Nome" } input id="nome" name="nome" required minlength="3"; }
+                div.br-select.mt-2 { label for="ambiente" { "Ambiente" } select id="ambiente" name="ambiente" { option value="homologacao" { "homologação" } option value="producao" { "produção" } } }
+                fieldset.mt-2 { legend { "Escopos" }
+                    @for e in ["consulta", "peticionar", "financeiro"] {
+                        div.br-checkbox { input type="checkbox" id=(format!("esc-{e}")) name="escopos" value=(e) checked[e == "consulta"]; label for=(format!("esc-{e}")) { (e) } }
+                    }
+                }
+                p.mt-2 { button.br-button.primary type="submit" { "Registrar" } }
+            }
+        }
+        h2 { "Webhooks" }
+        table.persus {
+            thead { tr { th scope="col" { "Aplicação" } th scope="col" { "URL" } th scope="col" { "Eventos" } th scope="col" { "Ações" } } }
+            tbody { @for (c, w) in &ganchos { tr {
+                td { code { (c) } } td { (w.url) } td { (w.eventos) }
+                td {
+                    a href=(format!("/conta/webhooks/{}", w.id)) { "Entregas" } " "
+                    form.inline method="post" action=(format!("/conta/webhooks/{}/teste", w.id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Enviar evento de teste" } }
+                }
+            } } }
+        }
+        @if !ativas.is_empty() {
+            details.mt-2 { summary { "Assinar eventos" }
+                form method="post" action="/conta/webhooks" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    div.br-select { label for="w-app" { "Aplicação" } select id="w-app" name="aplicacao" { @for (_, c, n) in &ativas { option value=(c) { (n) " (" (c) ")" } } } }
+                    div.br-input.mt-2 { label for="w-url" { "URL (https://…)" } input id="w-url" name="url" type="url" required; }
+                    fieldset.mt-2 { legend { "Eventos" }
+                        @for e in crate::servicos::webhooks::TIPOS { div.br-checkbox { input type="checkbox" id=(format!("w-{e}")) name="eventos" value=(e); label for=(format!("w-{e}")) { (e) } } }
+                    }
+                    p.mt-2 { button.br-button.primary type="submit" { "Assinar" } }
                 }
             }
-            p.mt-3 { button.br-button.primary type="submit" { "Registrar" } }
         }
+    };
+    pagina(app, s, "/conta", "Usuários e aplicações", corpo).into_response()
+}
+
+fn aviso_ok(texto: &str) -> Markup {
+    html! { div.br-message.success role="status" { div.content { span.message-body { (texto) } } } }
+}
+
+fn aviso_segredo(titulo: &str, nome: &str, valor: &str) -> Markup {
+    html! {
+        div.br-message.warning role="alert" {
+            div.content { span.message-title { (titulo) " Guarde agora: não será mostrado de novo. " }
+                span.message-body { (nome) " " code id="segredo" { (valor) } } }
+        }
+    }
+}
+
+fn campos(body: &Bytes) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+fn um(p: &[(String, String)], k: &str) -> String {
+    p.iter()
+        .find(|(c, _)| c == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn varios(p: &[(String, String)], k: &str) -> Vec<String> {
+    p.iter()
+        .filter(|(c, _)| c == k)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// Runs a manager's action and shows the account page with its outcome.
+async fn depois(
+    app: &AppState,
+    s: &Sessao,
+    r: Result<Markup, crate::servicos::ServicoError>,
+) -> Response {
+    match r {
+        Ok(aviso) => pagina_conta(app, s, Some(aviso)).await,
+        Err(crate::servicos::ServicoError::Regra(m)) => {
+            let aviso = html! { div.br-message.danger role="alert" { div.content { span.message-body { (m) } } } };
+            let mut resp = pagina_conta(app, s, Some(aviso)).await;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            resp
+        }
+        Err(e) => falha(e),
     }
 }
 
 async fn registrar_aplicacao(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    if !s.gestor() || s.operadora.is_none() {
+    let p = campos(&body);
+    if let Err(r) = s.conferir(&um(&p, "csrf")) {
+        return r;
+    }
+    let r = crate::servicos::aplicacoes::registrar(
+        &app.db,
+        &s.usuario.login,
+        &um(&p, "nome"),
+        &um(&p, "ambiente"),
+        &varios(&p, "escopos"),
+        Utc::now(),
+    )
+    .await
+    .map(|c| {
+        aviso_segredo(
+            &format!("Aplicação registrada: client_id {}.", c.client_id),
+            "client_secret",
+            &c.client_secret,
+        )
+    });
+    depois(&app, &s, r).await
+}
+
+async fn acao_aplicacao(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path((client_id, acao)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let p = campos(&body);
+    if let Err(r) = s.conferir(&um(&p, "csrf")) {
+        return r;
+    }
+    let r = match acao.as_str() {
+        "rotacionar" => crate::servicos::aplicacoes::rotacionar_segredo(
+            &app.db,
+            &s.usuario.login,
+            &client_id,
+            Utc::now(),
+        )
+        .await
+        .map(|c| {
+            aviso_segredo(
+                "Novo segredo gerado; o anterior deixou de valer.",
+                "client_secret",
+                &c.client_secret,
+            )
+        }),
+        "revogar" => {
+            crate::servicos::aplicacoes::revogar(&app.db, &s.usuario.login, &client_id, Utc::now())
+                .await
+                .map(|_| aviso_ok("Aplicação revogada; seus tokens deixaram de valer."))
+        }
+        _ => return nao_encontrado("A ação"),
+    };
+    depois(&app, &s, r).await
+}
+
+/// The manager's application with this client id, or a refusal.
+async fn app_da_organizacao(
+    app: &AppState,
+    s: &Sessao,
+    client_id: &str,
+) -> Result<i64, crate::servicos::ServicoError> {
+    match persus_store::contas::aplicacao_por_client_id(&app.db, client_id).await? {
+        Some(a) if a.organizacao_id == s.usuario.organizacao_id && a.revogada_em.is_none() => {
+            Ok(a.id)
+        }
+        _ => Err(crate::servicos::ServicoError::Regra(format!(
+            "aplicação {client_id} não encontrada"
+        ))),
+    }
+}
+
+async fn criar_webhook(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    if !s.gestor() {
         return proibido();
     }
+    let p = campos(&body);
+    if let Err(r) = s.conferir(&um(&p, "csrf")) {
+        return r;
+    }
+    let r = async {
+        let id = app_da_organizacao(&app, &s, &um(&p, "aplicacao")).await?;
+        let (_, segredo) = crate::servicos::webhooks::assinar_eventos(
+            &app.db,
+            id,
+            &um(&p, "url"),
+            &varios(&p, "eventos"),
+            Utc::now(),
+        )
+        .await?;
+        Ok(aviso_segredo(
+            "Assinatura criada.",
+            "segredo de assinatura (whsec)",
+            &segredo,
+        ))
+    }
+    .await;
+    depois(&app, &s, r).await
+}
+
+/// A subscription of the manager's organization: (id, aplicacao_id).
+async fn webhook_da_organizacao(
+    app: &AppState,
+    s: &Sessao,
+    id: i64,
+) -> Option<persus_store::webhooks::Webhook> {
+    for (app_id, _, _) in apps_ativas(app, s).await {
+        if let Ok(Some(w)) = persus_store::webhooks::webhook(&app.db, id, app_id).await {
+            return Some(w);
+        }
+    }
+    None
+}
+
+async fn teste_webhook(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    if !s.gestor() {
+        return proibido();
+    }
+    if let Err(r) = s.conferir(&um(&campos(&body), "csrf")) {
+        return r;
+    }
+    let Some(w) = webhook_da_organizacao(&app, &s, id).await else {
+        return nao_encontrado(&format!("O webhook {id}"));
+    };
+    let r = crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now())
+        .await
+        .map(|m| {
+            aviso_ok(&format!(
+                "Evento de teste {m} na fila de entrega; acompanhe em Entregas."
+            ))
+        });
+    depois(&app, &s, r).await
+}
+
+async fn entregas_webhook(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Response {
+    if !s.gestor() {
+        return proibido();
+    }
+    let Some(w) = webhook_da_organizacao(&app, &s, id).await else {
+        return nao_encontrado(&format!("O webhook {id}"));
+    };
+    let entregas = persus_store::webhooks::entregas(&app.db, w.id, 200)
+        .await
+        .unwrap_or_default();
+    let corpo = html! {
+        p { "URL " code { (w.url) } " · eventos " (w.eventos) }
+        table.persus {
+            thead { tr { th scope="col" { "Mensagem" } th scope="col" { "Evento" } th scope="col" { "Situação" } th scope="col" .num { "Tentativas" } th scope="col" { "Última resposta" } th scope="col" { "Próxima tentativa" } } }
+            tbody { @for e in &entregas { tr {
+                td { code { (e.mensagem_id) } } td { (e.tipo) } td { (e.estado) } td.num { (e.tentativas) }
+                td { (e.ultimo_status.map(|x| x.to_string()).unwrap_or_default()) " " (e.ultimo_erro.clone().unwrap_or_default()) }
+                td { (e.proxima_em.format("%d/%m/%Y %H:%M")) }
+            } } }
+        }
+    };
+    pagina(
+        &app,
+        &s,
+        "/conta",
+        &format!("Entregas do webhook {id}"),
+        corpo,
+    )
+    .into_response()
+}
+
+async fn criar_usuario(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    let p = campos(&body);
+    if let Err(r) = s.conferir(&um(&p, "csrf")) {
+        return r;
+    }
+    let r = crate::servicos::contas::criar_usuario(
+        &app.db,
+        &s.usuario.login,
+        &um(&p, "login"),
+        &um(&p, "nome"),
+        &um(&p, "papel"),
+        &varios(&p, "permissoes"),
+        &um(&p, "senha"),
+        Utc::now(),
+    )
+    .await
+    .map(|()| aviso_ok(&format!("{} cadastrado(a).", um(&p, "login"))));
+    depois(&app, &s, r).await
+}
+
+async fn delegar(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    let p = campos(&body);
+    if let Err(r) = s.conferir(&um(&p, "csrf")) {
+        return r;
+    }
+    let ate = match chrono::NaiveDate::parse_from_str(um(&p, "ate").trim(), "%d/%m/%Y") {
+        Ok(d) => d,
+        Err(_) => {
+            return depois(
+                &app,
+                &s,
+                Err(crate::servicos::ServicoError::Regra(format!(
+                    "data \"{}\" inválida: use dd/mm/aaaa",
+                    um(&p, "ate")
+                ))),
+            )
+            .await
+        }
+    };
+    // Valid through the end of that day in Brasília.
+    let expira = crate::servicos::relogio::fim_do_dia_em_brasilia(ate);
+    let processo = Some(um(&p, "processo")).filter(|x| !x.trim().is_empty());
+    let r = crate::servicos::contas::delegar(
+        &app.db,
+        &s.usuario.login,
+        &um(&p, "para"),
+        processo.as_deref(),
+        &varios(&p, "permissoes"),
+        expira,
+        Utc::now(),
+    )
+    .await
+    .map(|id| aviso_ok(&format!("Delegação {id} concedida.")));
+    depois(&app, &s, r).await
+}
+
+async fn revogar_delegacao(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = s.conferir(&um(&campos(&body), "csrf")) {
+        return r;
+    }
+    let r = crate::servicos::contas::revogar_delegacao(&app.db, &s.usuario.login, id, Utc::now())
+        .await
+        .map(|()| aviso_ok(&format!("Delegação {id} revogada.")));
+    depois(&app, &s, r).await
+}
+
+async fn pedir_parcelamento(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
+    let op = match exigir(&s, "financeiro") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
     let pares: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let campo = |k: &str| {
         pares
@@ -1466,40 +2001,165 @@ async fn registrar_aplicacao(State(app): State<AppState>, s: Sessao, body: Bytes
     if let Err(r) = s.conferir(&campo("csrf")) {
         return r;
     }
-    let escopos: Vec<String> = pares
+    let ids: Vec<i64> = pares
         .iter()
-        .filter(|(k, _)| k == "escopos")
-        .map(|(_, v)| v.clone())
+        .filter(|(k, _)| k == "debitos")
+        .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let r = crate::servicos::aplicacoes::registrar(
+    let n: u32 = campo("parcelas").parse().unwrap_or(0);
+    let r = RelogioSistema;
+    let selic = match crate::servicos::cobranca::tabela_selic(&app.db).await {
+        Ok(t) => t,
+        Err(e) => return falha(e),
+    };
+    match crate::servicos::cobranca::solicitar_parcelamento(
         &app.db,
-        &s.usuario.login,
-        &campo("nome"),
-        &campo("ambiente"),
-        &escopos,
-        Utc::now(),
+        &op,
+        &ids,
+        n,
+        campo("confissao") == "sim",
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &selic,
+        &s.ator(),
+        r.agora(),
     )
-    .await;
-    let apps = persus_store::contas::aplicacoes_da_organizacao(&app.db, s.usuario.organizacao_id)
-        .await
-        .unwrap_or_default();
-    let pessoas = persus_store::contas::usuarios_da_organizacao(&app.db, s.usuario.organizacao_id)
-        .await
-        .unwrap_or_default();
-    match r {
-        Ok(c) => pagina(
-            &app,
-            &s,
-            "/conta",
-            "Usuários e aplicações",
-            conta_corpo(&s, &apps, &pessoas, Some(&c)),
-        )
-        .into_response(),
+    .await
+    {
+        Ok(c) => Redirect::to(&format!("/cobranca/parcelamentos/{}", c.id)).into_response(),
         Err(crate::servicos::ServicoError::Regra(m)) => erro(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Aplicação não registrada",
+            "Parcelamento não concedido",
             &m,
         ),
         Err(e) => falha(e),
     }
+}
+
+async fn parcelamento(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Response {
+    let op = match exigir(&s, "financeiro") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (p, parcelas) = match persus_store::cobranca::parcelamento(&app.db, id, Some(&op)).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return nao_encontrado(&format!("O parcelamento {id}")),
+        Err(e) => return falha(e),
+    };
+    let corpo = html! {
+        p { "Concedido em " (data(p.concedido_em)) " · consolidado " strong { (reais(p.consolidado_centavos)) } " · " (p.parcelas) " parcelas · " (p.estado) }
+        details { summary { "Confissão de dívida registrada" } p { (p.confissao) } }
+        table.persus {
+            thead { tr { th scope="col" { "Parcela" } th scope="col" { "Vencimento" } th scope="col" .num { "Valor-base" } th scope="col" { "Situação" } th scope="col" { "GRU" } } }
+            tbody { @for x in &parcelas { tr {
+                td { (x.numero) } td { (data(x.vencimento)) } td.num { (reais(x.base_centavos)) } td { (x.estado) }
+                td { @if x.estado == "aberta" && p.estado == "ativo" {
+                    form.inline method="post" action=(format!("/cobranca/parcelamentos/{id}/parcelas/{}/gru", x.numero)) {
+                        input type="hidden" name="csrf" value=(s.csrf);
+                        button.br-button.secondary.small type="submit" { "Emitir GRU da parcela " (x.numero) }
+                    }
+                } }
+            } } }
+        }
+    };
+    pagina(&app, &s, "/cobranca", &format!("Parcelamento {id}"), corpo).into_response()
+}
+
+async fn gru_da_parcela(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path((id, n)): Path<(i64, i32)>,
+    Form(f): Form<super::SoCsrf>,
+) -> Response {
+    let op = match exigir(&s, "financeiro") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Err(r) = s.conferir(&f.csrf) {
+        return r;
+    }
+    let r = RelogioSistema;
+    let selic = match crate::servicos::cobranca::tabela_selic(&app.db).await {
+        Ok(t) => t,
+        Err(e) => return falha(e),
+    };
+    match crate::servicos::cobranca::emitir_gru_parcela(
+        &app.db,
+        &op,
+        id,
+        n,
+        r.hoje(),
+        &CalendarioAns::padrao(),
+        &selic,
+        &s.ator(),
+        r.agora(),
+    )
+    .await
+    {
+        Ok(g) => {
+            let corpo = html! {
+                div.br-message.success role="status" { div.content { span.message-body { "GRU " (g.numero) " emitida: " (reais(g.valor_centavos)) ", vencimento " (data(g.vencimento)) "." } } }
+                p { "Linha digitável: " code { (g.linha_digitavel) } }
+                p { a.br-button.primary href=(format!("/cobranca/grus/{}", g.numero)) download { "Baixar a GRU (PDF)" } }
+            };
+            pagina(&app, &s, "/cobranca", "GRU da parcela", corpo).into_response()
+        }
+        Err(crate::servicos::ServicoError::Regra(m)) => {
+            erro(StatusCode::UNPROCESSABLE_ENTITY, "GRU não emitida", &m)
+        }
+        Err(e) => falha(e),
+    }
+}
+
+async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
+    let op = match exigir(&s, "consulta") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let lista = persus_store::abis::listar(&app.db)
+        .await
+        .unwrap_or_default();
+    let meus = persus_store::processos::processos(&app.db, Some(&op), i64::MAX, 10_000)
+        .await
+        .unwrap_or_default();
+    let corpo = html! {
+        table.persus {
+            thead { tr { th scope="col" { "ABI" } th scope="col" { "Tipo" } th scope="col" { "Trimestre" } th scope="col" { "Lançamento" } th scope="col" { "Situação" } th scope="col" { "Seu processo" } } }
+            tbody { @for a in lista.iter().rev() { tr {
+                td { (a.numero) } td { (a.tipo) } td { (a.trimestre) } td { (data(a.data_lancamento)) } td { (a.estado) }
+                td { @for p in meus.iter().filter(|p| p.abi_numero == a.numero) { a href=(format!("/processos/{}", p.nup)) { (p.nup) } " (" (p.atendimentos) " atend., " (reais(p.valor_centavos)) ")" } }
+            } } }
+        }
+    };
+    pagina(&app, &s, "/abis", "ABIs", corpo).into_response()
+}
+
+async fn decisoes(State(app): State<AppState>, s: Sessao) -> Response {
+    let op = match exigir(&s, "consulta") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let feed = persus_store::processos::feed(&app.db, Some(&op), 0, 100_000)
+        .await
+        .unwrap_or_default();
+    let decisoes: Vec<_> = feed
+        .iter()
+        .filter(|n| n.tipo != "oficio_abi")
+        .rev()
+        .collect();
+    let corpo = html! {
+        p { "Notificações de decisão, da mais recente. Abrir registra a ciência e mostra o prazo de recurso quando couber." }
+        table.persus {
+            thead { tr { th scope="col" { "Notificação" } th scope="col" { "Processo" } th scope="col" { "Tipo" } th scope="col" { "Disponibilizada" } th scope="col" { "Ciência" } th scope="col" { "Prazo de recurso" } } }
+            tbody { @for n in decisoes.iter().take(500) { tr {
+                td { a href=(format!("/notificacoes/{}", n.id)) { (n.id) } }
+                td { a href=(format!("/processos/{}", n.processo)) { (n.processo) } }
+                td { (if n.tipo == "decisao_primeira_instancia" { "decisão de 1ª instância" } else { "decisão de recurso" }) }
+                td { (data(n.disponibilizada_em)) }
+                td { (n.ciencia_em.map(data).unwrap_or_else(|| "pendente".into())) }
+                td { (n.vencimento.map(data).unwrap_or_default()) }
+            } } }
+        }
+    };
+    pagina(&app, &s, "/decisoes", "Decisões", corpo).into_response()
 }
