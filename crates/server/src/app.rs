@@ -56,7 +56,8 @@ impl AppState {
         AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
             ambiente: crate::config::Ambiente::Homologacao,
-            cookie_seguro: false,
+            cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
+                .is_ok_and(|v| v == "1" || v == "true"),
             assets_govbr: assets_govbr(),
             db,
             raiz_documentos,
@@ -309,7 +310,7 @@ footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
 </head>
 <body>
 {faixa}
-<header><h1>persus — Ressarcimento ao SUS</h1><p>Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32)</p></header>
+<header><h1>persus — Ressarcimento ao SUS</h1><p>Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32)</p><p><a href="/entrar"><strong>Entrar</strong></a> (operadoras e servidores da ANS) · <a href="/api/docs">API</a></p></header>
 <main>
 <section class="cards" aria-label="Resumo">
 <div class="card">Operadoras no cadastro<strong>{operadoras}</strong></div>

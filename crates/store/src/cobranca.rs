@@ -659,3 +659,26 @@ pub async fn debitos_em_gru_pagavel(
          WHERE g.operadora = $1 AND g.estado = 'emitida' AND g.vencimento >= $2")
         .bind(operadora).bind(hoje).fetch_all(pool).await?))
 }
+
+pub async fn grus_recentes(db: &Db, limite: i64) -> Result<Vec<Gru>, StoreError> {
+    let sql = format!("SELECT {GRU} FROM grus ORDER BY id DESC LIMIT $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(limite).fetch_all(pool).await?))
+}
+
+pub async fn pagamentos_recentes(db: &Db, limite: i64) -> Result<Vec<Pagamento>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, nosso_numero, gru_id, valor_centavos, pago_em, origem, retorno_sha256, situacao,
+                observacao, registrado_em, registrado_por FROM pagamentos ORDER BY id DESC LIMIT $1")
+        .bind(limite).fetch_all(pool).await?))
+}
+
+pub async fn parcelamentos_no_estado(
+    db: &Db,
+    estado: &str,
+    limite: i64,
+) -> Result<Vec<Parcelamento>, StoreError> {
+    let sql = format!(
+        "SELECT {PARCELAMENTO} FROM parcelamentos WHERE estado = $1 ORDER BY id DESC LIMIT $2"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(estado).bind(limite).fetch_all(pool).await?))
+}

@@ -356,6 +356,9 @@ pub async fn criar_sessao(
     agora: DateTime<Utc>,
     expira_em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // Expired sessions are swept at each sign-in (they are refused anyway).
+    on_db!(db, pool => sqlx::query("DELETE FROM sessoes WHERE expira_em <= $1")
+        .bind(agora).execute(pool).await?.rows_affected());
     on_db!(db, pool => sqlx::query(
         "INSERT INTO sessoes (token_sha256, usuario_id, csrf, criada_em, expira_em) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_sha256).bind(usuario_id).bind(csrf).bind(agora).bind(expira_em)
@@ -491,4 +494,22 @@ pub async fn usar_primeiro_acesso(
         "UPDATE usuarios SET senha_hash = $2, falhas = 0, bloqueado_ate = NULL, ativo = TRUE WHERE id = $1")
         .bind(usuario_id).bind(senha_hash).execute(conn).await?.rows_affected());
     Ok(true)
+}
+
+/// Who is working each of these attendances (assignment), by attendance id.
+pub async fn atribuicoes(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let lista = chunk
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT atendimento_id, analista FROM atribuicoes WHERE atendimento_id IN ({lista})"
+        );
+        let v: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        out.extend(v);
+    }
+    Ok(out)
 }

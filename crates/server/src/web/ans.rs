@@ -154,6 +154,10 @@ async fn pagina_fila(
         .into_iter()
         .filter(|i| op.is_none_or(|o| i.operadora == o))
         .collect();
+    let ids: Vec<i64> = itens.iter().take(300).map(|i| i.id).collect();
+    let atribuidos = persus_store::contas::atribuicoes(&app.db, &ids)
+        .await
+        .unwrap_or_default();
     let corpo = html! {
         nav aria-label="Filas" { p {
             a href="/ans/filas/primeira" aria-current=[(nome == "primeira").then_some("page")] { "1ª instância" } " · "
@@ -169,7 +173,7 @@ async fn pagina_fila(
             input type="hidden" name="csrf" value=(s.csrf);
             input type="hidden" name="instancia" value=(nome);
             table.persus {
-                thead { tr { th scope="col" { "Decidir" } th scope="col" { "Atendimento" } th scope="col" { "Operadora" } th scope="col" .num { "Valor" } } }
+                thead { tr { th scope="col" { "Decidir" } th scope="col" { "Atendimento" } th scope="col" { "Operadora" } th scope="col" .num { "Valor" } th scope="col" { "Com" } } }
                 tbody {
                     @for i in itens.iter().take(300) {
                         tr {
@@ -177,6 +181,7 @@ async fn pagina_fila(
                             td { label for=(format!("f-{}", i.numero)) { (i.numero) } }
                             td { (i.operadora) }
                             td.num { (reais(i.valor_devido_centavos.unwrap_or(i.valor_ressarcimento_centavos))) }
+                            td { (atribuidos.iter().find(|(a, _)| *a == i.id).map(|(_, l)| l.as_str()).unwrap_or("—")) }
                         }
                     }
                 }
@@ -432,6 +437,15 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
         .iter()
         .filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none())
         .collect();
+    let grus = persus_store::cobranca::grus_recentes(&app.db, 50)
+        .await
+        .unwrap_or_default();
+    let pagamentos = persus_store::cobranca::pagamentos_recentes(&app.db, 50)
+        .await
+        .unwrap_or_default();
+    let parcelamentos = persus_store::cobranca::parcelamentos_no_estado(&app.db, "ativo", 100)
+        .await
+        .unwrap_or_default();
     let corpo = html! {
         div.cartoes {
             div.cartao { div { "Débitos em aberto" } div.valor { (abertos.len()) } small { (reais(abertos.iter().map(|d| d.valor_centavos).sum())) } }
@@ -445,6 +459,21 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
             input type="hidden" name="csrf" value=(s.csrf);
             div.persus-upload { label for="retorno" { "Arquivo retorno (.ret)" } input id="retorno" name="retorno" type="file" required; }
             p.mt-2 { button.br-button.primary type="submit" { "Importar" } }
+        }
+                h2 { "GRUs recentes" }
+        table.persus {
+            thead { tr { th scope="col" { "GRU" } th scope="col" { "Operadora" } th scope="col" { "Vencimento" } th scope="col" .num { "Valor" } th scope="col" { "Situação" } } }
+            tbody { @for g in &grus { tr { td { (g.numero) } td { (g.operadora) } td { (data(g.vencimento)) } td.num { (reais(g.valor_centavos)) } td { (g.estado) } } } }
+        }
+        h2 { "Pagamentos recentes" }
+        table.persus {
+            thead { tr { th scope="col" { "Nosso número" } th scope="col" { "Pago em" } th scope="col" .num { "Valor" } th scope="col" { "Conciliação" } } }
+            tbody { @for p in &pagamentos { tr { td { (p.nosso_numero) } td { (data(p.pago_em)) } td.num { (reais(p.valor_centavos)) } td { (p.situacao) ": " (p.observacao) } } } }
+        }
+        h2 { "Parcelamentos ativos" }
+        table.persus {
+            thead { tr { th scope="col" { "Parcelamento" } th scope="col" { "Operadora" } th scope="col" { "Concedido" } th scope="col" .num { "Consolidado" } th scope="col" .num { "Parcelas" } } }
+            tbody { @for p in &parcelamentos { tr { td { (p.id) } td { (p.operadora) } td { (data(p.concedido_em)) } td.num { (reais(p.consolidado_centavos)) } td.num { (p.parcelas) } } } }
         }
         h2 { "No CADIN" }
         table.persus {

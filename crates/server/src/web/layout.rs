@@ -176,11 +176,23 @@ pub fn pagina_simples(titulo: &str, corpo: Markup) -> Markup {
 /// A horizontal bar chart as inline SVG (accessible: a title, and the figures in text).
 pub fn barras(titulo: &str, itens: &[(String, i64, String)]) -> Markup {
     let max = itens.iter().map(|i| i.1).max().unwrap_or(1).max(1);
+    // Unique per chart on a page (several charts share a page).
+    let id: String = format!(
+        "grafico-{}",
+        titulo
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            })
+            .collect::<String>()
+    );
     let altura = 26 * itens.len() as i64 + 10;
     html! {
         figure {
-            svg role="img" aria-labelledby="grafico-titulo" width="100%" height=(altura) viewBox=(format!("0 0 640 {altura}")) preserveAspectRatio="xMinYMin meet" {
-                title id="grafico-titulo" { (titulo) }
+            svg role="img" aria-labelledby=(id) width="100%" height=(altura) viewBox=(format!("0 0 640 {altura}")) preserveAspectRatio="xMinYMin meet" {
+                title id=(id) { (titulo) }
                 @for (i, (rotulo, v, texto)) in itens.iter().enumerate() {
                     @let y = 26 * i as i64 + 4;
                     @let w = 360 * v / max;

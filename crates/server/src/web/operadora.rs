@@ -128,6 +128,22 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         .filter_map(|n| n.vencimento.filter(|v| *v >= hoje).map(|v| (v, n)))
         .collect();
     prazos.sort_by_key(|(v, n)| (*v, n.id));
+    let mut semanas: std::collections::BTreeMap<i64, i64> = Default::default();
+    for (v, _) in &prazos {
+        *semanas.entry((*v - hoje).num_days() / 7).or_default() += 1;
+    }
+    let por_semana: Vec<_> = semanas
+        .into_iter()
+        .take(8)
+        .map(|(w, n)| {
+            let rotulo = if w == 0 {
+                "esta semana".to_owned()
+            } else {
+                format!("em {w} semana(s)")
+            };
+            (rotulo, n, format!("{n} prazo(s)"))
+        })
+        .collect();
     let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op)
         .await
         .unwrap_or_default();
@@ -149,7 +165,10 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
             div.cartao { div { "Prazos em curso" } div.valor { (prazos.len()) } }
             div.cartao { div { "Débitos em aberto" } div.valor { (reais(aberto)) } }
         }
-        h2 { "Prazos, do mais urgente" }
+                h2 { "Prazos, do mais urgente" }
+        @if !por_semana.is_empty() {
+            (barras("Prazos que vencem, por semana", &por_semana))
+        }
         @if prazos.is_empty() {
             p { "Nenhum prazo em curso." }
         } @else {
