@@ -335,6 +335,48 @@ db_test!(
             .await
             .texto
             .contains(&rascunho));
+        // Edited later: new reasoning, no new file — the attached PDF is kept.
+        let edicao = chamar(&app, get(&format!("{rascunho}/editar"), &hap)).await;
+        assert!(
+            edicao.texto.contains("Já anexados") && edicao.texto.contains("exclusao.pdf"),
+            "{}",
+            edicao.texto
+        );
+        let id_rascunho = rascunho.trim_start_matches("/rascunhos/").to_owned();
+        let r = chamar(
+            &app,
+            multipart(
+                "/peticoes",
+                &hap,
+                &[
+                    ("csrf", &csrf),
+                    ("processo", &nup),
+                    ("tipo", "impugnacao"),
+                    ("rascunho", &id_rascunho),
+                    ("atendimentos", &numeros[0]),
+                    ("motivo", "ADM01"),
+                    (
+                        "fundamentacao",
+                        "Exclusão a pedido do titular, registrada antes do atendimento.",
+                    ),
+                    ("auditor", ""),
+                ],
+                &[],
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.headers[header::LOCATION],
+            rascunho.as_str(),
+            "{}",
+            r.texto
+        );
+        let revisao = chamar(&app, get(&rascunho, &hap)).await;
+        assert!(
+            revisao.texto.contains("a pedido do titular") && revisao.texto.contains("exclusao.pdf"),
+            "{}",
+            revisao.texto
+        );
         let r = chamar(
             &app,
             form(

@@ -38,6 +38,7 @@ pub fn rotas() -> Router<AppState> {
         .route("/peticoes/{protocolo}", get(recibo))
         .route("/rascunhos/{id}", get(rascunho))
         .route("/rascunhos/{id}/protocolar", post(protocolar_rascunho))
+        .route("/rascunhos/{id}/editar", get(editar_rascunho))
         .route("/rascunhos/{id}/descartar", post(descartar_rascunho))
         .route("/lotes/novo", get(novo_lote))
         .route("/lotes/modelo.csv", get(modelo_csv))
@@ -664,6 +665,9 @@ struct FormPeticao {
     motivo: String,
     fundamentacao: String,
     auditor: String,
+    /// Editing a saved draft: its id and the documents it already has (kept).
+    rascunho: Option<i64>,
+    documentos: Vec<i64>,
 }
 
 async fn form_peticao(
@@ -699,6 +703,17 @@ async fn form_peticao(
     .into_iter()
     .filter(|a| estados.contains(&a.estado.as_str()))
     .collect();
+    let anexados: Vec<String> = if valores.documentos.is_empty() {
+        Vec::new()
+    } else {
+        persus_store::peticoes::documentos_da_operadora(&app.db, op)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| valores.documentos.contains(&d.id))
+            .map(|d| format!("nº {} {}", d.id, d.nome_arquivo))
+            .collect()
+    };
     let mut motivos: Vec<_> = catalogo().into_values().collect();
     motivos.sort_by(|a, b| a.codigo.cmp(&b.codigo));
     let erro_de = |campo: &str| {
@@ -722,7 +737,8 @@ async fn form_peticao(
         form method="post" action="/peticoes" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(s.csrf);
             input type="hidden" name="processo" value=(nup);
-            input type="hidden" name="tipo" value=(tipo);
+                        input type="hidden" name="tipo" value=(tipo);
+            @if let Some(r) = valores.rascunho { input type="hidden" name="rascunho" value=(r); }
             fieldset {
                 legend { "Atendimentos" }
                 @if elegiveis.is_empty() { p { "Nenhum atendimento deste processo está no prazo para esta petição." } }
@@ -759,7 +775,10 @@ async fn form_peticao(
             }
             div.persus-upload.mt-3 {
                 label for="documentos" { "Documentos de prova (PDF, até 10 MB cada, até 5 arquivos)" }
-                input id="documentos" name="documentos" type="file" accept="application/pdf,.pdf" multiple required aria-describedby="documentos-ajuda";
+                                @if !valores.documentos.is_empty() {
+                    p { "Já anexados a este rascunho (mantidos): " (anexados.join(", ")) ". Anexe outros se precisar." }
+                }
+                input id="documentos" name="documentos" type="file" accept="application/pdf,.pdf" multiple required[valores.documentos.is_empty()] aria-describedby="documentos-ajuda";
                 p id="documentos-ajuda" { small { "Somente PDF completo e sem senha. O limite é verificado antes de gravar." } }
                 @if let Some(m) = erro_de("documentos") { span.campo-erro role="alert" { (m) } }
             }
@@ -806,6 +825,7 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
             "motivo" => v.motivo = texto(),
             "fundamentacao" => v.fundamentacao = texto(),
             "auditor" => v.auditor = texto(),
+            "rascunho" => v.rascunho = texto().parse().ok(),
             "documentos" => {
                 if let Some(a) = arquivo.filter(|a| !a.is_empty()) {
                     arquivos.push((a, bytes));
@@ -816,6 +836,16 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
     }
     if let Err(r) = s.conferir(&csrf) {
         return r;
+    }
+    // Editing a draft: it must be this operator's, still a draft; its documents are kept.
+    if let Some(id) = v.rascunho {
+        match crate::servicos::rascunhos::carregar(&app.db, &op, id).await {
+            Ok(r) => v.documentos = r.pedido.documentos,
+            Err(crate::servicos::ServicoError::Regra(_)) => {
+                return nao_encontrado(&format!("O rascunho {id}"))
+            }
+            Err(e) => return falha(e),
+        }
     }
     if v.atendimentos.is_empty() {
         erros.push((
@@ -832,7 +862,7 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
             "escreva a fundamentação (ao menos 20 caracteres)".into(),
         ));
     }
-    if arquivos.is_empty() {
+    if arquivos.is_empty() && v.documentos.is_empty() {
         erros.push(("documentos".into(), "anexe ao menos um PDF".into()));
     }
     if arquivos.len() > 5 {
@@ -856,7 +886,7 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
     let arm = ArmazenamentoLocal {
         raiz: app.raiz_documentos.clone(),
     };
-    let mut ids = Vec::new();
+    let mut ids = v.documentos.clone();
     for (a, b) in &arquivos {
         match enviar(&app.db, &arm, &op, a, b, &s.usuario.login, Utc::now()).await {
             Ok(d) => ids.push(d.id),
@@ -877,8 +907,15 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
         documentos: ids,
     };
     // Saved as a draft first: the person reviews it, then protocols (or comes back later).
-    match crate::servicos::rascunhos::salvar(&app.db, &op, None, &pedido, Utc::now(), &s.ator())
-        .await
+    match crate::servicos::rascunhos::salvar(
+        &app.db,
+        &op,
+        v.rascunho,
+        &pedido,
+        Utc::now(),
+        &s.ator(),
+    )
+    .await
     {
         Ok(r) => Redirect::to(&format!("/rascunhos/{}", r.id)).into_response(),
         Err(crate::servicos::ServicoError::Regra(m)) => {
@@ -930,6 +967,8 @@ async fn rascunho(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -
             input type="hidden" name="csrf" value=(s.csrf);
             button.br-button.primary type="submit" { "Protocolar" }
         }
+        " "
+                a.br-button.secondary href=(format!("/rascunhos/{id}/editar")) { "Editar" }
         " "
         form.inline method="post" action=(format!("/rascunhos/{id}/descartar")) {
             input type="hidden" name="csrf" value=(s.csrf);
@@ -2181,4 +2220,41 @@ async fn decisoes(State(app): State<AppState>, s: Sessao) -> Response {
         }
     };
     pagina(&app, &s, "/decisoes", "Decisões", corpo).into_response()
+}
+
+async fn editar_rascunho(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Response {
+    let op = match exigir(&s, "peticionar") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let r = match crate::servicos::rascunhos::carregar(&app.db, &op, id).await {
+        Ok(r) => r,
+        Err(crate::servicos::ServicoError::Regra(_)) => {
+            return nao_encontrado(&format!("O rascunho {id}"))
+        }
+        Err(e) => return falha(e),
+    };
+    let p = r.pedido;
+    let valores = FormPeticao {
+        atendimentos: p.atendimentos,
+        motivo: p.motivo,
+        fundamentacao: p.fundamentacao,
+        auditor: p.auditor.unwrap_or_default(),
+        rascunho: Some(id),
+        documentos: p.documentos,
+    };
+    form_peticao(
+        &app,
+        &s,
+        &op,
+        &p.processo,
+        if p.tipo == TipoPeticao::Recurso {
+            "recurso"
+        } else {
+            "impugnacao"
+        },
+        &valores,
+        &[],
+    )
+    .await
 }
