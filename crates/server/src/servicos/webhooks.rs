@@ -126,13 +126,87 @@ pub struct ResumoDespacho {
     pub falhas: usize,
 }
 
+/// The delivery client: HTTP/1.1 over plain HTTP or HTTPS (rustls with the `ring` provider,
+/// TLS 1.2/1.3, Mozilla's root certificates from `webpki-roots`).
+pub type ClienteWebhook = Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Full<bytes::Bytes>,
+>;
+
+/// Builds the delivery client; `extra_pem` adds certificates to trust (a homologação receiver
+/// behind a private CA: `PERSUS_WEBHOOK_CA` names such a PEM file).
+pub fn cliente(extra_pem: Option<&[u8]>) -> Result<ClienteWebhook, String> {
+    use rustls::pki_types::pem::PemObject;
+    let mut raizes = rustls::RootCertStore::empty();
+    raizes.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = extra_pem {
+        for c in rustls::pki_types::CertificateDer::pem_slice_iter(pem) {
+            let c = c.map_err(|e| format!("certificado PEM ilegível: {e}"))?;
+            raizes
+                .add(c)
+                .map_err(|e| format!("certificado recusado: {e}"))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(raizes)
+    .with_no_client_auth();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Ok(Client::builder(TokioExecutor::new()).build(https))
+}
+
+/// The process's delivery client, built once (with `PERSUS_WEBHOOK_CA` when set).
+fn cliente_padrao() -> Result<&'static ClienteWebhook, ServicoError> {
+    static CLIENTE: std::sync::OnceLock<Result<ClienteWebhook, String>> =
+        std::sync::OnceLock::new();
+    CLIENTE
+        .get_or_init(|| {
+            let extra = std::env::var_os("PERSUS_WEBHOOK_CA")
+                .map(std::fs::read)
+                .transpose();
+            match extra {
+                Ok(pem) => cliente(pem.as_deref()),
+                Err(e) => Err(format!("PERSUS_WEBHOOK_CA ilegível: {e}")),
+            }
+        })
+        .as_ref()
+        .map_err(|e| ServicoError::Regra(e.clone()))
+}
+
+/// An error with its causes ("client error (Connect): invalid peer certificate: …").
+fn cadeia(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut causa = e.source();
+    while let Some(c) = causa {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        causa = c.source();
+    }
+    s
+}
+
 /// One round: fan out the outbox, then try every delivery that is due.
 pub async fn despachar(db: &Db, agora: DateTime<Utc>) -> Result<ResumoDespacho, ServicoError> {
+    despachar_com(db, agora, cliente_padrao()?).await
+}
+
+/// As [`despachar`], with a given client.
+pub async fn despachar_com(
+    db: &Db,
+    agora: DateTime<Utc>,
+    cliente: &ClienteWebhook,
+) -> Result<ResumoDespacho, ServicoError> {
     let mut r = ResumoDespacho {
         eventos_distribuidos: store::distribuir(db, agora).await?,
         ..Default::default()
     };
-    let cliente: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     for p in store::pendentes(db, agora, 200).await? {
         let ts = agora.timestamp();
         let assinatura = assinar(&p.segredo, &p.mensagem_id, ts, &p.corpo);
@@ -147,7 +221,7 @@ pub async fn despachar(db: &Db, agora: DateTime<Utc>) -> Result<ResumoDespacho, 
             Err(e) => Err(format!("URL inválida: {e}")),
             Ok(pedido) => match tokio::time::timeout(TEMPO_LIMITE, cliente.request(pedido)).await {
                 Err(_) => Err(format!("sem resposta em {} s", TEMPO_LIMITE.as_secs())),
-                Ok(Err(e)) => Err(format!("falha de conexão: {e}")),
+                Ok(Err(e)) => Err(format!("falha de conexão: {}", cadeia(&e))),
                 Ok(Ok(resp)) => Ok(resp.status().as_u16()),
             },
         };
