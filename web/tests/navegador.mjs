@@ -214,6 +214,23 @@ await passo('as demais páginas principais são acessíveis', async () => {
   await admin.context().close();
 });
 
+await passo('só com o teclado: pular para o conteúdo e entrar', async () => {
+  const ctx = await browser.newContext({ locale: 'pt-BR' });
+  const p = await ctx.newPage();
+  await p.goto(`${URL}/entrar`);
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Ir para o conteúdo');
+  await p.keyboard.press('Enter');
+  await p.focus('#login');
+  await p.keyboard.type('rep.368253');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'senha');
+  await p.keyboard.type('demo');
+  await p.keyboard.press('Enter');
+  await p.waitForURL(/\/painel/);
+  await ctx.close();
+});
+
 await passo('a página de entrada é acessível', async () => {
   const ctx = await browser.newContext({ locale: 'pt-BR' });
   const p = await ctx.newPage();
