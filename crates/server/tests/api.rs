@@ -5,17 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use base64::Engine;
 use http_body_util::BodyExt;
 use persus_server::app::{router, AppState};
-use persus_server::cli::load_reference_data;
-use persus_server::demo::{self, credenciais, Params};
-use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
-use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
-use persus_store::auditoria::Ator;
+use persus_server::servicos::relogio::{Relogio, RelogioSistema};
 use persus_store::db::PoolRef;
 use persus_store::{abis, contas, db_test, Db};
 use serde_json::Value;
@@ -112,43 +110,7 @@ async fn numeros(db: &Db, operadora: &str) -> Vec<String> {
 /// Demo data, ABI 101 (AIH 1T2025) published today (the real clock: the API uses it), the demo
 /// credentials.
 async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
-    load_reference_data(db).await.unwrap();
-    demo::seed(
-        db,
-        Params {
-            seed: 21,
-            atendimentos: 3_000,
-        },
-    )
-    .await
-    .unwrap();
-    let hoje = RelogioSistema.hoje();
-    let mut tx = db.begin().await.unwrap();
-    abis::agendar(
-        &mut tx,
-        &abis::Abi {
-            numero: 101,
-            tipo: "AIH".into(),
-            trimestre: "1T2025".into(),
-            data_lancamento: hoje,
-            estado: "agendado".into(),
-            publicado_em: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    publicar(
-        db,
-        101,
-        UNIDADE_PADRAO,
-        &RelogioFixo::em(hoje),
-        &Ator::sistema("t"),
-        Falha::default(),
-    )
-    .await
-    .unwrap();
-    credenciais::criar(db).await.unwrap();
+    common::publicado_hoje(db, 21).await;
     router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
 }
 

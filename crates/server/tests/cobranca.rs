@@ -16,14 +16,11 @@ use persus_domain::cobranca::boleto::Boleto;
 use persus_domain::deadline::PrazosVigentes;
 use persus_domain::money::Centavos;
 use persus_server::app::{router, AppState};
-use persus_server::cli::load_reference_data;
-use persus_server::demo::{self, credenciais, Params};
 use persus_server::servicos::agendador;
 use persus_server::servicos::cobranca::cnab240_de;
-use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
 use persus_store::auditoria::Ator;
-use persus_store::{abis, db_test, Db};
+use persus_store::{db_test, Db};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -104,43 +101,7 @@ fn post(uri: &str, t: &str, tipo: &str, corpo: Vec<u8>) -> Request<Body> {
 }
 
 async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
-    load_reference_data(db).await.unwrap();
-    demo::seed(
-        db,
-        Params {
-            seed: 21,
-            atendimentos: 3_000,
-        },
-    )
-    .await
-    .unwrap();
-    let hoje = RelogioSistema.hoje();
-    let mut tx = db.begin().await.unwrap();
-    abis::agendar(
-        &mut tx,
-        &abis::Abi {
-            numero: 101,
-            tipo: "AIH".into(),
-            trimestre: "1T2025".into(),
-            data_lancamento: hoje,
-            estado: "agendado".into(),
-            publicado_em: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    publicar(
-        db,
-        101,
-        UNIDADE_PADRAO,
-        &RelogioFixo::em(hoje),
-        &Ator::sistema("t"),
-        Falha::default(),
-    )
-    .await
-    .unwrap();
-    credenciais::criar(db).await.unwrap();
+    common::publicado_hoje(db, 21).await;
     router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
 }
 

@@ -5,17 +5,16 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use persus_server::app::{router, AppState};
-use persus_server::cli::load_reference_data;
-use persus_server::demo::{self, credenciais, Params};
-use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
-use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
+use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_store::auditoria::Ator;
-use persus_store::{abis, db_test, Db};
+use persus_store::{db_test, Db};
 use tower::ServiceExt;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -39,43 +38,7 @@ async fn chamar(app: &Router, req: Request<Body>) -> R {
 }
 
 async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
-    load_reference_data(db).await.unwrap();
-    demo::seed(
-        db,
-        Params {
-            seed: 21,
-            atendimentos: 3_000,
-        },
-    )
-    .await
-    .unwrap();
-    let hoje = RelogioSistema.hoje();
-    let mut tx = db.begin().await.unwrap();
-    abis::agendar(
-        &mut tx,
-        &abis::Abi {
-            numero: 101,
-            tipo: "AIH".into(),
-            trimestre: "1T2025".into(),
-            data_lancamento: hoje,
-            estado: "agendado".into(),
-            publicado_em: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    publicar(
-        db,
-        101,
-        UNIDADE_PADRAO,
-        &RelogioFixo::em(hoje),
-        &Ator::sistema("t"),
-        Falha::default(),
-    )
-    .await
-    .unwrap();
-    credenciais::criar(db).await.unwrap();
+    common::publicado_hoje(db, 21).await;
     router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
 }
 
@@ -771,6 +734,21 @@ db_test!(parcelamento_pedido_pela_web_com_gru_da_parcela, |db| {
         s.texto.contains("Débito consolidado hoje") && s.texto.contains("Pedir parcelamento em 2"),
         "{}",
         s.texto
+    );
+    // A number of instalments that does not read is said so.
+    let r = chamar(
+        &app,
+        get(
+            &format!("/cobranca/parcelamento?debitos={debito}&parcelas=doze"),
+            &hap,
+        ),
+    )
+    .await;
+    assert!(
+        r.texto
+            .contains("número de parcelas &quot;doze&quot; inválido"),
+        "{}",
+        r.texto
     );
     // Without the confession nothing is granted.
     let r = chamar(

@@ -418,6 +418,22 @@ pub async fn feed(
     )
 }
 
+/// What an operator must act on: notices without ciência and notices whose period runs on
+/// or after `hoje` (the dashboard; not the whole feed).
+pub async fn pendencias(
+    db: &Db,
+    operadora: &str,
+    hoje: NaiveDate,
+) -> Result<Vec<ItemFeed>, StoreError> {
+    let sql =
+        "SELECT n.id, n.tipo, p.nup AS processo, p.operadora, n.disponibilizada_em, n.ciencia_em,
+                      n.ciencia_forma, n.vencimento
+               FROM notificacoes n JOIN processos p ON p.id = n.processo_id
+               WHERE p.operadora = $1 AND (n.ciencia_em IS NULL OR n.vencimento >= $2)
+               ORDER BY n.id";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).bind(hoje).fetch_all(pool).await?))
+}
+
 /// The content (JSON text) of a notice.
 pub async fn conteudo_notificacao(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
     let sql = "SELECT conteudo FROM notificacoes WHERE id = $1";

@@ -264,12 +264,22 @@ pub async fn permissoes(
     let Some(u) = contas::usuario(db, login).await?.filter(|u| u.ativo) else {
         return Ok(Vec::new());
     };
+    let propria = contas::operadora_da_organizacao(db, u.organizacao_id).await?;
+    permissoes_de(db, &u, propria.as_deref(), operadora, processo_id, agora).await
+}
+
+/// As [`permissoes`], for a person already loaded with their own operator (`propria`; `None`
+/// for ANS staff) — the web session has both at hand.
+pub async fn permissoes_de(
+    db: &Db,
+    u: &Usuario,
+    propria: Option<&str>,
+    operadora: &str,
+    processo_id: Option<i64>,
+    agora: DateTime<Utc>,
+) -> Result<Vec<String>, ServicoError> {
     let mut out: Vec<String> = Vec::new();
-    if contas::operadora_da_organizacao(db, u.organizacao_id)
-        .await?
-        .as_deref()
-        == Some(operadora)
-    {
+    if propria == Some(operadora) {
         if super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
             out.extend(PERMISSOES.iter().map(|p| (*p).to_owned()));
         } else {

@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Sessao {
             })?;
         let permissoes = match &operadora {
             Some(op) => {
-                crate::servicos::contas::permissoes(&app.db, &usuario.login, op, None, agora)
+                crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
                     .await
                     .unwrap_or_default()
             }

@@ -116,7 +116,7 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         return proibido();
     };
     let hoje = RelogioSistema.hoje();
-    let feed = match persus_store::processos::feed(&app.db, Some(&op), 0, 100_000).await {
+    let feed = match persus_store::processos::pendencias(&app.db, &op, hoje).await {
         Ok(f) => f,
         Err(e) => return falha(e),
     };
@@ -1427,7 +1427,7 @@ async fn emitir_gru(State(app): State<AppState>, s: Sessao, body: Bytes) -> Resp
         Ok(t) => t,
         Err(e) => return falha(e),
     };
-    match crate::servicos::cobranca::emitir_gru(
+    let r = crate::servicos::cobranca::emitir_gru(
         &app.db,
         &op,
         &ids,
@@ -1438,21 +1438,8 @@ async fn emitir_gru(State(app): State<AppState>, s: Sessao, body: Bytes) -> Resp
         &s.ator(),
         r.agora(),
     )
-    .await
-    {
-        Ok(g) => {
-            let corpo = html! {
-                div.br-message.success role="status" { div.content { span.message-body { "GRU " (g.numero) " emitida: " (reais(g.valor_centavos)) ", vencimento " (data(g.vencimento)) "." } } }
-                p { "Linha digitável: " code { (g.linha_digitavel) } }
-                p { a.br-button.primary href=(format!("/cobranca/grus/{}", g.numero)) download { "Baixar a GRU (PDF)" } }
-            };
-            pagina(&app, &s, "/cobranca", "GRU emitida", corpo).into_response()
-        }
-        Err(crate::servicos::ServicoError::Regra(m)) => {
-            erro(StatusCode::UNPROCESSABLE_ENTITY, "GRU não emitida", &m)
-        }
-        Err(e) => falha(e),
-    }
+    .await;
+    pagina_da_gru(&app, &s, "GRU emitida", r)
 }
 
 async fn gru_pdf(State(app): State<AppState>, s: Sessao, Path(numero): Path<String>) -> Response {
@@ -1526,11 +1513,15 @@ async fn simular_parcelamento(
         .filter(|(k, _)| k == "debitos")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let n: u32 = pares
+    // 12 instalments proposed when none asked; a number that does not read is said so.
+    let pedido = pares
         .iter()
         .find(|(k, _)| k == "parcelas")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(12);
+        .map(|(_, v)| v.trim().to_owned());
+    let n: u32 = match pedido.as_deref() {
+        None | Some("") => 12,
+        Some(t) => t.parse().unwrap_or(0),
+    };
     let hoje = RelogioSistema.hoje();
     let selic = match crate::servicos::cobranca::tabela_selic(&app.db).await {
         Ok(t) => t,
@@ -1557,7 +1548,12 @@ async fn simular_parcelamento(
             Err(m) => erro_calc = Some(m),
         }
     }
-    let plano = if consolidado > 0 {
+    let ilegivel = pedido.filter(|t| !t.is_empty() && t.parse::<u32>().is_err());
+    let plano = if let Some(t) = ilegivel {
+        Err(format!(
+            "número de parcelas \"{t}\" inválido: informe de 1 a 60"
+        ))
+    } else if consolidado > 0 {
         persus_domain::cobranca::simular_parcelamento(
             Centavos::new(consolidado),
             n,
@@ -2141,7 +2137,7 @@ async fn gru_da_parcela(
         Ok(t) => t,
         Err(e) => return falha(e),
     };
-    match crate::servicos::cobranca::emitir_gru_parcela(
+    let r = crate::servicos::cobranca::emitir_gru_parcela(
         &app.db,
         &op,
         id,
@@ -2152,21 +2148,8 @@ async fn gru_da_parcela(
         &s.ator(),
         r.agora(),
     )
-    .await
-    {
-        Ok(g) => {
-            let corpo = html! {
-                div.br-message.success role="status" { div.content { span.message-body { "GRU " (g.numero) " emitida: " (reais(g.valor_centavos)) ", vencimento " (data(g.vencimento)) "." } } }
-                p { "Linha digitável: " code { (g.linha_digitavel) } }
-                p { a.br-button.primary href=(format!("/cobranca/grus/{}", g.numero)) download { "Baixar a GRU (PDF)" } }
-            };
-            pagina(&app, &s, "/cobranca", "GRU da parcela", corpo).into_response()
-        }
-        Err(crate::servicos::ServicoError::Regra(m)) => {
-            erro(StatusCode::UNPROCESSABLE_ENTITY, "GRU não emitida", &m)
-        }
-        Err(e) => falha(e),
-    }
+    .await;
+    pagina_da_gru(&app, &s, "GRU da parcela", r)
 }
 
 async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
@@ -2257,4 +2240,27 @@ async fn editar_rascunho(State(app): State<AppState>, s: Sessao, Path(id): Path<
         &[],
     )
     .await
+}
+
+/// The page after a GRU is issued (of debts or of an instalment), or why it was not.
+fn pagina_da_gru(
+    app: &AppState,
+    s: &Sessao,
+    titulo: &str,
+    r: Result<persus_store::cobranca::Gru, crate::servicos::ServicoError>,
+) -> Response {
+    match r {
+        Ok(g) => {
+            let corpo = html! {
+                div.br-message.success role="status" { div.content { span.message-body { "GRU " (g.numero) " emitida: " (reais(g.valor_centavos)) ", vencimento " (data(g.vencimento)) "." } } }
+                p { "Linha digitável: " code { (g.linha_digitavel) } }
+                p { a.br-button.primary href=(format!("/cobranca/grus/{}", g.numero)) download { "Baixar a GRU (PDF)" } }
+            };
+            pagina(app, s, "/cobranca", titulo, corpo).into_response()
+        }
+        Err(crate::servicos::ServicoError::Regra(m)) => {
+            erro(StatusCode::UNPROCESSABLE_ENTITY, "GRU não emitida", &m)
+        }
+        Err(e) => falha(e),
+    }
 }

@@ -124,3 +124,45 @@ pub async fn textos(db: &Db, sql: &str, bind: &str) -> Vec<String> {
             .unwrap(),
     }
 }
+
+/// Demo data (`seed`, 3,000 attendances), the 101st ABI (AIH, 1T2025) published today, and the
+/// demo credentials: what the API, charging and web tests start from.
+pub async fn publicado_hoje(db: &Db, seed: u64) {
+    load_reference_data(db).await.unwrap();
+    demo::seed(
+        db,
+        Params {
+            seed,
+            atendimentos: 3_000,
+        },
+    )
+    .await
+    .unwrap();
+    let hoje = persus_server::servicos::relogio::RelogioSistema.hoje();
+    let mut tx = db.begin().await.unwrap();
+    abis::agendar(
+        &mut tx,
+        &abis::Abi {
+            numero: 101,
+            tipo: "AIH".into(),
+            trimestre: "1T2025".into(),
+            data_lancamento: hoje,
+            estado: "agendado".into(),
+            publicado_em: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    publicar(
+        db,
+        101,
+        UNIDADE_PADRAO,
+        &RelogioFixo::em(hoje),
+        &Ator::sistema("t"),
+        Falha::default(),
+    )
+    .await
+    .unwrap();
+    demo::credenciais::criar(db).await.unwrap();
+}
