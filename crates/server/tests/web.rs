@@ -424,6 +424,12 @@ db_test!(
             .await
             .texto
             .contains("Esta página se atualiza sozinha"));
+        // Recorded under the organization's internal web application, which can never get a token.
+        let interna = persus_store::contas::aplicacao_por_client_id(&db, "web-368253")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(interna.revogada_em.is_some() && interna.escopos.is_empty());
         persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
             .await
             .unwrap();

@@ -3,8 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use sha2::Digest;
-
 use crate::{Db, StoreError, Tx};
 
 pub async fn receber(
@@ -22,12 +20,14 @@ pub async fn receber(
 }
 
 /// A batch sent through the web by a person: recorded under the organization's internal web
-/// application (`web-<registro>`, created on first use, with an unguessable secret nobody holds,
-/// so it never gets a token), then processed by the same worker as the API's.
+/// application (`web-<registro>`, created on first use already revoked and with the hash of a
+/// random secret nobody holds, so it can never get a token), then processed by the same worker
+/// as the API's.
 pub async fn receber_web(
     db: &Db,
     operadora: &str,
     por: &str,
+    segredo_sha256: &str,
     pedidos_json: &str,
     total: i32,
     em: DateTime<Utc>,
@@ -41,18 +41,14 @@ pub async fn receber_web(
             "operadora {operadora} sem organização"
         )));
     };
-    let segredo = format!(
-        "{:x}",
-        sha2::Sha256::digest(format!("{client_id}:{em}:{por}").as_bytes())
-    );
-    crate::contas::criar_aplicacao(
+    let criada = crate::contas::criar_aplicacao(
         &mut tx,
         &crate::contas::NovaAplicacao {
             organizacao_id: org,
             nome: "Envios pela web (interna)",
             ambiente: "producao",
             client_id: &client_id,
-            segredo_sha256: &segredo,
+            segredo_sha256,
             escopos: "",
             limite_por_minuto: 1,
             criada_por: por,
@@ -62,6 +58,9 @@ pub async fn receber_web(
     .await?;
     let app: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
         "SELECT id FROM aplicacoes WHERE client_id = $1").bind(&client_id).fetch_one(conn).await?);
+    if criada {
+        crate::contas::revogar_aplicacao(&mut tx, app, em).await?;
+    }
     let id = receber_tx(&mut tx, app, operadora, pedidos_json, total, em).await?;
     tx.commit().await?;
     Ok(id)

@@ -1277,6 +1277,7 @@ async fn enviar_lote(State(app): State<AppState>, s: Sessao, Form(f): Form<Envio
         &app.db,
         &op,
         &s.usuario.login,
+        &crate::auth::sha256_hex(&crate::auth::aleatorio("psus_web_")),
         &json,
         pedidos.len() as i32,
         Utc::now(),
