@@ -94,8 +94,8 @@ pub fn assets_govbr() -> std::path::PathBuf {
 
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
-    Router::new()
-                .route("/", get(inicio))
+    let rotas = Router::new()
+        .route("/", get(inicio))
         .merge(crate::web::router())
         .nest_service(
             "/assets/govbr",
@@ -140,14 +140,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/retornos",
-            post(api::cobranca::retorno).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(api::cobranca::retorno).layer(DefaultBodyLimit::max(crate::erros::LIMITE_RETORNO)),
         )
         .route("/api/v1/pagamentos", post(api::cobranca::pagamento))
         .route(
             "/api/v1/parcelamentos",
             get(api::cobranca::parcelamentos).post(api::cobranca::pedir_parcelamento),
         )
-        .route("/api/v1/parcelamentos/{id}", get(api::cobranca::parcelamento))
+        .route(
+            "/api/v1/parcelamentos/{id}",
+            get(api::cobranca::parcelamento),
+        )
         .route(
             "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru",
             post(api::cobranca::gru_da_parcela),
@@ -164,14 +167,31 @@ pub fn router(state: AppState) -> Router {
             get(api::cobranca::selic).post(api::cobranca::importar_selic),
         )
         .route("/api/v1/abis", get(api::ans::abis))
-        .route("/api/v1/abis/{numero}/publicacao", post(api::ans::publicar_abi))
+        .route(
+            "/api/v1/abis/{numero}/publicacao",
+            post(api::ans::publicar_abi),
+        )
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))
-        .route("/api/v1/webhooks", post(api::webhooks::criar).get(api::webhooks::listar))
-        .route("/api/v1/webhooks/{id}", axum::routing::delete(api::webhooks::cancelar))
-        .route("/api/v1/webhooks/{id}/entregas", get(api::webhooks::entregas))
+        .route(
+            "/api/v1/webhooks",
+            post(api::webhooks::criar).get(api::webhooks::listar),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            axum::routing::delete(api::webhooks::cancelar),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/entregas",
+            get(api::webhooks::entregas),
+        )
         .route("/api/v1/webhooks/{id}/teste", post(api::webhooks::teste))
         .route("/api/v1/decisoes", post(api::ans::decisao))
-        .with_state(state)
+        .with_state(state);
+    // Unknown routes, wrong methods and axum's rejections: problem+json (or the web's page).
+    // Around the whole router, so it sees the 405's `Allow`, which the router sets last.
+    Router::new()
+        .fallback_service(rotas)
+        .layer(axum::middleware::from_fn(crate::erros::padronizar))
         .layer(axum::middleware::map_response(move |mut r: Response| {
             let ambiente = ambiente.clone();
             async move {

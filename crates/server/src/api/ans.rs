@@ -204,9 +204,9 @@ pub async fn decisao(
     let bytes = corpo.clone();
     idempotente(&app, &cliente, &headers, &corpo, || async move {
         let falha = Problem::em_par;
-        let d: NovaDecisao = match serde_json::from_slice(&bytes) {
+        let d: NovaDecisao = match crate::erros::ler_json(&bytes) {
             Ok(d) => d,
-            Err(e) => return falha(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+            Err(p) => return falha(p),
         };
         let inst = match instancia(&d.instancia) {
             Ok(i) => i,

@@ -14,7 +14,7 @@ use persus_domain::money::Centavos;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{idempotente, Cliente};
+use super::{idempotente, Cliente, Consulta};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
@@ -39,7 +39,7 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
 pub async fn debitos(
     State(app): State<AppState>,
     cliente: Cliente,
-    axum::extract::Query(q): axum::extract::Query<Em>,
+    Consulta(q): Consulta<Em>,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let em = match q.em.as_deref() {
@@ -123,9 +123,9 @@ pub async fn emitir(
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idempotente(&app, &cliente, &headers, &corpo, || async move {
-        let pedido: NovaGru = match serde_json::from_slice(&bytes) {
+        let pedido: NovaGru = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let r = RelogioSistema;
         let selic = match servico::tabela_selic(&app2.db).await {
@@ -293,8 +293,7 @@ pub async fn simular(
     corpo: Bytes,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
-    let s: Simulacao = serde_json::from_slice(&corpo)
-        .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+    let s: Simulacao = crate::erros::ler_json(&corpo)?;
     let hoje = RelogioSistema.hoje();
     let mut tx = app.db.begin().await?;
     let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
@@ -356,7 +355,7 @@ pub async fn simular(
 pub async fn retorno(
     State(app): State<AppState>,
     cliente: Cliente,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    Consulta(q): Consulta<std::collections::HashMap<String, String>>,
     corpo: Bytes,
 ) -> Result<Response, Problem> {
     if !cliente.ans() {
@@ -397,8 +396,7 @@ pub async fn pagamento(
         return Err(Problem::not_found("Recurso"));
     }
     cliente.exigir("ans.financeiro")?;
-    let p: PagamentoManual = serde_json::from_slice(&corpo)
-        .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+    let p: PagamentoManual = crate::erros::ler_json(&corpo)?;
     let item = servico::pagamento_manual(
         &app.db,
         &p.gru,
@@ -442,9 +440,9 @@ pub async fn pedir_parcelamento(
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idempotente(&app, &cliente, &headers, &corpo, || async move {
-        let p: PedidoParcelamento = match serde_json::from_slice(&bytes) {
+        let p: PedidoParcelamento = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let selic = match servico::tabela_selic(&app2.db).await {
             Ok(t) => t,
@@ -567,7 +565,7 @@ fn reais(c: i64) -> String {
 pub async fn extrato(
     State(app): State<AppState>,
     cliente: Cliente,
-    axum::extract::Query(f): axum::extract::Query<Formato>,
+    Consulta(f): Consulta<Formato>,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
@@ -778,8 +776,7 @@ pub async fn pagar_em_homologacao(
     let p: PagamentoSimulado = if corpo.is_empty() {
         PagamentoSimulado::default()
     } else {
-        serde_json::from_slice(&corpo)
-            .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?
+        crate::erros::ler_json(&corpo)?
     };
     let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
     let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());

@@ -113,9 +113,9 @@ pub async fn receber(
                 }
             }
         } else {
-            match serde_json::from_slice::<LoteJson>(&bytes) {
+            match crate::erros::ler_json::<LoteJson>(&bytes) {
                 Ok(l) => l.peticoes,
-                Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
+                Err(p) => return p.em_par(),
             }
         };
         if pedidos.is_empty() || pedidos.len() > MAXIMO {

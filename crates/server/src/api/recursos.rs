@@ -322,9 +322,9 @@ async fn peticionar(
     let c2 = cliente.clone();
     let bytes = corpo.clone();
     idempotente(&app, &cliente, &headers, &corpo, || async move {
-        let p: NovaPeticao = match serde_json::from_slice(&bytes) {
+        let p: NovaPeticao = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let pedido = Pedido {
             tipo,

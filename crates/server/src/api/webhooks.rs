@@ -61,9 +61,9 @@ pub async fn criar(
     }
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idempotente(&app, &cliente, &headers, &corpo, || async move {
-        let w: NovoWebhook = match serde_json::from_slice(&bytes) {
+        let w: NovoWebhook = match crate::erros::ler_json(&bytes) {
             Ok(w) => w,
-            Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
+            Err(p) => return p.em_par(),
         };
         match crate::servicos::webhooks::assinar_eventos(
             &app2.db,
