@@ -236,7 +236,7 @@ impl MakeRequestId for SequentialRequestId {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
     pub database: &'static str,
@@ -244,7 +244,15 @@ pub struct Health {
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise (load balancers drain the node).
-async fn health(State(app): State<AppState>) -> Response {
+#[utoipa::path(
+    get, path = "/health", tag = "servico",
+    summary = "Saúde do serviço: o banco responde?",
+    responses(
+        (status = 200, description = "Em serviço", body = Health),
+        (status = 503, description = "Banco de dados inacessível (status \"indisponivel\")", body = Health),
+    )
+)]
+pub async fn health(State(app): State<AppState>) -> Response {
     let database = app.db.backend().name();
     match app.db.ping().await {
         Ok(()) => Json(Health {
@@ -266,7 +274,17 @@ async fn health(State(app): State<AppState>) -> Response {
 }
 
 /// `GET /api/v1/operadoras/{registro_ans}`: one operator of the public ANS register.
-async fn operadora(
+#[utoipa::path(
+    get, path = "/api/v1/operadoras/{registro_ans}", tag = "cadastro",
+    summary = "Uma operadora do cadastro público da ANS (sem token)",
+    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador")),
+    responses(
+        (status = 200, body = operadoras::Operadora),
+        crate::api::respostas::CaminhoIlegivel, crate::api::respostas::NaoEncontrado,
+        crate::api::respostas::Invalido, crate::api::respostas::Interno,
+    )
+)]
+pub async fn operadora(
     State(app): State<AppState>,
     Path(registro): Path<String>,
 ) -> Result<Json<operadoras::Operadora>, Problem> {

@@ -20,9 +20,6 @@ use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
 use crate::servicos::relogio::{Relogio, RelogioSistema};
 
-const FALHAS: &str =
-    "401: token; 403: escopo; 404: não existe para este chamador; 422: regra; 429: limite";
-
 fn operadora(c: &Cliente) -> Result<String, Problem> {
     c.exigir("financeiro")?;
     c.operadora().map(str::to_owned)
@@ -33,7 +30,10 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
     get, path = "/api/v1/debitos", tag = "cobranca",
     summary = "Débitos da operadora (abertos e pagos), com os encargos em uma data",
     params(Em),
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn debitos(
@@ -108,7 +108,10 @@ pub struct NovaGru {
     summary = "Emite uma GRU sobre os débitos escolhidos (uma por vencimento)",
     params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
     request_body = NovaGru,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn emitir(
@@ -167,7 +170,10 @@ fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
 /// `GET /api/v1/grus`: the operator's GRUs, newest first.
 #[utoipa::path(
     get, path = "/api/v1/grus", tag = "cobranca", summary = "GRUs da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn grus(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
@@ -196,8 +202,11 @@ async fn gru_do_cliente(
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}", tag = "cobranca", summary = "Uma GRU, com a composição e o cálculo",
     params(("numero" = String, Path)),
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn gru(
     State(app): State<AppState>,
@@ -212,9 +221,11 @@ pub async fn gru(
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}/pdf", tag = "cobranca", summary = "O PDF da GRU, com código de barras",
     params(("numero" = String, Path)),
-    responses((status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
-              (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn gru_pdf(
     State(app): State<AppState>,
@@ -284,7 +295,10 @@ pub struct Simulacao {
     post, path = "/api/v1/parcelamentos/simulacao", tag = "cobranca",
     summary = "Simula um parcelamento (não altera nada)",
     request_body = Simulacao,
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn simular(
@@ -349,7 +363,10 @@ pub async fn simular(
     summary = "Importa o arquivo retorno CNAB 240 do banco (ANS, financeiro)",
     params(("nome" = Option<String>, Query)),
     request_body(content = String, content_type = "text/plain"),
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn retorno(
@@ -384,7 +401,10 @@ pub struct PagamentoManual {
     post, path = "/api/v1/pagamentos", tag = "cobranca",
     summary = "Registra um pagamento manual (ANS, financeiro)",
     request_body = PagamentoManual,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn pagamento(
@@ -425,7 +445,10 @@ pub struct PedidoParcelamento {
     summary = "Pede o parcelamento de débitos em aberto (confissão irrevogável do débito)",
     params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
     request_body = PedidoParcelamento,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn pedir_parcelamento(
@@ -476,7 +499,10 @@ pub async fn pedir_parcelamento(
 /// `GET /api/v1/parcelamentos`: the operator's parcelamentos.
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos", tag = "cobranca", summary = "Parcelamentos da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn parcelamentos(
@@ -492,8 +518,11 @@ pub async fn parcelamentos(
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos/{id}", tag = "cobranca", summary = "Um parcelamento e suas parcelas",
     params(("id" = i64, Path)),
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn parcelamento(
     State(app): State<AppState>,
@@ -517,7 +546,10 @@ pub async fn parcelamento(
     post, path = "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru", tag = "cobranca",
     summary = "Emite a GRU de uma parcela (base + SELIC + 1% no mês do pagamento)",
     params(("id" = i64, Path), ("numero" = i32, Path)),
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn gru_da_parcela(
@@ -559,7 +591,10 @@ fn reais(c: i64) -> String {
 #[utoipa::path(
     get, path = "/api/v1/extrato", tag = "cobranca", summary = "Extrato da operadora (JSON ou CSV)",
     params(Formato),
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, description = "JSON; text/csv com formato=csv", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn extrato(
@@ -671,7 +706,10 @@ pub async fn extrato(
 /// following month [GUESS on the date]).
 #[utoipa::path(
     get, path = "/api/v1/arrecadacao", tag = "cobranca", summary = "Arrecadação por mês e repasses ao FNS (ANS)",
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn arrecadacao(
@@ -708,8 +746,11 @@ pub async fn arrecadacao(
 /// `GET /api/v1/selic`: the rates in force (version = last import).
 #[utoipa::path(
     get, path = "/api/v1/selic", tag = "cobranca", summary = "Taxas SELIC mensais em vigor",
-    responses((status = 200, body = serde_json::Value)),
-    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]), ("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     cliente
@@ -725,7 +766,10 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
 #[utoipa::path(
     post, path = "/api/v1/selic", tag = "cobranca", summary = "Importa taxas SELIC publicadas (ANS, financeiro)",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn importar_selic(
@@ -760,8 +804,12 @@ pub struct PagamentoSimulado {
     summary = "Homologação: simula o pagamento de uma GRU pelo banco (retorno CNAB 240 gerado e importado)",
     params(("numero" = String, Path)),
     request_body = PagamentoSimulado,
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, description = "Relatório da conciliação do retorno gerado", body = serde_json::Value),
+        (status = 404, description = "A GRU não existe para este chamador (a de outra operadora é 404); em produção a rota não existe", body = Problem, content_type = "application/problem+json"),
+        super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn pagar_em_homologacao(
     State(app): State<AppState>,
@@ -795,7 +843,10 @@ pub async fn pagar_em_homologacao(
 /// `GET /api/v1/creditos`: the operator's credits (excess payments), with the GRU that used each.
 #[utoipa::path(
     get, path = "/api/v1/creditos", tag = "cobranca", summary = "Créditos da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn creditos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {

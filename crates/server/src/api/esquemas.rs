@@ -191,6 +191,8 @@ impl Modify for Seguranca {
         super::webhooks::entregas,
         super::webhooks::teste,
         super::webhooks::cancelar,
+        crate::app::operadora,
+        crate::app::health,
     ),
     components(schemas(
         Problem, Historico, Evento, Ficha, NotificacaoDoAtendimento, PeticaoDoAtendimento,
@@ -202,6 +204,7 @@ impl Modify for Seguranca {
         super::lotes::LoteJson, super::lotes::LoteRecebido, super::lotes::SituacaoLote,
         super::webhooks::NovoWebhook, super::webhooks::WebhookCriado, super::webhooks::TesteEnfileirado,
         persus_store::webhooks::Webhook, persus_store::webhooks::Entrega,
+        persus_store::operadoras::Operadora, crate::app::Health,
     )),
     modifiers(&Seguranca),
     tags(
@@ -212,6 +215,8 @@ impl Modify for Seguranca {
         (name = "ans", description = "Filas de análise e decisões (somente ANS)"),
         (name = "cobranca", description = "Débitos, GRUs, pagamentos e parcelamento"),
         (name = "webhooks", description = "Eventos assinados (Standard Webhooks), com reenvio e registro de entregas"),
+        (name = "cadastro", description = "Cadastro público de operadoras da ANS"),
+        (name = "servico", description = "Saúde do serviço"),
     )
 )]
 pub struct ApiDoc;
@@ -254,13 +259,18 @@ pub async fn docs() -> axum::response::Html<String> {
                 if !na_tag {
                     continue;
                 }
+                // Each requirement is an alternative: "financeiro ou ans.financeiro".
                 let escopos: Vec<String> = op["security"]
                     .as_array()
                     .into_iter()
                     .flatten()
                     .filter_map(|s| s["bearer"].as_array())
-                    .flatten()
-                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .map(|e| {
+                        e.iter()
+                            .filter_map(|x| x.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
                     .collect();
                 let params: Vec<String> = op["parameters"]
                     .as_array()
@@ -298,7 +308,7 @@ pub async fn docs() -> axum::response::Html<String> {
                     e = if escopos.is_empty() {
                         String::new()
                     } else {
-                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ")))
+                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ou ")))
                     },
                     p = if params.is_empty() {
                         String::new()

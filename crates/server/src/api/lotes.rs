@@ -65,10 +65,8 @@ pub struct SituacaoLote {
     ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB, 2.000 PDFs de até 10 MB)"),
     responses(
         (status = 202, description = "Recebido; acompanhe em GET /api/v1/lotes/{id}", body = LoteRecebido),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 422, description = "Lote malformado (nada foi recebido)", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        (status = 422, description = "Lote malformado (nada foi recebido), com cada motivo", body = Problem, content_type = "application/problem+json"),
+        super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -201,10 +199,7 @@ async fn receber_zip(app: &AppState, c: &Cliente, bytes: &[u8]) -> (StatusCode, 
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = SituacaoLote),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]

@@ -8,6 +8,7 @@ pub mod esquemas;
 pub mod lotes;
 pub mod oauth;
 pub mod recursos;
+pub mod respostas;
 pub mod webhooks;
 
 use std::collections::HashMap;

@@ -125,8 +125,9 @@ async fn autenticar(
         description = "grant_type=client_credentials&scope=… ; credenciais por HTTP Basic ou client_id/client_secret no formulário"),
     responses(
         (status = 200, description = "Token emitido", body = super::esquemas::TokenEmitido),
-        (status = 400, description = "grant_type ou escopo inválido", body = super::esquemas::ErroOAuth),
-        (status = 401, description = "Credenciais inválidas ou aplicação revogada", body = super::esquemas::ErroOAuth),
+        (status = 400, description = "invalid_request (corpo que não é formulário), unsupported_grant_type ou invalid_scope (RFC 6749 §5.2)", body = super::esquemas::ErroOAuth),
+        (status = 401, description = "invalid_client: credenciais inválidas, aplicação revogada ou de outro ambiente", body = super::esquemas::ErroOAuth),
+        super::respostas::CorpoGrande, super::respostas::Interno,
     )
 )]
 pub async fn token(
@@ -196,7 +197,9 @@ pub async fn token(
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
     responses(
         (status = 200, description = "Revogado (ou já não valia)"),
-        (status = 401, description = "Credenciais inválidas", body = super::esquemas::ErroOAuth),
+        (status = 400, description = "invalid_request: corpo que não é formulário (RFC 7009 §2.2.1)", body = super::esquemas::ErroOAuth),
+        (status = 401, description = "invalid_client: credenciais inválidas", body = super::esquemas::ErroOAuth),
+        super::respostas::CorpoGrande, super::respostas::Interno,
     )
 )]
 /// `POST /oauth/revoke` (RFC 7009): the client revokes one of its tokens. Always 200 for an

@@ -31,11 +31,7 @@ use crate::servicos::{ciencia, historico};
     params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos")),
     responses(
         (status = 200, body = crate::servicos::historico::Historico),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -87,10 +83,7 @@ fn pagina<T: serde::Serialize + utoipa::ToSchema>(
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::ItemFeed>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -120,11 +113,7 @@ pub async fn notificacoes(
     params(("id" = i64, Path, description = "Número da notificação")),
     responses(
         (status = 200, body = super::esquemas::NotificacaoLida),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -203,10 +192,7 @@ pub async fn notificacao(
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::Processo>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -243,10 +229,7 @@ pub struct NomeArquivo {
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses(
         (status = 201, body = super::esquemas::DocumentoEnviado),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -367,10 +350,7 @@ async fn peticionar(
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -391,10 +371,7 @@ pub async fn impugnacao(
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -440,11 +417,8 @@ pub const LIMITE_CSV: i64 = 200_000;
     summary = "Busca atendimentos (filtros, cursor; formato=csv para planilha)",
     params(Busca),
     responses(
-        (status = 200, description = "JSON (ou text/csv com formato=csv)", body = super::esquemas::Pagina<persus_store::historico::Resumo>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        (status = 200, description = "JSON; text/csv com formato=csv", content((super::esquemas::Pagina<persus_store::historico::Resumo> = "application/json"), (String = "text/csv"))),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -582,10 +556,7 @@ pub async fn atendimentos(
     params(("id" = i64, Path, description = "Número do documento")),
     responses(
         (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -638,10 +609,7 @@ pub async fn documento_pdf(
     params(("protocolo" = String, Path, description = "Número do protocolo, ex.: 2026.0000123")),
     responses(
         (status = 200, body = crate::servicos::peticoes::Recibo),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]

@@ -43,10 +43,7 @@ pub struct TesteEnfileirado {
     request_body(content = NovoWebhook),
     responses(
         (status = 201, body = WebhookCriado),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -95,9 +92,7 @@ pub async fn criar(
     summary = "Assinaturas ativas desta aplicação",
     responses(
         (status = 200, body = Vec<Webhook>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -121,10 +116,7 @@ async fn da_aplicacao(app: &AppState, c: &Cliente, id: &str) -> Result<Webhook, 
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Vec<Entrega>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -143,10 +135,7 @@ pub async fn entregas(
     params(("id" = i64, Path)),
     responses(
         (status = 202, body = TesteEnfileirado),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -166,10 +155,7 @@ pub async fn teste(
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Cancelada"),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
