@@ -277,7 +277,7 @@ pub async fn health(State(app): State<AppState>) -> Response {
 #[utoipa::path(
     get, path = "/api/v1/operadoras/{registro_ans}", tag = "cadastro",
     summary = "Uma operadora do cadastro público da ANS (sem token)",
-    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador")),
+    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$")),
     responses(
         (status = 200, body = operadoras::Operadora),
         crate::api::respostas::CaminhoIlegivel, crate::api::respostas::NaoEncontrado,

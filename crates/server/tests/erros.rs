@@ -287,6 +287,11 @@ db_test!(parametro_de_consulta_ilegivel_e_problem_json_422, |db| {
         "/api/v1/debitos?em=2026-01-01&em=2026-01-02",
         "/api/v1/extrato?formato=csv&formato=json",
         "/api/v1/atendimentos?abi=cento",
+        // A format the document does not list, a parameter it does not have: refused, not
+        // ignored.
+        "/api/v1/extrato?formato=xlsx",
+        "/api/v1/debitos?operadora=326305",
+        "/api/v1/extrato?operadora=326305",
     ] {
         let r = chamar(&app, com_token("GET", uri, &hap, Body::empty())).await;
         r.e_problema_em_portugues(StatusCode::UNPROCESSABLE_ENTITY);

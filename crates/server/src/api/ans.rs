@@ -52,6 +52,7 @@ fn instancia(s: &str) -> Result<Instancia, Problem> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Limite {
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
 }
 
@@ -60,7 +61,7 @@ pub struct Limite {
 #[utoipa::path(
     get, path = "/api/v1/filas/{instancia}", tag = "ans",
     summary = "Fila de análise de uma instância (mais antigos primeiro)",
-    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol"), Limite),
+    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol", pattern = "^(primeira|admissibilidade|dicol)$"), Limite),
     responses(
         (status = 200, body = super::esquemas::Fila),
         super::respostas::CaminhoIlegivel, super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::ComToken,

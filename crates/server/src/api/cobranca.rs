@@ -87,8 +87,10 @@ pub async fn debitos(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Em {
     /// Date (AAAA-MM-DD) to compute the charges of open debts on; today if absent.
+    #[param(format = Date)]
     pub em: Option<String>,
 }
 
@@ -222,7 +224,7 @@ pub async fn gru(
     get, path = "/api/v1/grus/{numero}/pdf", tag = "cobranca", summary = "O PDF da GRU, com código de barras",
     params(("numero" = String, Path)),
     responses(
-        (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -577,8 +579,10 @@ pub async fn gru_da_parcela(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Formato {
     /// `csv` for a spreadsheet (`;`, pt-BR decimals).
+    #[param(pattern = "^(json|csv)$")]
     pub formato: Option<String>,
 }
 
@@ -603,6 +607,15 @@ pub async fn extrato(
     Consulta(f): Consulta<Formato>,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
+    let csv = match f.formato.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(outro) => {
+            return Err(Problem::invalid(format!(
+                "formato \"{outro}\" inválido: use json ou csv"
+            )))
+        }
+    };
     let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
     let grus = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
     let pagamentos = persus_store::cobranca::pagamentos_da_operadora(&app.db, &op).await?;
@@ -621,7 +634,7 @@ pub async fn extrato(
         "pago_centavos": pagamentos.iter().filter(|p| p.situacao == "conciliado").map(|p| p.valor_centavos).sum::<i64>(),
         "em_cadin": debitos.iter().filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none()).count(),
     });
-    if f.formato.as_deref() == Some("csv") {
+    if csv {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')
             .from_writer(Vec::new());

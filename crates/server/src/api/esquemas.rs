@@ -38,6 +38,37 @@ pub struct TokenEmitido {
     pub scope: String,
 }
 
+/// A file as it travels, its bytes (a PDF, a ZIP): `string`, `format: binary`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // read by utoipa only
+#[schema(value_type = String, format = Binary)]
+pub struct Arquivo(Vec<u8>);
+
+/// The form of `POST /oauth/token` (`application/x-www-form-urlencoded`); the client
+/// authenticates by HTTP Basic (preferred) or with `client_id` and `client_secret` here.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // read by utoipa only: the handler reads the form as a map
+pub struct PedidoToken {
+    /// Always `client_credentials`.
+    #[schema(pattern = "^client_credentials$")]
+    pub grant_type: String,
+    /// Space-separated, a subset of the application's scopes (all of them when absent).
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// The form of `POST /oauth/revoke` (RFC 7009); client authentication as for the token.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PedidoRevogacao {
+    /// The access token to revoke (only the application's own are revoked).
+    pub token: Option<String>,
+    pub token_type_hint: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
 /// Error of `/oauth/*` in the shape of RFC 6749 §5.2.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErroOAuth {
@@ -198,6 +229,7 @@ impl Modify for Seguranca {
         Problem, Historico, Evento, Ficha, NotificacaoDoAtendimento, PeticaoDoAtendimento,
         DecisaoDoAtendimento, DocumentoDaPeticao, Resumo, Processo, ItemFeed, LinhaOficio,
         ProcedimentoOficio, Recibo, ReciboDocumento, TipoPeticao, Ciencia, TokenEmitido, ErroOAuth,
+        PedidoToken, PedidoRevogacao,
         NotificacaoLida, DocumentoEnviado, Fila, ItemFila, DecisaoPublicada, AtendimentoDecidido,
         super::recursos::NovaPeticao, super::ans::NovaDecisao,
         super::ans::AbiSituacao,

@@ -61,7 +61,7 @@ pub struct SituacaoLote {
     request_body(content(
         (LoteJson = "application/json"),
         (String = "text/csv", example = "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos"),
-        (Vec<u8> = "application/zip"),
+        (inline(super::esquemas::Arquivo) = "application/zip"),
     ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB, 2.000 PDFs de até 10 MB)"),
     responses(
         (status = 202, description = "Recebido; acompanhe em GET /api/v1/lotes/{id}", body = LoteRecebido),

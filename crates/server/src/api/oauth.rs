@@ -121,7 +121,7 @@ async fn autenticar(
 #[utoipa::path(
     post, path = "/oauth/token", tag = "autenticacao",
     summary = "Emite um token (OAuth2 client credentials, RFC 6749 §4.4)",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+    request_body(content = super::esquemas::PedidoToken, content_type = "application/x-www-form-urlencoded",
         description = "grant_type=client_credentials&scope=… ; credenciais por HTTP Basic ou client_id/client_secret no formulário"),
     responses(
         (status = 200, description = "Token emitido", body = super::esquemas::TokenEmitido),
@@ -194,7 +194,7 @@ pub async fn token(
 #[utoipa::path(
     post, path = "/oauth/revoke", tag = "autenticacao",
     summary = "Revoga um token da própria aplicação (RFC 7009)",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
+    request_body(content = super::esquemas::PedidoRevogacao, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
     responses(
         (status = 200, description = "Revogado (ou já não valia)"),
         (status = 400, description = "invalid_request: corpo que não é formulário (RFC 7009 §2.2.1)", body = super::esquemas::ErroOAuth),

@@ -28,7 +28,7 @@ use crate::servicos::{ciencia, historico};
 #[utoipa::path(
     get, path = "/api/v1/atendimentos/{numero}", tag = "atendimentos",
     summary = "Um atendimento por inteiro (dados pessoais: a leitura é registrada)",
-    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos")),
+    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos", pattern = "^[0-9]{13}$")),
     responses(
         (status = 200, body = crate::servicos::historico::Historico),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
@@ -60,6 +60,7 @@ pub async fn atendimento(
 pub struct Cursor {
     /// Return items after this id (the `proximo` of the previous page).
     pub apos: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
 }
 
@@ -226,7 +227,7 @@ pub struct NomeArquivo {
     post, path = "/api/v1/documentos", tag = "peticoes",
     summary = "Envia um PDF de prova (até 10 MB)",
     params(NomeArquivo, ("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = inline(super::esquemas::Arquivo), content_type = "application/pdf"),
     responses(
         (status = 201, body = super::esquemas::DocumentoEnviado),
         super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
@@ -395,15 +396,25 @@ pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;
 pub struct Busca {
     pub abi: Option<i32>,
     pub processo: Option<String>,
+    #[param(
+        pattern = "^(identificado|aguardando_ciencia|notificado|impugnado|anulado|retificado|mantido|em_recurso|em_dicol|devido|suspenso)$"
+    )]
     pub estado: Option<String>,
-    /// AAAAMM or MM/AAAA.
+    /// AAAAMM or MM/AAAA (years 1990 to 2100).
+    #[param(
+        pattern = "^((199[0-9]|20[0-9]{2}|2100)(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
+    )]
     pub competencia: Option<String>,
     /// Ofício deadline window, AAAA-MM-DD.
+    #[param(format = Date)]
     pub prazo_de: Option<String>,
+    #[param(format = Date)]
     pub prazo_ate: Option<String>,
     pub apos: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
     /// `csv` for a spreadsheet (every matching line, up to 200,000).
+    #[param(pattern = "^(json|csv)$")]
     pub formato: Option<String>,
 }
 
@@ -555,7 +566,7 @@ pub async fn atendimentos(
     summary = "Baixa um documento enviado (PDF)",
     params(("id" = i64, Path, description = "Número do documento")),
     responses(
-        (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
