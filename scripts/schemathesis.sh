@@ -50,10 +50,17 @@ token() {
     "$PY" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
 
+# The configuration, plus identifiers that exist in this demo (so answers are not all 404s).
+CONFIG=target/schemathesis-config.toml
+{
+  cat scripts/schemathesis.toml
+  "$PY" scripts/schemathesis_dados.py "$URL" "$(token demo-368253)"
+} >"$CONFIG"
+
 rodar() {
   local quem="$1" token="$2"
   printf '\n==> schemathesis %s: token de %s\n' "$VERSAO" "$quem"
-  "$VENV/bin/st" --config-file scripts/schemathesis.toml run "$URL/api/openapi.json" \
+  "$VENV/bin/st" --config-file "$CONFIG" run "$URL/api/openapi.json" \
     --checks all \
     --max-examples "$EXEMPLOS" \
     --seed "$SEMENTE" \
