@@ -45,11 +45,15 @@ pub async fn criar(
     eventos: &str,
     em: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
+    // In a transaction, so an idempotent request commits it with its answer.
+    let mut tx = db.begin().await?;
+    let id = on_tx!(&mut tx, conn => sqlx::query_scalar(
         "INSERT INTO webhooks (aplicacao_id, url, segredo, eventos, criado_em)
          VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(aplicacao_id).bind(url).bind(segredo).bind(eventos).bind(em)
-        .fetch_one(pool).await?))
+        .fetch_one(conn).await?);
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn da_aplicacao(db: &Db, aplicacao_id: i64) -> Result<Vec<Webhook>, StoreError> {
@@ -79,11 +83,14 @@ pub async fn enfileirar(
     corpo: &str,
     em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query(
+    // In a transaction, so an idempotent request commits it with its answer.
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO webhook_entregas (webhook_id, mensagem_id, tipo, corpo, estado, proxima_em, criada_em)
          VALUES ($1, $2, $3, $4, 'pendente', $5, $5) ON CONFLICT (mensagem_id) DO NOTHING")
         .bind(webhook_id).bind(mensagem_id).bind(tipo).bind(corpo).bind(em)
-        .execute(pool).await?.rows_affected());
+        .execute(conn).await?.rows_affected());
+    tx.commit().await?;
     Ok(())
 }
 

@@ -3,14 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use persus_store::webhooks::{self as store, Entrega, Webhook};
 use serde::{Deserialize, Serialize};
 
-use super::{idempotente, Cliente};
+use super::{Cliente, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 
@@ -53,14 +53,14 @@ pub struct TesteEnfileirado {
 pub async fn criar(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     if let Err(p) = cliente.exigir("consulta") {
         return p.into_response();
     }
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let w: NovoWebhook = match serde_json::from_slice(&bytes) {
             Ok(w) => w,
             Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
@@ -153,11 +153,18 @@ pub async fn entregas(
 pub async fn teste(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
-    let mensagem_id = crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
-    Ok((StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &[], async {
+        let w = da_aplicacao(&app, &cliente, &id).await?;
+        let mensagem_id =
+            crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
+        Ok::<Response, Problem>(
+            (StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response(),
+        )
+    })
+    .await
 }
 
 #[utoipa::path(
