@@ -17,7 +17,8 @@ use crate::problem::Problem;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NovoWebhook {
-    /// `https://…` (or `http://` for homologação and tests).
+    /// `https://…` to a public address (in homologação, `http://` and loopback only when the
+    /// server allows them with `--webhook-permitir-loopback`).
     pub url: String,
     /// Event types: notificacao.disponibilizada, ciencia.presumida, decisao.publicada, teste.
     pub eventos: Vec<String>,
@@ -71,6 +72,7 @@ pub async fn criar(
             &w.url,
             &w.eventos,
             Utc::now(),
+            crate::servicos::destinos::Politica::new(app2.ambiente, app2.webhook_permitir_loopback),
         )
         .await
         {
@@ -106,18 +108,46 @@ pub async fn listar(State(app): State<AppState>, cliente: Cliente) -> Result<Res
     Ok(Json(store::da_aplicacao(&app.db, cliente.aplicacao_id).await?).into_response())
 }
 
-async fn da_aplicacao(app: &AppState, c: &Cliente, id: &str) -> Result<Webhook, Problem> {
+/// A subscription of this application; cancelled ones only when `cancelada_serve`.
+async fn da_aplicacao(
+    app: &AppState,
+    c: &Cliente,
+    id: &str,
+    cancelada_serve: bool,
+) -> Result<Webhook, Problem> {
     c.exigir("consulta")?;
     let nao = || Problem::not_found(&format!("Webhook {id}"));
     let n: i64 = id.parse().map_err(|_| nao())?;
     store::webhook(&app.db, n, c.aplicacao_id)
         .await?
+        .filter(|w| w.ativo || cancelada_serve)
         .ok_or_else(nao)
 }
 
 #[utoipa::path(
+    get, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    summary = "Uma assinatura, ativa ou cancelada (`ativo`, `cancelado_em`)",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Webhook),
+        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
+        (status = 403, description = "Escopo insuficiente", body = Problem),
+        (status = 404, description = "Não existe para esta aplicação", body = Problem),
+        (status = 429, description = "Limite de requisições", body = Problem),
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn uma(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    Ok(Json(da_aplicacao(&app, &cliente, &id, true).await?).into_response())
+}
+
+#[utoipa::path(
     get, path = "/api/v1/webhooks/{id}/entregas", tag = "webhooks",
-    summary = "Registro de entregas (tentativas, status, erro, próxima tentativa)",
+    summary = "Registro de entregas (tentativas, status, erro, próxima tentativa), também de assinatura cancelada",
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Vec<Entrega>),
@@ -133,7 +163,7 @@ pub async fn entregas(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
+    let w = da_aplicacao(&app, &cliente, &id, true).await?;
     Ok(Json(store::entregas(&app.db, w.id, 200).await?).into_response())
 }
 
@@ -157,7 +187,7 @@ pub async fn teste(
     Path(id): Path<String>,
 ) -> Response {
     idem.sobre(&app, &cliente, &[], async {
-        let w = da_aplicacao(&app, &cliente, &id).await?;
+        let w = da_aplicacao(&app, &cliente, &id, false).await?;
         let mensagem_id =
             crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
         Ok::<Response, Problem>(
@@ -169,7 +199,7 @@ pub async fn teste(
 
 #[utoipa::path(
     delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
-    summary = "Cancela uma assinatura",
+    summary = "Cancela uma assinatura: nada mais é enviado; as mensagens pendentes ficam canceladas no registro de entregas",
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Cancelada"),
@@ -185,7 +215,10 @@ pub async fn cancelar(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
-    store::desativar(&app.db, w.id, cliente.aplicacao_id).await?;
+    let w = da_aplicacao(&app, &cliente, &id, false).await?;
+    if !crate::servicos::webhooks::cancelar(&app.db, w.id, cliente.aplicacao_id, Utc::now()).await?
+    {
+        return Err(Problem::not_found(&format!("Webhook {id}")));
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
