@@ -35,6 +35,9 @@ pub struct AppState {
     pub api: crate::api::EstadoApi,
     /// Homologação (sandbox) or produção; stamped on every answer.
     pub ambiente: crate::config::Ambiente,
+    /// `--webhook-permitir-loopback`: homologação accepts loopback and `http://` webhook
+    /// destinations (off by default; ignored in produção).
+    pub webhook_permitir_loopback: bool,
     /// Session cookies carry `Secure` (set when served over TLS; also when a proxy says so).
     pub cookie_seguro: bool,
     /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
@@ -56,6 +59,7 @@ impl AppState {
         AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
             ambiente: crate::config::Ambiente::Homologacao,
+            webhook_permitir_loopback: false,
             cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
                 .is_ok_and(|v| v == "1" || v == "true"),
             assets_govbr: assets_govbr(),
@@ -178,7 +182,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/webhooks/{id}",
-            axum::routing::delete(api::webhooks::cancelar),
+            get(api::webhooks::uma).delete(api::webhooks::cancelar),
         )
         .route(
             "/api/v1/webhooks/{id}/entregas",

@@ -292,6 +292,17 @@ pub struct ServeOpts {
     /// prazos vencidos); 0 desliga — então só `persus tick` move o tempo.
     #[arg(long, env = "PERSUS_AGENDADOR_INTERVALO", default_value_t = 3600)]
     pub agendador_intervalo: u64,
+    /// Só em homologação: aceita webhooks para endereços de loopback (127.0.0.0/8, ::1) e por
+    /// http:// — para receptores locais de teste. Desligada por padrão; recusada em produção.
+    #[arg(
+        long,
+        env = "PERSUS_WEBHOOK_PERMITIR_LOOPBACK",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        default_value_t = false,
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub webhook_permitir_loopback: bool,
 }
 
 #[derive(Debug, Args)]
@@ -325,11 +336,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(opts) => {
+            let ambiente = cli.global.environment.unwrap_or(config::Ambiente::Producao);
+            let destinos = config::destinos_webhook(ambiente, opts.webhook_permitir_loopback)?;
             let listener = config::bind(opts.bind, opts.port).await?;
             let db = open(&cli.global).await?;
             let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
-            let ambiente = cli.global.environment.unwrap_or(config::Ambiente::Producao);
-            serve(listener, db, opts.agendador_intervalo, raiz, ambiente).await
+            serve(listener, db, opts.agendador_intervalo, raiz, destinos).await
         }
         Command::Abi(cmd) => {
             let db = open(&cli.global).await?;
@@ -567,14 +579,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match listener {
                 Some(listener) => {
                     let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
-                    serve(
-                        listener,
-                        db,
-                        opts.serve.agendador_intervalo,
-                        raiz,
+                    let destinos = config::destinos_webhook(
                         config::Ambiente::Homologacao,
-                    )
-                    .await
+                        opts.serve.webhook_permitir_loopback,
+                    )?;
+                    serve(listener, db, opts.serve.agendador_intervalo, raiz, destinos).await
                 }
                 None => {
                     db.close().await;
@@ -798,8 +807,9 @@ pub async fn serve(
     db: Db,
     agendador_intervalo: u64,
     raiz_documentos: PathBuf,
-    ambiente: config::Ambiente,
+    destinos: servicos::destinos::Politica,
 ) -> anyhow::Result<()> {
+    let ambiente = destinos.ambiente;
     let addr = listener.local_addr()?;
     let agendador = (agendador_intervalo > 0).then(|| {
         tokio::spawn(agendador_periodico(
@@ -807,11 +817,16 @@ pub async fn serve(
             std::time::Duration::from_secs(agendador_intervalo),
         ))
     });
-    let entregador = tokio::spawn(entregador_de_webhooks(db.clone()));
+    let entregador = tokio::spawn(entregador_de_webhooks(db.clone(), destinos));
     let processador = tokio::spawn(processador_de_lotes(db.clone()));
     let mut estado = AppState::com_documentos(db.clone(), raiz_documentos);
     estado.ambiente = ambiente;
-    tracing::info!(ambiente = ambiente.as_str(), "environment");
+    estado.webhook_permitir_loopback = destinos.loopback();
+    tracing::info!(
+        ambiente = ambiente.as_str(),
+        webhook_loopback = destinos.loopback(),
+        "environment"
+    );
     let escritor_de_acessos = estado.api.escritor_de_acessos();
     let router = app::router(estado);
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
@@ -883,13 +898,14 @@ async fn processador_de_lotes(db: Db) {
 }
 
 /// Delivers webhooks every 2 s: the outbox is fanned out and due messages are POSTed (with
-/// retries on their schedule). Idempotent per message, so several nodes may run it.
-async fn entregador_de_webhooks(db: Db) {
+/// retries on their schedule), only to destinations `destinos` allows. Idempotent per message,
+/// so several nodes may run it.
+async fn entregador_de_webhooks(db: Db, destinos: servicos::destinos::Politica) {
     let mut relogio = tokio::time::interval(std::time::Duration::from_secs(2));
     relogio.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         relogio.tick().await;
-        match servicos::webhooks::despachar(&db, chrono::Utc::now()).await {
+        match servicos::webhooks::despachar(&db, chrono::Utc::now(), destinos).await {
             Ok(r) if r.entregues + r.reagendadas + r.falhas > 0 => {
                 tracing::info!(
                     entregues = r.entregues,

@@ -27,6 +27,27 @@ pub enum ConfigError {
          Escolha outra porta com --port ou outro endereço com --bind"
     )]
     Bind { addr: SocketAddr, causa: String },
+    #[error(
+        "--webhook-permitir-loopback (PERSUS_WEBHOOK_PERMITIR_LOOPBACK) só vale em homologação: \
+         em produção, webhooks vão apenas a endereços públicos por HTTPS. Remova a opção ou use \
+         --environment homologacao"
+    )]
+    LoopbackEmProducao,
+}
+
+/// The webhook destination rules of this server; the loopback setting is refused in produção
+/// rather than ignored, so a production server never starts believing it is on.
+pub fn destinos_webhook(
+    ambiente: Ambiente,
+    permitir_loopback: bool,
+) -> Result<crate::servicos::destinos::Politica, ConfigError> {
+    if permitir_loopback && ambiente == Ambiente::Producao {
+        return Err(ConfigError::LoopbackEmProducao);
+    }
+    Ok(crate::servicos::destinos::Politica::new(
+        ambiente,
+        permitir_loopback,
+    ))
 }
 
 /// Creates the data directory if needed and proves it is writable.
@@ -116,6 +137,21 @@ mod tests {
             DbConfig::Sqlite { path } => assert_eq!(path, Path::new("/srv/persus/persus.db")),
             other => panic!("expected SQLite, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn webhook_loopback_setting_is_refused_in_producao_and_off_by_default() {
+        let err = destinos_webhook(Ambiente::Producao, true).unwrap_err();
+        assert!(err.to_string().contains("só vale em homologação"), "{err}");
+        assert!(!destinos_webhook(Ambiente::Producao, false)
+            .unwrap()
+            .loopback());
+        assert!(!destinos_webhook(Ambiente::Homologacao, false)
+            .unwrap()
+            .loopback());
+        assert!(destinos_webhook(Ambiente::Homologacao, true)
+            .unwrap()
+            .loopback());
     }
 
     #[test]

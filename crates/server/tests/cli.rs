@@ -123,6 +123,23 @@ fn a_bad_flag_value_is_refused_by_the_parser() {
     assert!(stderr(&out).contains("--scale"), "{}", stderr(&out));
 }
 
+#[test]
+fn webhook_loopback_setting_is_refused_in_producao_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        persus().args(["serve", "--webhook-permitir-loopback", "--data-dir"]),
+        persus()
+            .args(["serve", "--data-dir"])
+            .env("PERSUS_WEBHOOK_PERMITIR_LOOPBACK", "1"),
+    ] {
+        let out = run(cmd.arg(dir.path()).env_remove("PERSUS_ENVIRONMENT"));
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("só vale em homologação"), "{err}");
+        assert!(!dir.path().join("persus.db").exists());
+    }
+}
+
 /// GET over a real socket; `None` while the server is not answering yet.
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;

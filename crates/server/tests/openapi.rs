@@ -142,7 +142,8 @@ fn todo_erro_declarado_e_problem_json_salvo_os_da_rfc_6749() {
 
 /// What every operation can answer is declared: 500 everywhere (but /health); 401, 403 and 429 where a token
 /// is required; 413 where a body is read; 400 where the path has parameters (an unparsable
-/// value: bytes that are not UTF-8, a number out of range); 404 on what is ANS's alone.
+/// value: bytes that are not UTF-8, a number out of range); 422 on every POST (its
+/// Idempotency-Key); 404 on what is ANS's alone.
 #[test]
 fn cada_operacao_declara_os_status_que_pode_responder() {
     let doc = serde_json::to_value(documento()).unwrap();
@@ -162,6 +163,10 @@ fn cada_operacao_declara_os_status_que_pode_responder() {
         }
         if rota.contains('{') {
             exigidos.push("400");
+        }
+        // Every POST of the API takes an Idempotency-Key: a malformed or reused one is 422.
+        if metodo == "post" && rota.starts_with("/api/v1/") {
+            exigidos.push("422");
         }
         let so_ans = op["security"]
             .as_array()

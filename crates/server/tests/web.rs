@@ -540,6 +540,38 @@ db_test!(
                 .status,
             StatusCode::NOT_FOUND
         );
+        // An internal destination is refused with the reason (the service's one check).
+        let r = chamar(&app, form("/conta/webhooks", &hap, format!("csrf={csrf}&aplicacao={client_id}&url=https%3A%2F%2F10.0.0.5%2Fganchos&eventos=teste"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.texto.contains("endereço privado (10.0.0.5)"),
+            "{}",
+            r.texto
+        );
+        // Cancelling stops it; its delivery log stays, the pending test event cancelled.
+        let r = chamar(
+            &app,
+            form(
+                &format!("/conta/webhooks/{id}/cancelar"),
+                &hap,
+                format!("csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert!(
+            r.texto.contains(&format!("Assinatura {id} cancelada")),
+            "{}",
+            r.texto
+        );
+        let entregas = chamar(&app, get(&format!("/conta/webhooks/{id}"), &hap)).await;
+        assert_eq!(entregas.status, StatusCode::OK);
+        assert!(
+            entregas.texto.contains("Assinatura cancelada em")
+                && entregas.texto.contains("<td>cancelada</td>")
+                && !entregas.texto.contains("<td>pendente</td>"),
+            "{}",
+            entregas.texto
+        );
         // Rotation shows a new secret; revocation ends it.
         let r = chamar(
             &app,

@@ -1,7 +1,9 @@
 //! Webhooks end to end, on SQLite and PostgreSQL: a subscription through the API, events from
 //! the transactional outbox (a published Ofício, a test event), Standard Webhooks signatures
 //! checked independently, another operator's events never delivered, retries with backoff and
-//! the delivery log.
+//! the delivery log; a cancelled subscription receives nothing more; internal destinations are
+//! refused at registration. The receiver is on loopback, so the delivery tests run homologação
+//! with `--webhook-permitir-loopback` said explicitly.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,16 +17,31 @@ use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
 use persus_server::app::{router, AppState};
 use persus_server::cli::load_reference_data;
+use persus_server::config::Ambiente;
 use persus_server::demo::{self, credenciais, Params};
+use persus_server::servicos::destinos::Politica;
 use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
-use persus_server::servicos::webhooks::despachar;
+use persus_server::servicos::webhooks;
 use persus_store::auditoria::Ator;
 use persus_store::{abis, db_test, Db};
 use serde_json::Value;
 use tower::ServiceExt;
 
 type Recebidos = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// Homologação with loopback destinations allowed (the receiver is local).
+const LOOPBACK: Politica = Politica {
+    ambiente: Ambiente::Homologacao,
+    permitir_loopback: true,
+};
+
+async fn despachar(
+    db: &Db,
+    agora: chrono::DateTime<chrono::Utc>,
+) -> Result<webhooks::ResumoDespacho, persus_server::servicos::ServicoError> {
+    webhooks::despachar(db, agora, LOOPBACK).await
+}
 
 /// A receiver on loopback: `/ok` answers 204, `/falha` 500; every request is kept.
 async fn receptor() -> (String, Recebidos) {
@@ -132,7 +149,9 @@ async fn preparado(db: &Db) -> Router {
     .unwrap();
     tx.commit().await.unwrap();
     credenciais::criar(db).await.unwrap();
-    router(AppState::new(db.clone()))
+    let mut estado = AppState::new(db.clone());
+    estado.webhook_permitir_loopback = true;
+    router(estado)
 }
 
 db_test!(
@@ -270,3 +289,188 @@ db_test!(
             .all(|e| e["estado"] == "entregue" && e["tentativas"] == 1));
     }
 );
+
+fn delete(uri: &str, token: &str) -> Request<Body> {
+    Request::delete(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+db_test!(
+    assinatura_cancelada_nao_recebe_pendentes_e_seu_registro_continua_legivel,
+    |db| {
+        let app = preparado(&db).await;
+        let (base, recebidos) = receptor().await;
+        let hap = token(&app, "368253").await;
+        let (s, w) = chamar(
+            &app,
+            post(
+                "/api/v1/webhooks",
+                &hap,
+                serde_json::json!({ "url": format!("{base}/ok"), "eventos": ["teste"] }),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{w}");
+        let id = w["id"].as_i64().unwrap();
+        let (s, t) = chamar(
+            &app,
+            post(&format!("/api/v1/webhooks/{id}/teste"), &hap, Value::Null),
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+        let mensagem = t["mensagem_id"].as_str().unwrap().to_owned();
+
+        // Cancelled before the dispatcher runs: the receiver gets nothing, now or on retries.
+        let (s, _) = chamar(&app, delete(&format!("/api/v1/webhooks/{id}"), &hap)).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let mut agora = chrono::Utc::now();
+        for _ in 0..3 {
+            let r = despachar(&db, agora).await.unwrap();
+            assert_eq!(r.entregues + r.reagendadas + r.falhas, 0, "{r:?}");
+            agora += chrono::Duration::hours(11);
+        }
+        assert!(recebidos.lock().unwrap().is_empty());
+
+        // The owner still reads the log: the pending message is cancelled, with the reason.
+        let (s, log) = chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &hap)).await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        assert_eq!(log[0]["mensagem_id"], mensagem.as_str());
+        assert_eq!(log[0]["estado"], "cancelada", "{log}");
+        assert_eq!(log[0]["tentativas"], 0);
+        let motivo = log[0]["ultimo_erro"].as_str().unwrap_or_default();
+        assert!(motivo.contains("assinatura cancelada"), "{motivo}");
+        // The subscription itself shows as cancelled; it is gone from the active list.
+        let (s, assinatura) = chamar(&app, get(&format!("/api/v1/webhooks/{id}"), &hap)).await;
+        assert_eq!(s, StatusCode::OK, "{assinatura}");
+        assert_eq!(assinatura["ativo"], false);
+        assert!(assinatura["cancelado_em"].is_string(), "{assinatura}");
+        let (_, lista) = chamar(&app, get("/api/v1/webhooks", &hap)).await;
+        assert!(lista.as_array().unwrap().iter().all(|x| x["id"] != id));
+        // Another application still cannot see it; a cancelled one takes no test event.
+        let amil = token(&app, "326305").await;
+        let (s, _) = chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &amil)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = chamar(
+            &app,
+            post(&format!("/api/v1/webhooks/{id}/teste"), &hap, Value::Null),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // A message that slipped in after the cancellation (a retry rescheduled by a dispatcher
+        // that was mid-round) is still never sent: the dispatcher takes only active subscriptions.
+        persus_store::webhooks::enfileirar(&db, id, "msg_atrasada", "teste", "{}", agora)
+            .await
+            .unwrap();
+        let r = despachar(&db, agora).await.unwrap();
+        assert_eq!(r.entregues + r.reagendadas + r.falhas, 0, "{r:?}");
+        assert!(recebidos.lock().unwrap().is_empty());
+    }
+);
+
+db_test!(destino_interno_e_recusado_no_registro_com_o_motivo, |db| {
+    load_reference_data(&db).await.unwrap();
+    credenciais::criar(&db).await.unwrap();
+    let app_id = persus_store::contas::aplicacao_por_client_id(&db, "demo-368253")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // The API of a homologação server started without --webhook-permitir-loopback.
+    let app = router(AppState::new(db.clone()));
+    let hap = token(&app, "368253").await;
+    let assinar = |url: &str| {
+        post(
+            "/api/v1/webhooks",
+            &hap,
+            serde_json::json!({ "url": url, "eventos": ["teste"] }),
+        )
+    };
+    for (url, esperado) in [
+        (
+            "https://169.254.169.254/latest/meta-data/",
+            "o destino é um endereço link-local (169.254.169.254); use um endereço público com HTTPS",
+        ),
+        ("https://10.0.0.5/ganchos", "endereço privado (10.0.0.5)"),
+        ("https://100.64.1.2/ganchos", "endereço privado (100.64.1.2)"),
+        ("https://[::ffff:a9fe:a9fe]/", "endereço link-local (::ffff:169.254.169.254)"),
+        ("https://2130706433/", "endereço de loopback (127.0.0.1)"),
+        ("https://[fd00::1]/", "endereço privado (fd00::1)"),
+        ("https://224.0.0.1/", "endereço multicast (224.0.0.1)"),
+        ("https://0.0.0.0/", "endereço não especificado (0.0.0.0)"),
+        ("https://localhost:9/ok", "o destino resolve para um endereço de loopback"),
+        ("http://127.0.0.1:9/ok", "use https://"),
+    ] {
+        let (s, j) = chamar(&app, assinar(url)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {j}");
+        let d = j["detail"].as_str().unwrap();
+        assert!(d.contains(esperado), "{url}: {d}");
+    }
+    // A problem+json that says, in homologação, how loopback would be allowed.
+    let r = app
+        .clone()
+        .oneshot(assinar("https://127.0.0.1:9/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let b = r.into_body().collect().await.unwrap().to_bytes();
+    let j: Value = serde_json::from_slice(&b).unwrap();
+    let d = j["detail"].as_str().unwrap();
+    assert!(d.contains("--webhook-permitir-loopback"), "{d}");
+    // Nothing was registered.
+    assert!(persus_store::webhooks::da_aplicacao(&db, app_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Produção (the service the API and the web share): https to public addresses only,
+    // whatever the loopback setting says.
+    let producao = Politica::new(Ambiente::Producao, false);
+    let eventos = ["teste".to_owned()];
+    let agora = chrono::Utc::now();
+    for (url, politica) in [
+        ("http://erp.example/ganchos", producao),
+        ("https://127.0.0.1:9/", producao),
+        ("https://[::1]:9/", producao),
+        ("https://192.168.0.10/", producao),
+        (
+            "http://127.0.0.1:9/",
+            Politica::new(Ambiente::Producao, true),
+        ),
+    ] {
+        let e = webhooks::assinar_eventos(&db, app_id, url, &eventos, agora, politica)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("use https://") || e.contains("use um endereço público com HTTPS"),
+            "{url}: {e}"
+        );
+        assert!(!e.contains("--webhook-permitir-loopback"), "{url}: {e}");
+    }
+    // A public name is accepted (one that does not resolve yet too: delivery checks again).
+    let publico = "https://erp.example/ganchos";
+    assert!(
+        webhooks::assinar_eventos(&db, app_id, publico, &eventos, agora, producao)
+            .await
+            .is_ok()
+    );
+    // Homologação with the setting: loopback over http, for local receivers; nothing more.
+    let local = "http://127.0.0.1:9/";
+    assert!(
+        webhooks::assinar_eventos(&db, app_id, local, &eventos, agora, LOOPBACK)
+            .await
+            .is_ok()
+    );
+    let privado = "http://10.0.0.5/";
+    assert!(
+        webhooks::assinar_eventos(&db, app_id, privado, &eventos, agora, LOOPBACK)
+            .await
+            .is_err()
+    );
+});

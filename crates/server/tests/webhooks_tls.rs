@@ -1,6 +1,7 @@
 //! Webhook delivery over HTTPS (rustls): to a receiver with a certificate the client trusts the
 //! message arrives signed; to one it does not trust, delivery fails with the certificate error
-//! in the delivery log and is retried later. On both databases.
+//! in the delivery log and is retried later. On both databases; the receiver is on loopback, so
+//! homologação with `--webhook-permitir-loopback` said explicitly.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use http_body_util::BodyExt;
 use persus_server::cli::load_reference_data;
+use persus_server::config::Ambiente;
 use persus_server::demo::credenciais;
+use persus_server::servicos::destinos::Politica;
 use persus_server::servicos::webhooks::{
     assinar, assinar_eventos, cliente, despachar_com, enviar_teste,
 };
@@ -92,16 +95,23 @@ db_test!(
             .unwrap()
             .unwrap();
         let (url, pem, recebidos) = receptor_tls().await;
-        let (id, segredo) =
-            assinar_eventos(&db, app.id, &url, &["teste".to_owned()], chrono::Utc::now())
-                .await
-                .unwrap();
+        let loopback = Politica::new(Ambiente::Homologacao, true);
+        let (id, segredo) = assinar_eventos(
+            &db,
+            app.id,
+            &url,
+            &["teste".to_owned()],
+            chrono::Utc::now(),
+            loopback,
+        )
+        .await
+        .unwrap();
 
         // A client that does not trust the receiver's certificate: not delivered, retried, and the
         // delivery log says why.
         let msg = enviar_teste(&db, id, chrono::Utc::now()).await.unwrap();
         let sem_confianca = cliente(None).unwrap();
-        let r = despachar_com(&db, chrono::Utc::now(), &sem_confianca)
+        let r = despachar_com(&db, chrono::Utc::now(), &sem_confianca, loopback)
             .await
             .unwrap();
         assert_eq!((r.entregues, r.reagendadas), (0, 1), "{r:?}");
@@ -113,7 +123,7 @@ db_test!(
         // Trusting it (a homologação receiver behind a private CA): delivered over TLS, signed.
         let confia = cliente(Some(pem.as_bytes())).unwrap();
         let msg2 = enviar_teste(&db, id, chrono::Utc::now()).await.unwrap();
-        let r = despachar_com(&db, chrono::Utc::now(), &confia)
+        let r = despachar_com(&db, chrono::Utc::now(), &confia, loopback)
             .await
             .unwrap();
         assert_eq!(r.entregues, 1, "{r:?}");

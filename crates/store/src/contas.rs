@@ -217,37 +217,6 @@ pub async fn revogar_token(db: &Db, sha256: &str, em: DateTime<Utc>) -> Result<b
     Ok(n == 1)
 }
 
-/// The stored answer for an idempotency key: (body hash, status, body).
-pub async fn idempotencia(
-    db: &Db,
-    aplicacao_id: i64,
-    chave: &str,
-) -> Result<Option<(String, i32, String)>, StoreError> {
-    let sql = "SELECT corpo_sha256, status, resposta FROM idempotencia WHERE aplicacao_id = $1 AND chave = $2";
-    Ok(
-        on_db!(db, pool => sqlx::query_as(sql).bind(aplicacao_id).bind(chave).fetch_optional(pool).await?),
-    )
-}
-
-/// Stores the first answer for a key; false if another request stored one first.
-#[allow(clippy::too_many_arguments)]
-pub async fn guardar_idempotencia(
-    db: &Db,
-    aplicacao_id: i64,
-    chave: &str,
-    corpo_sha256: &str,
-    status: i32,
-    resposta: &str,
-    em: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let n = on_db!(db, pool => sqlx::query(
-        "INSERT INTO idempotencia (aplicacao_id, chave, corpo_sha256, status, resposta, criada_em)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (aplicacao_id, chave) DO NOTHING")
-        .bind(aplicacao_id).bind(chave).bind(corpo_sha256).bind(status).bind(resposta).bind(em)
-        .execute(pool).await?.rows_affected());
-    Ok(n == 1)
-}
-
 /// One read of personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Acesso {

@@ -222,7 +222,13 @@ impl Db {
     /// A transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
     /// transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when another
     /// connection committed in between, which the busy timeout cannot wait out.
+    ///
+    /// Inside an idempotent request ([`crate::idempotencia::escopo`]) a transaction deferred by an
+    /// earlier [`Tx::commit`] is committed first.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        if let Some(adiada) = crate::idempotencia::retirar_adiada() {
+            adiada.confirmar().await?;
+        }
         Ok(match &self.inner {
             Inner::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Inner::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -238,7 +244,18 @@ impl Db {
 }
 
 impl Tx {
+    /// Commits — or, inside an idempotent request ([`crate::idempotencia::escopo`]), hands the
+    /// transaction to the request, which commits it together with its stored answer.
     pub async fn commit(self) -> Result<(), StoreError> {
+        match crate::idempotencia::adiar(self) {
+            Err(tx) => tx.confirmar().await,
+            Ok(None) => Ok(()),
+            Ok(Some(anterior)) => anterior.confirmar().await,
+        }
+    }
+
+    /// Commits now, whatever the scope.
+    pub async fn confirmar(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,

@@ -15,6 +15,7 @@
 //! - [`stats`]: counts shown on the landing page.
 //! - [`abis`], [`processos`]: the ABI schedule, processes with their NUPs, notices and ciência.
 //! - [`auditoria`]: the append-only, hash-chained audit trail.
+//! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
 
 #[macro_use]
 pub mod db;
@@ -25,6 +26,7 @@ pub mod contas;
 pub mod demo;
 pub mod error;
 pub mod historico;
+pub mod idempotencia;
 pub mod lotes;
 pub mod meta;
 pub mod operadoras;

@@ -30,12 +30,14 @@ pub struct Webhook {
     #[serde(skip)]
     pub segredo: String,
     pub eventos: String,
+    /// False once cancelled: nothing more is sent; the delivery log stays readable.
     pub ativo: bool,
     pub criado_em: DateTime<Utc>,
+    pub cancelado_em: Option<DateTime<Utc>>,
 }
 
 const WEBHOOK: &str =
-    "SELECT id, aplicacao_id, url, segredo, eventos, ativo, criado_em FROM webhooks";
+    "SELECT id, aplicacao_id, url, segredo, eventos, ativo, criado_em, cancelado_em FROM webhooks";
 
 pub async fn criar(
     db: &Db,
@@ -45,11 +47,15 @@ pub async fn criar(
     eventos: &str,
     em: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
+    // In a transaction, so an idempotent request commits it with its answer.
+    let mut tx = db.begin().await?;
+    let id = on_tx!(&mut tx, conn => sqlx::query_scalar(
         "INSERT INTO webhooks (aplicacao_id, url, segredo, eventos, criado_em)
          VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(aplicacao_id).bind(url).bind(segredo).bind(eventos).bind(em)
-        .fetch_one(pool).await?))
+        .fetch_one(conn).await?);
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn da_aplicacao(db: &Db, aplicacao_id: i64) -> Result<Vec<Webhook>, StoreError> {
@@ -57,17 +63,37 @@ pub async fn da_aplicacao(db: &Db, aplicacao_id: i64) -> Result<Vec<Webhook>, St
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(aplicacao_id).fetch_all(pool).await?))
 }
 
+/// One subscription of an application, active or cancelled.
 pub async fn webhook(db: &Db, id: i64, aplicacao_id: i64) -> Result<Option<Webhook>, StoreError> {
-    let sql = format!("{WEBHOOK} WHERE id = $1 AND aplicacao_id = $2 AND ativo");
+    let sql = format!("{WEBHOOK} WHERE id = $1 AND aplicacao_id = $2");
     Ok(
         on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(aplicacao_id).fetch_optional(pool).await?),
     )
 }
 
-pub async fn desativar(db: &Db, id: i64, aplicacao_id: i64) -> Result<bool, StoreError> {
-    let n = on_db!(db, pool => sqlx::query("UPDATE webhooks SET ativo = FALSE WHERE id = $1 AND aplicacao_id = $2 AND ativo")
-        .bind(id).bind(aplicacao_id).execute(pool).await?.rows_affected());
-    Ok(n == 1)
+/// Cancels an active subscription and, in the same transaction, every message still pending
+/// for it (state `cancelada`, `motivo` as its last error). Returns how many messages were
+/// cancelled, or `None` when there was no such active subscription.
+pub async fn cancelar(
+    db: &Db,
+    id: i64,
+    aplicacao_id: i64,
+    motivo: &str,
+    agora: DateTime<Utc>,
+) -> Result<Option<u64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE webhooks SET ativo = FALSE, cancelado_em = $3 WHERE id = $1 AND aplicacao_id = $2 AND ativo")
+        .bind(id).bind(aplicacao_id).bind(agora).execute(conn).await?.rows_affected());
+    if n != 1 {
+        return Ok(None);
+    }
+    let pendentes = on_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE webhook_entregas SET estado = 'cancelada', ultimo_erro = $2, proxima_em = $3
+         WHERE webhook_id = $1 AND estado = 'pendente'")
+        .bind(id).bind(motivo).bind(agora).execute(conn).await?.rows_affected());
+    tx.commit().await?;
+    Ok(Some(pendentes))
 }
 
 /// Queues one message for one subscription.
@@ -79,11 +105,14 @@ pub async fn enfileirar(
     corpo: &str,
     em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query(
+    // In a transaction, so an idempotent request commits it with its answer.
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO webhook_entregas (webhook_id, mensagem_id, tipo, corpo, estado, proxima_em, criada_em)
          VALUES ($1, $2, $3, $4, 'pendente', $5, $5) ON CONFLICT (mensagem_id) DO NOTHING")
         .bind(webhook_id).bind(mensagem_id).bind(tipo).bind(corpo).bind(em)
-        .execute(pool).await?.rows_affected());
+        .execute(conn).await?.rows_affected());
+    tx.commit().await?;
     Ok(())
 }
 
@@ -123,7 +152,8 @@ pub struct Pendente {
     pub segredo: String,
 }
 
-/// Deliveries due now.
+/// Deliveries due now, of active subscriptions of applications not revoked (a message that
+/// became pending after its subscription was cancelled is never sent).
 pub async fn pendentes(
     db: &Db,
     agora: DateTime<Utc>,
@@ -131,11 +161,15 @@ pub async fn pendentes(
 ) -> Result<Vec<Pendente>, StoreError> {
     let sql = "SELECT e.id, e.mensagem_id, e.tipo, e.corpo, e.tentativas, w.url, w.segredo
                FROM webhook_entregas e JOIN webhooks w ON w.id = e.webhook_id
-               WHERE e.estado = 'pendente' AND e.proxima_em <= $1 ORDER BY e.proxima_em, e.id LIMIT $2";
+                    JOIN aplicacoes a ON a.id = w.aplicacao_id
+               WHERE e.estado = 'pendente' AND e.proxima_em <= $1 AND w.ativo
+                 AND a.revogada_em IS NULL
+               ORDER BY e.proxima_em, e.id LIMIT $2";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(agora).bind(limite).fetch_all(pool).await?))
 }
 
-/// Records an attempt: delivered, retry at `proxima_em`, or failed for good.
+/// Records an attempt: delivered, retry at `proxima_em`, or failed for good — unless the
+/// message was cancelled meanwhile (its subscription cancelled during the attempt).
 pub async fn registrar_tentativa(
     db: &Db,
     id: i64,
@@ -148,7 +182,7 @@ pub async fn registrar_tentativa(
     let entregue = (estado == "entregue").then_some(agora);
     on_db!(db, pool => sqlx::query(
         "UPDATE webhook_entregas SET estado = $2, tentativas = tentativas + 1, ultimo_status = $3,
-                ultimo_erro = $4, proxima_em = $5, entregue_em = $6 WHERE id = $1")
+                ultimo_erro = $4, proxima_em = $5, entregue_em = $6 WHERE id = $1 AND estado = 'pendente'")
         .bind(id).bind(estado).bind(status).bind(erro).bind(proxima_em).bind(entregue)
         .execute(pool).await?.rows_affected());
     Ok(())
@@ -159,6 +193,8 @@ pub async fn registrar_tentativa(
 pub struct Entrega {
     pub mensagem_id: String,
     pub tipo: String,
+    /// `pendente`, `entregue`, `falhou` (attempts ran out) or `cancelada` (its subscription was
+    /// cancelled first; never sent).
     pub estado: String,
     pub tentativas: i32,
     pub proxima_em: DateTime<Utc>,

@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use persus_domain::calendar::CalendarioAns;
@@ -15,7 +15,7 @@ use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, J
 use persus_domain::money::Centavos;
 use serde::Deserialize;
 
-use super::{idempotente, Cliente, Consulta};
+use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
@@ -186,7 +186,7 @@ pub(crate) fn evento(d: &NovaDecisao) -> Result<Evento, String> {
 pub async fn decisao(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     if let Err(p) = somente_ans(&cliente) {
@@ -195,7 +195,7 @@ pub async fn decisao(
     let app2 = app.clone();
     let c2 = cliente.clone();
     let bytes = corpo.clone();
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let falha = Problem::em_par;
         let d: NovaDecisao = match crate::erros::ler_json(&bytes) {
             Ok(d) => d,
@@ -340,51 +340,55 @@ pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Respo
 pub async fn publicar_abi(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Path(numero): Path<String>,
-) -> Result<Response, Problem> {
-    if !cliente.ans() {
-        return Err(Problem::not_found("Recurso"));
-    }
-    cliente.exigir("ans.publicacao")?;
-    let nao = || Problem::not_found(&format!("ABI {numero}"));
-    let n: i32 = numero.parse().map_err(|_| nao())?;
-    let a = persus_store::abis::buscar(&app.db, n)
-        .await?
-        .ok_or_else(nao)?;
-    let hoje = RelogioSistema.hoje();
-    if a.estado == "publicado" {
-        return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
-    }
-    if hoje < a.data_lancamento {
-        return Err(Problem::invalid(format!(
-            "o {n}º ABI está agendado para {}; hoje é {}",
-            a.data_lancamento.format("%d/%m/%Y"),
-            hoje.format("%d/%m/%Y")
-        )));
-    }
-    let ator = cliente.ator();
-    let db = app.db.clone();
-    tokio::spawn(async move {
-        let r = crate::servicos::publicacao::publicar(
-            &db,
-            n,
-            crate::servicos::publicacao::UNIDADE_PADRAO,
-            &RelogioSistema,
-            &ator,
-            crate::servicos::publicacao::Falha::default(),
-        )
-        .await;
-        match r {
-            Ok(r) => tracing::info!(
-                abi = n,
-                processos = r.processos_instaurados,
-                "ABI published"
-            ),
-            Err(e) => {
-                tracing::error!(abi = n, error = %e, "ABI publication stopped; run it again to resume")
-            }
+) -> Response {
+    idem.sobre(&app, &cliente, &[], async {
+        if !cliente.ans() {
+            return Err(Problem::not_found("Recurso"));
         }
-    });
-    let s = situacao_do_abi(&app, a).await?;
-    Ok((StatusCode::ACCEPTED, Json(s)).into_response())
+        cliente.exigir("ans.publicacao")?;
+        let nao = || Problem::not_found(&format!("ABI {numero}"));
+        let n: i32 = numero.parse().map_err(|_| nao())?;
+        let a = persus_store::abis::buscar(&app.db, n)
+            .await?
+            .ok_or_else(nao)?;
+        let hoje = RelogioSistema.hoje();
+        if a.estado == "publicado" {
+            return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
+        }
+        if hoje < a.data_lancamento {
+            return Err(Problem::invalid(format!(
+                "o {n}º ABI está agendado para {}; hoje é {}",
+                a.data_lancamento.format("%d/%m/%Y"),
+                hoje.format("%d/%m/%Y")
+            )));
+        }
+        let ator = cliente.ator();
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            let r = crate::servicos::publicacao::publicar(
+                &db,
+                n,
+                crate::servicos::publicacao::UNIDADE_PADRAO,
+                &RelogioSistema,
+                &ator,
+                crate::servicos::publicacao::Falha::default(),
+            )
+            .await;
+            match r {
+                Ok(r) => tracing::info!(
+                    abi = n,
+                    processos = r.processos_instaurados,
+                    "ABI published"
+                ),
+                Err(e) => {
+                    tracing::error!(abi = n, error = %e, "ABI publication stopped; run it again to resume")
+                }
+            }
+        });
+        let s = situacao_do_abi(&app, a).await?;
+        Ok::<Response, Problem>((StatusCode::ACCEPTED, Json(s)).into_response())
+    })
+    .await
 }

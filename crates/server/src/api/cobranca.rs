@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
@@ -14,7 +14,7 @@ use persus_domain::money::Centavos;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{idempotente, Cliente, Consulta};
+use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
@@ -119,7 +119,7 @@ pub struct NovaGru {
 pub async fn emitir(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     let op = match operadora(&cliente) {
@@ -127,7 +127,7 @@ pub async fn emitir(
         Err(p) => return p.into_response(),
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let pedido: NovaGru = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
             Err(p) => return p.em_par(),
@@ -306,56 +306,60 @@ pub struct Simulacao {
 pub async fn simular(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     corpo: Bytes,
-) -> Result<Response, Problem> {
-    let op = operadora(&cliente)?;
-    let s: Simulacao = crate::erros::ler_json(&corpo)?;
-    let hoje = RelogioSistema.hoje();
-    let mut tx = app.db.begin().await?;
-    let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
-    drop(tx);
-    let faltam: Vec<String> = s
-        .debitos
-        .iter()
-        .filter(|id| !ds.iter().any(|d| d.id == **id && d.estado == "aberto"))
-        .map(|id| id.to_string())
-        .collect();
-    if s.debitos.is_empty() || !faltam.is_empty() {
-        return Err(Problem::invalid(format!(
-            "informe débitos em aberto da operadora; não encontrados ou já pagos: {}",
-            faltam.join(", ")
-        )));
-    }
-    let selic = servico::tabela_selic(&app.db).await?;
-    let mut consolidado = 0i64;
-    let mut memoria = Vec::new();
-    for d in &ds {
-        let e = persus_domain::cobranca::encargos(
-            Centavos::new(d.valor_centavos),
-            d.vencimento,
-            hoje.max(d.vencimento),
-            &selic,
+) -> Response {
+    idem.sobre(&app, &cliente, &corpo, async {
+        let op = operadora(&cliente)?;
+        let s: Simulacao = crate::erros::ler_json(&corpo)?;
+        let hoje = RelogioSistema.hoje();
+        let mut tx = app.db.begin().await?;
+        let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
+        drop(tx);
+        let faltam: Vec<String> = s
+            .debitos
+            .iter()
+            .filter(|id| !ds.iter().any(|d| d.id == **id && d.estado == "aberto"))
+            .map(|id| id.to_string())
+            .collect();
+        if s.debitos.is_empty() || !faltam.is_empty() {
+            return Err(Problem::invalid(format!(
+                "informe débitos em aberto da operadora; não encontrados ou já pagos: {}",
+                faltam.join(", ")
+            )));
+        }
+        let selic = servico::tabela_selic(&app.db).await?;
+        let mut consolidado = 0i64;
+        let mut memoria = Vec::new();
+        for d in &ds {
+            let e = persus_domain::cobranca::encargos(
+                Centavos::new(d.valor_centavos),
+                d.vencimento,
+                hoje.max(d.vencimento),
+                &selic,
+            )
+            .map_err(Problem::invalid)?;
+            consolidado += e.total.value();
+            memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
+        }
+        let parcelas = simular_parcelamento(
+            Centavos::new(consolidado),
+            s.parcelas,
+            hoje,
+            &CalendarioAns::padrao(),
         )
         .map_err(Problem::invalid)?;
-        consolidado += e.total.value();
-        memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
-    }
-    let parcelas = simular_parcelamento(
-        Centavos::new(consolidado),
-        s.parcelas,
-        hoje,
-        &CalendarioAns::padrao(),
-    )
-    .map_err(Problem::invalid)?;
-    Ok(Json(json!({
-        "consolidado_centavos": consolidado,
-        "consolidado": Centavos::new(consolidado).to_string(),
-        "em": hoje,
-        "parcelas": parcelas,
-        "regra": "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento",
-        "debitos": memoria,
-    }))
-    .into_response())
+        Ok::<Response, Problem>(Json(json!({
+            "consolidado_centavos": consolidado,
+            "consolidado": Centavos::new(consolidado).to_string(),
+            "em": hoje,
+            "parcelas": parcelas,
+            "regra": "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento",
+            "debitos": memoria,
+        }))
+        .into_response())
+    })
+    .await
 }
 
 /// `POST /api/v1/retornos?nome=`: ANS finance imports the bank's CNAB 240 return (body: the
@@ -374,20 +378,25 @@ pub async fn simular(
 pub async fn retorno(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Consulta(q): Consulta<std::collections::HashMap<String, String>>,
     corpo: Bytes,
-) -> Result<Response, Problem> {
-    if !cliente.ans() {
-        return Err(Problem::not_found("Recurso"));
-    }
-    cliente.exigir("ans.financeiro")?;
-    let nome = q
-        .get("nome")
-        .cloned()
-        .unwrap_or_else(|| "retorno.ret".to_owned());
-    let r = servico::importar_retorno(&app.db, &nome, &corpo, &cliente.ator(), chrono::Utc::now())
-        .await?;
-    Ok(Json(r).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &corpo, async {
+        if !cliente.ans() {
+            return Err(Problem::not_found("Recurso"));
+        }
+        cliente.exigir("ans.financeiro")?;
+        let nome = q
+            .get("nome")
+            .cloned()
+            .unwrap_or_else(|| "retorno.ret".to_owned());
+        let r =
+            servico::importar_retorno(&app.db, &nome, &corpo, &cliente.ator(), chrono::Utc::now())
+                .await?;
+        Ok::<Response, Problem>(Json(r).into_response())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -412,23 +421,27 @@ pub struct PagamentoManual {
 pub async fn pagamento(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     corpo: Bytes,
-) -> Result<Response, Problem> {
-    if !cliente.ans() {
-        return Err(Problem::not_found("Recurso"));
-    }
-    cliente.exigir("ans.financeiro")?;
-    let p: PagamentoManual = crate::erros::ler_json(&corpo)?;
-    let item = servico::pagamento_manual(
-        &app.db,
-        &p.gru,
-        Centavos::new(p.valor_centavos),
-        p.pago_em,
-        &cliente.ator(),
-        chrono::Utc::now(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(item)).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &corpo, async {
+        if !cliente.ans() {
+            return Err(Problem::not_found("Recurso"));
+        }
+        cliente.exigir("ans.financeiro")?;
+        let p: PagamentoManual = crate::erros::ler_json(&corpo)?;
+        let item = servico::pagamento_manual(
+            &app.db,
+            &p.gru,
+            Centavos::new(p.valor_centavos),
+            p.pago_em,
+            &cliente.ator(),
+            chrono::Utc::now(),
+        )
+        .await?;
+        Ok::<Response, Problem>((StatusCode::CREATED, Json(item)).into_response())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -456,7 +469,7 @@ pub struct PedidoParcelamento {
 pub async fn pedir_parcelamento(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     let op = match operadora(&cliente) {
@@ -464,7 +477,7 @@ pub async fn pedir_parcelamento(
         Err(p) => return p.into_response(),
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let p: PedidoParcelamento = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
             Err(p) => return p.em_par(),
@@ -557,24 +570,28 @@ pub async fn parcelamento(
 pub async fn gru_da_parcela(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Path((id, numero)): Path<(i64, i32)>,
-) -> Result<Response, Problem> {
-    let op = operadora(&cliente)?;
-    let selic = servico::tabela_selic(&app.db).await?;
-    let r = RelogioSistema;
-    let g = servico::emitir_gru_parcela(
-        &app.db,
-        &op,
-        id,
-        numero,
-        r.hoje(),
-        &CalendarioAns::padrao(),
-        &selic,
-        &cliente.ator(),
-        r.agora(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(gru_json(&g))).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &[], async {
+        let op = operadora(&cliente)?;
+        let selic = servico::tabela_selic(&app.db).await?;
+        let r = RelogioSistema;
+        let g = servico::emitir_gru_parcela(
+            &app.db,
+            &op,
+            id,
+            numero,
+            r.hoje(),
+            &CalendarioAns::padrao(),
+            &selic,
+            &cliente.ator(),
+            r.agora(),
+        )
+        .await?;
+        Ok::<Response, Problem>((StatusCode::CREATED, Json(gru_json(&g))).into_response())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -788,16 +805,21 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
 pub async fn importar_selic(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     corpo: Bytes,
-) -> Result<Response, Problem> {
-    if !cliente.ans() {
-        return Err(Problem::not_found("Recurso"));
-    }
-    cliente.exigir("ans.financeiro")?;
-    let texto = std::str::from_utf8(&corpo)
-        .map_err(|_| Problem::invalid("o arquivo deve estar em UTF-8"))?;
-    let n = servico::importar_selic(&app.db, texto, &cliente.ator(), chrono::Utc::now()).await?;
-    Ok(Json(json!({ "meses": n })).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &corpo, async {
+        if !cliente.ans() {
+            return Err(Problem::not_found("Recurso"));
+        }
+        cliente.exigir("ans.financeiro")?;
+        let texto = std::str::from_utf8(&corpo)
+            .map_err(|_| Problem::invalid("o arquivo deve estar em UTF-8"))?;
+        let n =
+            servico::importar_selic(&app.db, texto, &cliente.ator(), chrono::Utc::now()).await?;
+        Ok::<Response, Problem>(Json(json!({ "meses": n })).into_response())
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -827,30 +849,34 @@ pub struct PagamentoSimulado {
 pub async fn pagar_em_homologacao(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Path(numero): Path<String>,
     corpo: Bytes,
-) -> Result<Response, Problem> {
-    if app.ambiente != crate::config::Ambiente::Homologacao {
-        return Err(Problem::not_found("Recurso"));
-    }
-    let g = gru_do_cliente(&app, &cliente, &numero).await?;
-    let p: PagamentoSimulado = if corpo.is_empty() {
-        PagamentoSimulado::default()
-    } else {
-        crate::erros::ler_json(&corpo)?
-    };
-    let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
-    let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
-    let arquivo = servico::cnab240_de(&[(g.nosso_numero.clone(), valor, pago_em)], pago_em);
-    let r = servico::importar_retorno(
-        &app.db,
-        &format!("homologacao-{}.ret", g.nosso_numero),
-        arquivo.as_bytes(),
-        &cliente.ator(),
-        chrono::Utc::now(),
-    )
-    .await?;
-    Ok(Json(r).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &corpo, async {
+        if app.ambiente != crate::config::Ambiente::Homologacao {
+            return Err(Problem::not_found("Recurso"));
+        }
+        let g = gru_do_cliente(&app, &cliente, &numero).await?;
+        let p: PagamentoSimulado = if corpo.is_empty() {
+            PagamentoSimulado::default()
+        } else {
+            crate::erros::ler_json(&corpo)?
+        };
+        let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
+        let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
+        let arquivo = servico::cnab240_de(&[(g.nosso_numero.clone(), valor, pago_em)], pago_em);
+        let r = servico::importar_retorno(
+            &app.db,
+            &format!("homologacao-{}.ret", g.nosso_numero),
+            arquivo.as_bytes(),
+            &cliente.ator(),
+            chrono::Utc::now(),
+        )
+        .await?;
+        Ok::<Response, Problem>(Json(r).into_response())
+    })
+    .await
 }
 
 /// `GET /api/v1/creditos`: the operator's credits (excess payments), with the GRU that used each.

@@ -219,6 +219,7 @@ impl Modify for Seguranca {
         super::ans::decisao,
         super::webhooks::criar,
         super::webhooks::listar,
+        super::webhooks::uma,
         super::webhooks::entregas,
         super::webhooks::teste,
         super::webhooks::cancelar,

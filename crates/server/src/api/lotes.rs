@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{idempotente, Cliente};
+use super::{Cliente, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::ArmazenamentoLocal;
@@ -73,6 +73,7 @@ pub struct SituacaoLote {
 pub async fn receber(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     headers: HeaderMap,
     corpo: Bytes,
 ) -> Response {
@@ -89,7 +90,7 @@ pub async fn receber(
         .to_owned();
     let csv = tipo.starts_with("text/csv");
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         if tipo.starts_with("application/zip") {
             return receber_zip(&app2, &c2, &bytes).await;
         }

@@ -21,6 +21,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use persus_store::contas::{self, Acesso, TokenValido};
+use persus_store::idempotencia;
 use tokio::sync::mpsc;
 
 use crate::app::AppState;
@@ -323,76 +324,193 @@ fn bearer(h: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// `Idempotency-Key` for POSTs: the first answer for (application, key) is replayed for every
-/// retry with the same body; a different body under the same key is refused (422).
-pub async fn idempotente<F, Fut>(
-    app: &AppState,
-    cliente: &Cliente,
-    headers: &HeaderMap,
-    corpo: &[u8],
-    executar: F,
-) -> Response
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = (StatusCode, serde_json::Value)>,
-{
-    let chave = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
-    let responder = |status: StatusCode, corpo: String| {
-        let tipo = if status.is_success() {
-            "application/json"
-        } else {
-            "application/problem+json"
+/// The `Idempotency-Key` of a POST, with the request it belongs to (method, path and query).
+///
+/// [`Idempotencia::executar`] runs the request once per (application, key): the change and its
+/// answer are committed in one transaction ([`persus_store::idempotencia`]), so a retry — after
+/// a timeout, a dropped connection or a crash of the server — replays the original answer, and
+/// two concurrent first requests produce one change. The same key with another request is 422.
+pub struct Idempotencia {
+    chave: Option<String>,
+    rota: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Idempotencia {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let rota = format!(
+            "{} {}",
+            parts.method,
+            parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path(), |p| p.as_str())
+        );
+        let Some(v) = parts.headers.get("idempotency-key") else {
+            return Ok(Idempotencia { chave: None, rota });
         };
-        (status, [(header::CONTENT_TYPE, tipo)], corpo).into_response()
-    };
-    let Some(chave) = chave else {
-        let (status, v) = executar().await;
-        return responder(status, v.to_string());
-    };
-    if chave.len() > 255 {
-        return Problem::invalid("Idempotency-Key tem no máximo 255 caracteres.").into_response();
+        let chave = v
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                Problem::invalid(
+                    "Idempotency-Key inválida: use de 1 a 255 caracteres ASCII visíveis (por exemplo, um UUID)",
+                )
+            })?;
+        Ok(Idempotencia {
+            chave: Some(chave.to_owned()),
+            rota,
+        })
     }
-    let hash = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(corpo));
-    match contas::idempotencia(&app.db, cliente.aplicacao_id, chave).await {
-        Ok(Some((h, status, resposta))) => {
-            if h != hash {
-                return Problem::invalid(format!(
-                    "a Idempotency-Key \"{chave}\" já foi usada com outro conteúdo; use uma chave nova para uma nova requisição"
-                ))
-                .into_response();
+}
+
+fn responder(status: StatusCode, corpo: String) -> Response {
+    let tipo = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    (status, [(header::CONTENT_TYPE, tipo)], corpo).into_response()
+}
+
+impl Idempotencia {
+    /// Runs `executar` unless an answer is stored for the key; see the type's documentation.
+    pub async fn executar<F, Fut>(
+        self,
+        app: &AppState,
+        cliente: &Cliente,
+        corpo: &[u8],
+        executar: F,
+    ) -> Response
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = (StatusCode, serde_json::Value)>,
+    {
+        let Some(chave) = self.chave else {
+            let (status, v) = executar().await;
+            return responder(status, v.to_string());
+        };
+        let impressao = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(self.rota.as_bytes());
+            h.update(b"\n");
+            h.update(corpo);
+            format!("{:x}", h.finalize())
+        };
+        let app_id = cliente.aplicacao_id;
+        match idempotencia::buscar(&app.db, app_id, &chave).await {
+            Ok(Some(r)) => return repetir(&chave, &impressao, r),
+            Ok(None) => {}
+            Err(e) => return Problem::from(e).into_response(),
+        }
+        let ((status, v), tx) = idempotencia::escopo(executar()).await;
+        queda_injetada();
+        let r = idempotencia::Resposta {
+            impressao,
+            status: status.as_u16(),
+            corpo: v.to_string(),
+        };
+        if status.is_server_error() {
+            // Not stored, so the client may retry; a change already made stays made.
+            if let Some(tx) = tx {
+                if let Err(e) = tx.confirmar().await {
+                    return Problem::from(e).into_response();
+                }
             }
-            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-            let mut r = responder(status, resposta);
-            r.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return r;
+            return responder(status, r.corpo);
         }
-        Ok(None) => {}
-        Err(e) => return Problem::from(e).into_response(),
+        let gravada = match tx {
+            Some(mut tx) => {
+                match idempotencia::gravar_na_transacao(&mut tx, app_id, &chave, &r, Utc::now())
+                    .await
+                {
+                    Ok(true) => tx.confirmar().await.map(|()| true),
+                    // Dropping the transaction rolls the change back.
+                    other => other,
+                }
+            }
+            None => idempotencia::gravar(&app.db, app_id, &chave, &r, Utc::now()).await,
+        };
+        match gravada {
+            Ok(true) => responder(status, r.corpo),
+            // Another request with this key finished first: its answer is the answer.
+            Ok(false) => match idempotencia::buscar(&app.db, app_id, &chave).await {
+                Ok(Some(primeira)) => repetir(&chave, &r.impressao, primeira),
+                Ok(None) => Problem::internal(&"idempotency record vanished").into_response(),
+                Err(e) => Problem::from(e).into_response(),
+            },
+            Err(e) => Problem::from(e).into_response(),
+        }
     }
-    let (status, v) = executar().await;
-    let texto = v.to_string();
-    // Server errors are not stored: the client may retry them.
-    if !status.is_server_error() {
-        if let Err(e) = contas::guardar_idempotencia(
-            &app.db,
-            cliente.aplicacao_id,
-            chave,
-            &hash,
-            i32::from(status.as_u16()),
-            &texto,
-            Utc::now(),
-        )
+}
+
+impl Idempotencia {
+    /// [`Idempotencia::executar`] for a handler written as `Result<Response, Problem>` whose
+    /// answers are JSON.
+    pub async fn sobre<Fut>(
+        self,
+        app: &AppState,
+        cliente: &Cliente,
+        corpo: &[u8],
+        resposta: Fut,
+    ) -> Response
+    where
+        Fut: std::future::Future<Output = Result<Response, Problem>>,
+    {
+        self.executar(app, cliente, corpo, || async move {
+            match resposta.await {
+                Ok(r) => em_par(r).await,
+                Err(p) => p.em_par(),
+            }
+        })
         .await
-        {
-            tracing::warn!(error = %e, "idempotency record not stored");
-        }
     }
-    responder(status, texto)
+}
+
+/// A JSON answer as (status, body), the shape stored for a key.
+async fn em_par(r: Response) -> (StatusCode, serde_json::Value) {
+    let status = r.status();
+    match axum::body::to_bytes(r.into_body(), usize::MAX).await {
+        Ok(b) if b.is_empty() => (status, serde_json::Value::Null),
+        Ok(b) => match serde_json::from_slice(&b) {
+            Ok(v) => (status, v),
+            Err(_) => (status, String::from_utf8_lossy(&b).into_owned().into()),
+        },
+        Err(e) => Problem::internal(&e).em_par(),
+    }
+}
+
+/// Crash tests only: with `PERSUS_FALHA_INJETADA=apos-mudanca` the process aborts (as kill -9
+/// would) once a keyed request has made its change and before its answer is stored — the
+/// window a crash hits. Nothing else reads this variable.
+fn queda_injetada() {
+    static ATIVA: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ATIVA
+        .get_or_init(|| std::env::var("PERSUS_FALHA_INJETADA").is_ok_and(|v| v == "apos-mudanca"))
+    {
+        tracing::error!("PERSUS_FALHA_INJETADA=apos-mudanca: aborting to test crash recovery");
+        std::process::abort();
+    }
+}
+
+/// The stored answer, marked as a replay; 422 if the key was used for another request.
+fn repetir(chave: &str, impressao: &str, r: idempotencia::Resposta) -> Response {
+    if r.impressao != impressao {
+        return Problem::invalid(format!(
+            "a Idempotency-Key \"{chave}\" já foi usada em outra requisição (outro endereço ou outro conteúdo); use uma chave nova para uma nova requisição"
+        ))
+        .into_response();
+    }
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut resposta = responder(status, r.corpo);
+    resposta
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    resposta
 }
 
 /// `Query<T>` whose rejection is a pt-BR problem+json (422) naming the parameter, instead of

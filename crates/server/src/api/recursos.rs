@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -14,7 +14,7 @@ use persus_domain::deadline::PrazosVigentes;
 use persus_store::processos;
 use serde::Deserialize;
 
-use super::{idempotente, limite_de_pagina, Cliente, Consulta};
+use super::{limite_de_pagina, Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
@@ -238,7 +238,7 @@ pub async fn documento(
     State(app): State<AppState>,
     cliente: Cliente,
     Consulta(q): Consulta<NomeArquivo>,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     let r: Result<(), Problem> = cliente
@@ -251,7 +251,7 @@ pub async fn documento(
     let app2 = app.clone();
     let c2 = cliente.clone();
     let bytes = corpo.clone();
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let corpo = bytes;
         let op = c2.operadora.clone().unwrap_or_default();
         let quem = format!("aplicacao:{}", c2.aplicacao_id);
@@ -292,7 +292,7 @@ pub struct NovaPeticao {
 async fn peticionar(
     app: AppState,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
     tipo: TipoPeticao,
 ) -> Response {
@@ -305,7 +305,7 @@ async fn peticionar(
     let app2 = app.clone();
     let c2 = cliente.clone();
     let bytes = corpo.clone();
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let p: NovaPeticao = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
             Err(p) => return p.em_par(),
@@ -358,10 +358,10 @@ async fn peticionar(
 pub async fn impugnacao(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
-    peticionar(app, cliente, headers, corpo, TipoPeticao::Impugnacao).await
+    peticionar(app, cliente, idem, corpo, TipoPeticao::Impugnacao).await
 }
 
 /// `POST /api/v1/recursos`: one recurso against a 1st-instance decision.
@@ -379,10 +379,10 @@ pub async fn impugnacao(
 pub async fn recurso(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
-    peticionar(app, cliente, headers, corpo, TipoPeticao::Recurso).await
+    peticionar(app, cliente, idem, corpo, TipoPeticao::Recurso).await
 }
 
 /// Upload limit for the router (the body limit layer), a little above the PDF limit so the

@@ -3,21 +3,22 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use persus_store::webhooks::{self as store, Entrega, Webhook};
 use serde::{Deserialize, Serialize};
 
-use super::{idempotente, Cliente};
+use super::{Cliente, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NovoWebhook {
-    /// `https://…` (or `http://` for homologação and tests).
+    /// `https://…` to a public address (in homologação, `http://` and loopback only when the
+    /// server allows them with `--webhook-permitir-loopback`).
     pub url: String,
     /// Event types: notificacao.disponibilizada, ciencia.presumida, decisao.publicada, teste.
     pub eventos: Vec<String>,
@@ -50,14 +51,14 @@ pub struct TesteEnfileirado {
 pub async fn criar(
     State(app): State<AppState>,
     cliente: Cliente,
-    headers: HeaderMap,
+    idem: Idempotencia,
     corpo: Bytes,
 ) -> Response {
     if let Err(p) = cliente.exigir("consulta") {
         return p.into_response();
     }
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
-    idempotente(&app, &cliente, &headers, &corpo, || async move {
+    idem.executar(&app, &cliente, &corpo, || async move {
         let w: NovoWebhook = match crate::erros::ler_json(&bytes) {
             Ok(w) => w,
             Err(p) => return p.em_par(),
@@ -68,6 +69,7 @@ pub async fn criar(
             &w.url,
             &w.eventos,
             Utc::now(),
+            crate::servicos::destinos::Politica::new(app2.ambiente, app2.webhook_permitir_loopback),
         )
         .await
         {
@@ -101,18 +103,43 @@ pub async fn listar(State(app): State<AppState>, cliente: Cliente) -> Result<Res
     Ok(Json(store::da_aplicacao(&app.db, cliente.aplicacao_id).await?).into_response())
 }
 
-async fn da_aplicacao(app: &AppState, c: &Cliente, id: &str) -> Result<Webhook, Problem> {
+/// A subscription of this application; cancelled ones only when `cancelada_serve`.
+async fn da_aplicacao(
+    app: &AppState,
+    c: &Cliente,
+    id: &str,
+    cancelada_serve: bool,
+) -> Result<Webhook, Problem> {
     c.exigir("consulta")?;
     let nao = || Problem::not_found(&format!("Webhook {id}"));
     let n: i64 = id.parse().map_err(|_| nao())?;
     store::webhook(&app.db, n, c.aplicacao_id)
         .await?
+        .filter(|w| w.ativo || cancelada_serve)
         .ok_or_else(nao)
 }
 
 #[utoipa::path(
+    get, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    summary = "Uma assinatura, ativa ou cancelada (`ativo`, `cancelado_em`)",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Webhook),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+)]
+pub async fn uma(
+    State(app): State<AppState>,
+    cliente: Cliente,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    Ok(Json(da_aplicacao(&app, &cliente, &id, true).await?).into_response())
+}
+
+#[utoipa::path(
     get, path = "/api/v1/webhooks/{id}/entregas", tag = "webhooks",
-    summary = "Registro de entregas (tentativas, status, erro, próxima tentativa)",
+    summary = "Registro de entregas (tentativas, status, erro, próxima tentativa), também de assinatura cancelada",
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Vec<Entrega>),
@@ -125,7 +152,7 @@ pub async fn entregas(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
+    let w = da_aplicacao(&app, &cliente, &id, true).await?;
     Ok(Json(store::entregas(&app.db, w.id, 200).await?).into_response())
 }
 
@@ -135,23 +162,31 @@ pub async fn entregas(
     params(("id" = i64, Path)),
     responses(
         (status = 202, body = TesteEnfileirado),
-        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido,
+        super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
 pub async fn teste(
     State(app): State<AppState>,
     cliente: Cliente,
+    idem: Idempotencia,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
-    let mensagem_id = crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
-    Ok((StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response())
+) -> Response {
+    idem.sobre(&app, &cliente, &[], async {
+        let w = da_aplicacao(&app, &cliente, &id, false).await?;
+        let mensagem_id =
+            crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now()).await?;
+        Ok::<Response, Problem>(
+            (StatusCode::ACCEPTED, Json(TesteEnfileirado { mensagem_id })).into_response(),
+        )
+    })
+    .await
 }
 
 #[utoipa::path(
     delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
-    summary = "Cancela uma assinatura",
+    summary = "Cancela uma assinatura: nada mais é enviado; as mensagens pendentes ficam canceladas no registro de entregas",
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Cancelada"),
@@ -164,7 +199,10 @@ pub async fn cancelar(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let w = da_aplicacao(&app, &cliente, &id).await?;
-    store::desativar(&app.db, w.id, cliente.aplicacao_id).await?;
+    let w = da_aplicacao(&app, &cliente, &id, false).await?;
+    if !crate::servicos::webhooks::cancelar(&app.db, w.id, cliente.aplicacao_id, Utc::now()).await?
+    {
+        return Err(Problem::not_found(&format!("Webhook {id}")));
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

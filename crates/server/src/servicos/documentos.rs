@@ -69,7 +69,11 @@ impl Armazenamento for ArmazenamentoLocal {
             .map(PathBuf::from)
             .unwrap_or_else(|| self.raiz.clone());
         std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!(".{sha256}.tmp"));
+        // A name of its own per writer: two uploads of the same file at once must not share
+        // (and rename away) one temporary file.
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{sha256}.{}.{n}.tmp", std::process::id()));
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;

@@ -7,6 +7,7 @@ pub mod ciencia;
 pub mod cobranca;
 pub mod contas;
 pub mod decisoes;
+pub mod destinos;
 pub mod documentos;
 pub mod gru_pdf;
 pub mod historico;

@@ -2,20 +2,27 @@
 //! subscription, signed with HMAC-SHA256 over `id.timestamp.body`, POSTed with the
 //! `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, retried with backoff until
 //! a 2xx answer or [`ATRASOS`] run out. Every attempt is in the delivery log.
+//!
+//! Destinations are checked ([`super::destinos`]) at registration and at every delivery: the
+//! name is resolved here, every address checked, and the connection made to a checked address
+//! (the URL's host still in `Host` and in TLS's SNI). One connection per message, HTTP/1.1, no
+//! redirect followed, only the status line and headers read.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use http_body_util::Full;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 use persus_store::webhooks as store;
 use persus_store::Db;
 use serde::Serialize;
 use sha2::Sha256;
 
+use super::destinos::{self, Politica};
 use super::ServicoError;
 
 /// Event types a subscription can ask for.
@@ -38,7 +45,12 @@ pub const TIPOS: [&str; 13] = [
 /// Wait before each retry (after the 1st, 2nd, … failure); then the message is failed.
 pub const ATRASOS: [i64; 6] = [5, 300, 1_800, 7_200, 18_000, 36_000];
 
-const TEMPO_LIMITE: Duration = Duration::from_secs(10);
+/// To resolve the name and to connect (TCP and the TLS handshake).
+pub const TEMPO_CONEXAO: Duration = Duration::from_secs(5);
+/// From the request sent to the response's status line and headers.
+pub const TEMPO_RESPOSTA: Duration = Duration::from_secs(10);
+/// The most of a response's head (status line and headers) read.
+const CABECALHO_MAXIMO: usize = 16 * 1024;
 
 /// `whsec_` + base64 of 32 random bytes.
 pub fn novo_segredo() -> String {
@@ -53,7 +65,8 @@ pub fn novo_segredo() -> String {
     )
 }
 
-/// Subscribes `url` to `eventos` for an application; every reason at once when refused.
+/// Subscribes `url` to `eventos` for an application; every reason at once when refused (the
+/// destination checked against `politica`, for the API, the web and any other caller alike).
 /// Returns the subscription id and its signing secret (shown once).
 pub async fn assinar_eventos(
     db: &persus_store::Db,
@@ -61,11 +74,12 @@ pub async fn assinar_eventos(
     url: &str,
     eventos: &[String],
     agora: DateTime<Utc>,
+    politica: Politica,
 ) -> Result<(i64, String), super::ServicoError> {
     let mut erros = Vec::new();
     let url = url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_000 {
-        erros.push(format!("url \"{url}\" inválida: use https://…"));
+    if let Err(e) = destinos::conferir_registro(url, politica).await {
+        erros.push(e.to_string());
     }
     if eventos.is_empty() {
         erros.push(format!("informe ao menos um evento: {}", TIPOS.join(", ")));
@@ -86,6 +100,25 @@ pub async fn assinar_eventos(
         persus_store::webhooks::criar(db, aplicacao_id, url, &segredo, &eventos.join(" "), agora)
             .await?;
     Ok((id, segredo))
+}
+
+/// What a message pending at its subscription's cancellation says in the delivery log.
+pub const MOTIVO_CANCELAMENTO: &str = "assinatura cancelada antes da entrega; mensagem não enviada";
+
+/// Cancels an application's active subscription: nothing more is sent to it, its pending
+/// messages are marked cancelled, its delivery log stays readable. False when there is no such
+/// active subscription.
+pub async fn cancelar(
+    db: &Db,
+    webhook_id: i64,
+    aplicacao_id: i64,
+    agora: DateTime<Utc>,
+) -> Result<bool, ServicoError> {
+    Ok(
+        store::cancelar(db, webhook_id, aplicacao_id, MOTIVO_CANCELAMENTO, agora)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Queues a test event to one subscription; returns the message id.
@@ -127,11 +160,15 @@ pub struct ResumoDespacho {
 }
 
 /// The delivery client: HTTP/1.1 over plain HTTP or HTTPS (rustls with the `ring` provider,
-/// TLS 1.2/1.3, Mozilla's root certificates from `webpki-roots`).
-pub type ClienteWebhook = Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    Full<bytes::Bytes>,
->;
+/// TLS 1.2/1.3, Mozilla's root certificates from `webpki-roots`), with its time limits.
+#[derive(Clone)]
+pub struct ClienteWebhook {
+    tls: tokio_rustls::TlsConnector,
+    /// Resolving the name, then TCP and the TLS handshake.
+    pub tempo_conexao: Duration,
+    /// The request sent and the response's head received.
+    pub tempo_resposta: Duration,
+}
 
 /// Builds the delivery client; `extra_pem` adds certificates to trust (a homologação receiver
 /// behind a private CA: `PERSUS_WEBHOOK_CA` names such a PEM file).
@@ -147,19 +184,18 @@ pub fn cliente(extra_pem: Option<&[u8]>) -> Result<ClienteWebhook, String> {
                 .map_err(|e| format!("certificado recusado: {e}"))?;
         }
     }
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .map_err(|e| e.to_string())?
     .with_root_certificates(raizes)
     .with_no_client_auth();
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(config)
-        .https_or_http()
-        .enable_http1()
-        .build();
-    Ok(Client::builder(TokioExecutor::new()).build(https))
+    Ok(ClienteWebhook {
+        tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+        tempo_conexao: TEMPO_CONEXAO,
+        tempo_resposta: TEMPO_RESPOSTA,
+    })
 }
 
 /// The process's delivery client, built once (with `PERSUS_WEBHOOK_CA` when set).
@@ -180,6 +216,93 @@ fn cliente_padrao() -> Result<&'static ClienteWebhook, ServicoError> {
         .map_err(|e| ServicoError::Regra(e.clone()))
 }
 
+/// The first of the (checked) addresses that accepts a connection.
+async fn conectar(enderecos: &[SocketAddr]) -> Result<tokio::net::TcpStream, String> {
+    let mut ultimo = String::from("nenhum endereço");
+    for a in enderecos {
+        match tokio::net::TcpStream::connect(a).await {
+            Ok(s) => return Ok(s),
+            Err(e) => ultimo = format!("{a}: {e}"),
+        }
+    }
+    Err(format!("falha de conexão: {ultimo}"))
+}
+
+/// Sends `pedido` on `io` and returns the status once the response's head arrived; the body
+/// is not read and the connection is closed.
+async fn enviar<I>(io: I, pedido: hyper::Request<Full<bytes::Bytes>>) -> Result<u16, String>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut envio, conexao) = hyper::client::conn::http1::Builder::new()
+        .max_buf_size(CABECALHO_MAXIMO)
+        .handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("falha de conexão: {}", cadeia(&e)))?;
+    let resposta = envio.send_request(pedido);
+    tokio::pin!(resposta, conexao);
+    let r = tokio::select! {
+        biased;
+        r = &mut resposta => r,
+        // The connection ended first: the response (or the reason) is in the request's future.
+        _ = &mut conexao => resposta.await,
+    };
+    r.map(|r| r.status().as_u16())
+        .map_err(|e| format!("falha na resposta: {}", cadeia(&e)))
+}
+
+/// One attempt: check the destination, resolve and check its addresses, connect to one of them,
+/// POST. `Ok(status)` when an answer came; `Err(reason)` (pt-BR) otherwise.
+async fn tentar(
+    cliente: &ClienteWebhook,
+    politica: Politica,
+    p: &store::Pendente,
+    agora: DateTime<Utc>,
+) -> Result<u16, String> {
+    let destino = destinos::analisar(&p.url, politica).map_err(|e| e.to_string())?;
+    let limite = cliente.tempo_conexao;
+    let conexao = async {
+        let enderecos = destinos::enderecos(&destino, politica, limite)
+            .await
+            .map_err(|e| e.to_string())?;
+        conectar(&enderecos).await
+    };
+    let tcp = tokio::time::timeout(limite, conexao)
+        .await
+        .map_err(|_| format!("sem conexão em {} s", limite.as_secs()))??;
+    let ts = agora.timestamp();
+    let pedido = hyper::Request::post(destino.caminho.as_str())
+        .header(hyper::header::HOST, destino.autoridade.as_str())
+        .header("content-type", "application/json")
+        .header("user-agent", "persus-webhooks")
+        .header("webhook-id", &p.mensagem_id)
+        .header("webhook-timestamp", ts.to_string())
+        .header(
+            "webhook-signature",
+            assinar(&p.segredo, &p.mensagem_id, ts, &p.corpo),
+        )
+        .body(Full::new(bytes::Bytes::from(p.corpo.clone())))
+        .map_err(|e| format!("URL inválida: {e}"))?;
+    if !destino.https {
+        return tokio::time::timeout(cliente.tempo_resposta, enviar(tcp, pedido))
+            .await
+            .map_err(|_| format!("sem resposta em {} s", cliente.tempo_resposta.as_secs()))?;
+    }
+    let nome = match &destino.host {
+        url::Host::Domain(d) => rustls::pki_types::ServerName::try_from(d.clone())
+            .map_err(|e| format!("nome inválido para TLS: {e}"))?,
+        url::Host::Ipv4(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
+        url::Host::Ipv6(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
+    };
+    let tls = tokio::time::timeout(limite, cliente.tls.connect(nome, tcp))
+        .await
+        .map_err(|_| format!("sem conexão em {} s", limite.as_secs()))?
+        .map_err(|e| format!("falha de TLS: {}", cadeia(&e)))?;
+    tokio::time::timeout(cliente.tempo_resposta, enviar(tls, pedido))
+        .await
+        .map_err(|_| format!("sem resposta em {} s", cliente.tempo_resposta.as_secs()))?
+}
+
 /// An error with its causes ("client error (Connect): invalid peer certificate: …").
 fn cadeia(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -192,9 +315,14 @@ fn cadeia(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// One round: fan out the outbox, then try every delivery that is due.
-pub async fn despachar(db: &Db, agora: DateTime<Utc>) -> Result<ResumoDespacho, ServicoError> {
-    despachar_com(db, agora, cliente_padrao()?).await
+/// One round: fan out the outbox, then try every delivery that is due, to destinations
+/// `politica` allows.
+pub async fn despachar(
+    db: &Db,
+    agora: DateTime<Utc>,
+    politica: Politica,
+) -> Result<ResumoDespacho, ServicoError> {
+    despachar_com(db, agora, cliente_padrao()?, politica).await
 }
 
 /// As [`despachar`], with a given client.
@@ -202,29 +330,14 @@ pub async fn despachar_com(
     db: &Db,
     agora: DateTime<Utc>,
     cliente: &ClienteWebhook,
+    politica: Politica,
 ) -> Result<ResumoDespacho, ServicoError> {
     let mut r = ResumoDespacho {
         eventos_distribuidos: store::distribuir(db, agora).await?,
         ..Default::default()
     };
     for p in store::pendentes(db, agora, 200).await? {
-        let ts = agora.timestamp();
-        let assinatura = assinar(&p.segredo, &p.mensagem_id, ts, &p.corpo);
-        let pedido = hyper::Request::post(&p.url)
-            .header("content-type", "application/json")
-            .header("user-agent", "persus-webhooks")
-            .header("webhook-id", &p.mensagem_id)
-            .header("webhook-timestamp", ts.to_string())
-            .header("webhook-signature", assinatura)
-            .body(Full::new(bytes::Bytes::from(p.corpo.clone())));
-        let resultado = match pedido {
-            Err(e) => Err(format!("URL inválida: {e}")),
-            Ok(pedido) => match tokio::time::timeout(TEMPO_LIMITE, cliente.request(pedido)).await {
-                Err(_) => Err(format!("sem resposta em {} s", TEMPO_LIMITE.as_secs())),
-                Ok(Err(e)) => Err(format!("falha de conexão: {}", cadeia(&e))),
-                Ok(Ok(resp)) => Ok(resp.status().as_u16()),
-            },
-        };
+        let resultado = tentar(cliente, politica, &p, agora).await;
         match resultado {
             Ok(status) if (200..300).contains(&status) => {
                 store::registrar_tentativa(

@@ -67,6 +67,7 @@ pub fn rotas() -> Router<AppState> {
         .route("/conta/webhooks", post(criar_webhook))
         .route("/conta/webhooks/{id}", get(entregas_webhook))
         .route("/conta/webhooks/{id}/teste", post(teste_webhook))
+        .route("/conta/webhooks/{id}/cancelar", post(cancelar_webhook))
         .route("/conta/usuarios", post(criar_usuario))
         .route("/conta/delegacoes", post(delegar))
         .route("/conta/delegacoes/{id}/revogar", post(revogar_delegacao))
@@ -1727,6 +1728,8 @@ async fn pagina_conta(app: &AppState, s: &Sessao, aviso: Option<Markup>) -> Resp
                 td {
                     a href=(format!("/conta/webhooks/{}", w.id)) { "Entregas" } " "
                     form.inline method="post" action=(format!("/conta/webhooks/{}/teste", w.id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Enviar evento de teste" } }
+                    " "
+                    form.inline method="post" action=(format!("/conta/webhooks/{}/cancelar", w.id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Cancelar assinatura" } }
                 }
             } } }
         }
@@ -1735,7 +1738,7 @@ async fn pagina_conta(app: &AppState, s: &Sessao, aviso: Option<Markup>) -> Resp
                 form method="post" action="/conta/webhooks" {
                     input type="hidden" name="csrf" value=(s.csrf);
                     div.br-select { label for="w-app" { "Aplicação" } select id="w-app" name="aplicacao" { @for (_, c, n) in &ativas { option value=(c) { (n) " (" (c) ")" } } } }
-                    div.br-input.mt-2 { label for="w-url" { "URL (https://…)" } input id="w-url" name="url" type="url" required; }
+                    div.br-input.mt-2 { label for="w-url" { "URL (https://…, endereço público)" } input id="w-url" name="url" type="url" required; }
                     fieldset.mt-2 { legend { "Eventos" }
                         @for e in crate::servicos::webhooks::TIPOS { div.br-checkbox { input type="checkbox" id=(format!("w-{e}")) name="eventos" value=(e); label for=(format!("w-{e}")) { (e) } } }
                     }
@@ -1887,6 +1890,7 @@ async fn criar_webhook(State(app): State<AppState>, s: Sessao, body: Bytes) -> R
             &um(&p, "url"),
             &varios(&p, "eventos"),
             Utc::now(),
+            crate::servicos::destinos::Politica::new(app.ambiente, app.webhook_permitir_loopback),
         )
         .await?;
         Ok(aviso_segredo(
@@ -1899,7 +1903,7 @@ async fn criar_webhook(State(app): State<AppState>, s: Sessao, body: Bytes) -> R
     depois(&app, &s, r).await
 }
 
-/// A subscription of the manager's organization: (id, aplicacao_id).
+/// A subscription of the manager's organization, active or cancelled.
 async fn webhook_da_organizacao(
     app: &AppState,
     s: &Sessao,
@@ -1913,26 +1917,59 @@ async fn webhook_da_organizacao(
     None
 }
 
+/// The active subscription a manager's form (with its CSRF token) acts on, or the answer.
+async fn webhook_do_formulario(
+    app: &AppState,
+    s: &Sessao,
+    id: i64,
+    body: &Bytes,
+) -> Result<persus_store::webhooks::Webhook, Response> {
+    if !s.gestor() {
+        return Err(proibido());
+    }
+    s.conferir(&um(&campos(body), "csrf"))?;
+    webhook_da_organizacao(app, s, id)
+        .await
+        .filter(|w| w.ativo)
+        .ok_or_else(|| nao_encontrado(&format!("O webhook {id}")))
+}
+
 async fn teste_webhook(
     State(app): State<AppState>,
     s: Sessao,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    if !s.gestor() {
-        return proibido();
-    }
-    if let Err(r) = s.conferir(&um(&campos(&body), "csrf")) {
-        return r;
-    }
-    let Some(w) = webhook_da_organizacao(&app, &s, id).await else {
-        return nao_encontrado(&format!("O webhook {id}"));
+    let w = match webhook_do_formulario(&app, &s, id, &body).await {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let r = crate::servicos::webhooks::enviar_teste(&app.db, w.id, Utc::now())
         .await
         .map(|m| {
             aviso_ok(&format!(
                 "Evento de teste {m} na fila de entrega; acompanhe em Entregas."
+            ))
+        });
+    depois(&app, &s, r).await
+}
+
+async fn cancelar_webhook(
+    State(app): State<AppState>,
+    s: Sessao,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let w = match webhook_do_formulario(&app, &s, id, &body).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let r = crate::servicos::webhooks::cancelar(&app.db, w.id, w.aplicacao_id, Utc::now())
+        .await
+        .map(|_| {
+            aviso_ok(&format!(
+                "Assinatura {id} cancelada: nada mais será enviado a {}; o registro de entregas continua em /conta/webhooks/{id}.",
+                w.url
             ))
         });
     depois(&app, &s, r).await
@@ -1950,12 +1987,15 @@ async fn entregas_webhook(State(app): State<AppState>, s: Sessao, Path(id): Path
         .unwrap_or_default();
     let corpo = html! {
         p { "URL " code { (w.url) } " · eventos " (w.eventos) }
+        @if let Some(em) = w.cancelado_em.filter(|_| !w.ativo) {
+            p { strong { "Assinatura cancelada em " (em.with_timezone(&chrono_tz::America::Sao_Paulo).format("%d/%m/%Y %H:%M")) " (Brasília)." } " Mensagens pendentes naquele momento não foram enviadas." }
+        }
         table.persus {
             thead { tr { th scope="col" { "Mensagem" } th scope="col" { "Evento" } th scope="col" { "Situação" } th scope="col" .num { "Tentativas" } th scope="col" { "Última resposta" } th scope="col" { "Próxima tentativa" } } }
             tbody { @for e in &entregas { tr {
                 td { code { (e.mensagem_id) } } td { (e.tipo) } td { (e.estado) } td.num { (e.tentativas) }
                 td { (e.ultimo_status.map(|x| x.to_string()).unwrap_or_default()) " " (e.ultimo_erro.clone().unwrap_or_default()) }
-                td { (e.proxima_em.format("%d/%m/%Y %H:%M")) }
+                td { @if e.estado == "pendente" { (e.proxima_em.format("%d/%m/%Y %H:%M")) } @else { "—" } }
             } } }
         }
     };
