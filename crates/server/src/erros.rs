@@ -194,13 +194,22 @@ fn detalhe_do_caminho(texto: &str) -> String {
     }
 }
 
-/// Reads a JSON body into `T`; the refusal (422) names the field and says what is wrong in
-/// pt-BR, with line and column for malformed JSON.
+/// Reads a JSON body — an object, as every body of the API is — into `T`; the refusal (422)
+/// names the field and says what is wrong in pt-BR, with line and column for malformed JSON.
 pub fn ler_json<T: DeserializeOwned>(corpo: &[u8]) -> Result<T, Problem> {
-    if corpo.iter().all(u8::is_ascii_whitespace) {
-        return Err(Problem::invalid(
-            "o corpo está vazio: envie um objeto JSON (Content-Type: application/json)",
-        ));
+    match corpo.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => {
+            return Err(Problem::invalid(
+                "o corpo está vazio: envie um objeto JSON (Content-Type: application/json)",
+            ))
+        }
+        // serde would build a struct from an array too (`[1, 2]`): the API takes objects only.
+        Some(b'[') => {
+            return Err(Problem::invalid(
+                "o corpo deve ser um objeto JSON ({…}), não uma lista; veja o esquema em /api/docs",
+            ))
+        }
+        Some(_) => {}
     }
     let mut de = serde_json::Deserializer::from_slice(corpo);
     let valor = serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -259,6 +259,13 @@ db_test!(
                 "parcelas",
             ),
             ("/api/v1/webhooks", &hap, "[]", "objeto"),
+            // serde would build the struct from an array; the API's bodies are objects.
+            (
+                "/api/v1/parcelamentos/simulacao",
+                &hap,
+                "[[1], 2]",
+                "objeto JSON",
+            ),
             (
                 "/api/v1/decisoes",
                 &ans,
@@ -292,6 +299,8 @@ db_test!(parametro_de_consulta_ilegivel_e_problem_json_422, |db| {
         "/api/v1/extrato?formato=xlsx",
         "/api/v1/debitos?operadora=326305",
         "/api/v1/extrato?operadora=326305",
+        // limite is 1 to 1000 also when the CSV ignores it.
+        "/api/v1/atendimentos?formato=csv&limite=5000",
     ] {
         let r = chamar(&app, com_token("GET", uri, &hap, Body::empty())).await;
         r.e_problema_em_portugues(StatusCode::UNPROCESSABLE_ENTITY);

@@ -474,17 +474,15 @@ pub async fn atendimentos(
             false
         }
     };
-    let limite = if csv {
-        LIMITE_CSV
-    } else {
-        match limite_de_pagina(b.limite) {
-            Ok(l) => l,
-            Err(p) => {
-                erros.push(p.detail.unwrap_or_default());
-                0
-            }
+    // Checked also for the CSV, which ignores it: a value outside 1..1000 is refused either way.
+    let por_pagina = match limite_de_pagina(b.limite) {
+        Ok(l) => l,
+        Err(p) => {
+            erros.push(p.detail.unwrap_or_default());
+            0
         }
     };
+    let limite = if csv { LIMITE_CSV } else { por_pagina };
     if !erros.is_empty() {
         return Err(Problem::invalid(erros.join("; ")));
     }
