@@ -7,7 +7,7 @@
 #   scripts/schemathesis.sh                         # starts its own demo (SQLite, temp dir)
 #   PERSUS_URL=http://127.0.0.1:18181 scripts/schemathesis.sh   # uses a running demo
 #
-# Env: SCHEMATHESIS_EXEMPLOS (examples per operation, default 50), SCHEMATHESIS_SEMENTE (seed,
+# Env: SCHEMATHESIS_EXEMPLOS (examples per operation, default 100), SCHEMATHESIS_SEMENTE (seed,
 # default 2018: the same cases every run), PYTHON (default python3.11, else python3).
 # One worker: hypothesis parses lambdas with `ast` and CPython 3.11's parser is not thread-safe
 # ("AST constructor recursion depth mismatch" with --workers 2).
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REQUISITOS=scripts/schemathesis-requisitos.txt # schemathesis==4.32.5 and its dependencies, pinned
-EXEMPLOS="${SCHEMATHESIS_EXEMPLOS:-50}"
+EXEMPLOS="${SCHEMATHESIS_EXEMPLOS:-100}"
 SEMENTE="${SCHEMATHESIS_SEMENTE:-2018}"
 PY="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 VENV="target/schemathesis-$(sha256sum "$REQUISITOS" | cut -c1-12)"

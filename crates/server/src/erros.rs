@@ -466,5 +466,11 @@ mod tests {
             "{e:?}"
         );
         assert!(ler_json::<X>(br#" {"itens":[]} "#).is_ok());
+        // serde alone would take the struct from an array.
+        let e = ler_json::<X>(b" [[1]]").unwrap_err();
+        assert!(
+            e.detail.as_deref().unwrap_or("").contains("objeto JSON"),
+            "{e:?}"
+        );
     }
 }
