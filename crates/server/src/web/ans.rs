@@ -247,7 +247,17 @@ async fn atribuir(State(app): State<AppState>, s: Sessao, body: Bytes) -> Respon
     {
         return falha(e);
     }
-    Redirect::to(&format!("/ans/filas/{}", campo(&p, "instancia"))).into_response()
+    // Back to the queue the form came from, if it names one.
+    let nome = campo(&p, "instancia");
+    let fila = if instancia(&nome).is_some() {
+        nome
+    } else {
+        "primeira".to_owned()
+    };
+    Redirect::to(&super::seguranca::destino_seguro(Some(&format!(
+        "/ans/filas/{fila}"
+    ))))
+    .into_response()
 }
 
 async fn decidir_web(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {

@@ -13,6 +13,7 @@
 pub mod ans;
 pub mod layout;
 pub mod operadora;
+pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -29,6 +30,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth;
 use crate::servicos::contas::{entrar, Entrada};
+use seguranca::destino_seguro;
 
 pub const COOKIE: &str = "persus_sessao";
 pub const DURACAO_SESSAO: Duration = Duration::hours(8);
@@ -239,13 +241,6 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 pub struct Volta {
     pub volta: Option<String>,
-}
-
-fn destino_seguro(v: Option<&str>) -> String {
-    match v {
-        Some(v) if v.starts_with('/') && !v.starts_with("//") => v.to_owned(),
-        _ => "/painel".to_owned(),
-    }
 }
 
 async fn pagina_entrar(State(app): State<AppState>, Query(v): Query<Volta>) -> Markup {
