@@ -1,5 +1,5 @@
 //! Web security through the router, on both databases (issue #11): redirects after sign-in stay
-//! on this site.
+//! on this site and every answer carries the security headers.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
-use common::web::{chamar, entrar, form, get, preparado};
+use common::web::{chamar, entrar, form, get, preparado, R};
+use persus_server::app::{router, AppState};
 use persus_server::web::urlencode;
 use persus_store::db_test;
 
@@ -115,3 +116,130 @@ db_test!(volta_depois_de_entrar_so_aceita_caminhos_deste_site, |db| {
         );
     }
 });
+
+/// The headers every answer carries; `estatico` answers may be cached, the others never.
+fn confere_cabecalhos(uri: &str, r: &R, estatico: bool) {
+    let h = |k: &str| {
+        r.headers
+            .get(k)
+            .unwrap_or_else(|| panic!("{uri}: no {k} header"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let csp = h("content-security-policy");
+    for diretiva in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(diretiva), "{uri}: {csp}");
+    }
+    assert!(!csp.contains("unsafe"), "{uri}: {csp}");
+    assert_eq!(h("x-content-type-options"), "nosniff", "{uri}");
+    assert_eq!(h("x-frame-options"), "DENY", "{uri}");
+    assert_eq!(h("referrer-policy"), "same-origin", "{uri}");
+    assert_eq!(h("cross-origin-opener-policy"), "same-origin", "{uri}");
+    assert!(h("permissions-policy").contains("camera=()"), "{uri}");
+    let cache = h("cache-control");
+    if estatico {
+        assert!(cache.contains("max-age="), "{uri}: {cache}");
+        assert!(!cache.contains("no-store"), "{uri}: {cache}");
+    } else {
+        assert_eq!(cache, "no-store", "{uri}");
+    }
+    // Plain HTTP here: no HSTS (a browser would ignore it anyway).
+    assert!(
+        r.headers.get("strict-transport-security").is_none(),
+        "{uri}"
+    );
+}
+
+/// HTML with no inline script or style: what the CSP allows runs, nothing else is there.
+fn sem_inline(uri: &str, html: &str) {
+    assert!(!html.contains("<style"), "{uri}: inline <style>");
+    assert!(!html.contains(" style="), "{uri}: style attribute");
+    for (i, _) in html.match_indices("<script") {
+        let tag = &html[i..i + html[i..].find('>').unwrap()];
+        assert!(tag.contains(" src="), "{uri}: inline script {tag}");
+    }
+    assert!(!html.contains(" onclick="), "{uri}: inline handler");
+}
+
+db_test!(
+    toda_resposta_tem_cabecalhos_de_seguranca_e_so_arquivos_estaticos_vao_para_o_cache,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let (hap, _) = entrar(&app, "rep.368253").await;
+        let inexistente = persus_domain::ids::RegistroAns::from_base(99_999).unwrap();
+        let casos: Vec<(String, &str, StatusCode)> = vec![
+            ("/".into(), "", StatusCode::OK),
+            ("/entrar".into(), "", StatusCode::OK),
+            ("/api/docs".into(), "", StatusCode::OK),
+            ("/painel".into(), &hap, StatusCode::OK),
+            // Back after signing out must not show the charging page from the cache.
+            ("/cobranca".into(), &hap, StatusCode::OK),
+            ("/health".into(), "", StatusCode::OK),
+            ("/api/v1/operadoras/326305".into(), "", StatusCode::OK),
+            (
+                format!("/api/v1/operadoras/{inexistente}"),
+                "",
+                StatusCode::NOT_FOUND,
+            ),
+            ("/api/v1/processos".into(), "", StatusCode::UNAUTHORIZED),
+            ("/nao-existe".into(), "", StatusCode::NOT_FOUND),
+            ("/processos".into(), "", StatusCode::SEE_OTHER),
+        ];
+        for (uri, cookie, status) in &casos {
+            let r = chamar(&app, get(uri, cookie)).await;
+            assert_eq!(r.status, *status, "{uri}: {}", r.texto);
+            confere_cabecalhos(uri, &r, false);
+            let html = r
+                .headers
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
+            if html {
+                sem_inline(uri, &r.texto);
+                // What the page loads from this site is served, and may be cached.
+                for (i, _) in r.texto.match_indices("/assets/persus/") {
+                    let fim = r.texto[i..].find('"').unwrap();
+                    let asset = r.texto[i..i + fim].replace("&amp;", "&");
+                    let a = chamar(&app, get(&asset, "")).await;
+                    assert_eq!(a.status, StatusCode::OK, "{uri} loads {asset}");
+                    confere_cabecalhos(&asset, &a, true);
+                }
+            }
+        }
+        let problema = chamar(&app, get(&casos[7].0, "")).await;
+        assert_eq!(
+            problema.headers[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let css = chamar(&app, get("/assets/persus/persus.css", "")).await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert!(css.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css"));
+        confere_cabecalhos("/assets/persus/persus.css", &css, true);
+        // A missing file is not cached.
+        let r = chamar(&app, get("/assets/persus/nao-existe.css", "")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        confere_cabecalhos("/assets/persus/nao-existe.css", &r, false);
+
+        // Behind TLS (the `Secure` cookie setting), browsers are told to stay on HTTPS.
+        let mut estado = AppState::com_documentos(db.clone(), dir.path().to_path_buf());
+        estado.cookie_seguro = true;
+        let tls = router(estado);
+        for uri in ["/entrar", "/assets/persus/persus.css", "/nao-existe"] {
+            let r = chamar(&tls, get(uri, "")).await;
+            let hsts = r.headers["strict-transport-security"].to_str().unwrap();
+            assert!(hsts.starts_with("max-age=31536000"), "{uri}: {hsts}");
+        }
+    }
+);

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod ans;
+pub mod estatico;
 pub mod layout;
 pub mod operadora;
 pub mod seguranca;
@@ -234,6 +235,7 @@ pub fn router() -> Router<AppState> {
             get(pagina_primeiro_acesso).post(primeiro_acesso),
         )
         .route("/painel", get(painel))
+        .route("/assets/persus/{arquivo}", get(estatico::servir))
         .merge(operadora::rotas())
         .merge(ans::rotas())
 }

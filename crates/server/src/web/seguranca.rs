@@ -1,5 +1,67 @@
-//! What keeps the web application's answers safe in a browser: redirects built from user input
-//! stay on this site ([`destino_seguro`]).
+//! What keeps persus's answers safe in a browser: the security headers on every answer
+//! ([`cabecalhos`]) and redirects built from user input that stay on this site
+//! ([`destino_seguro`]).
+
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Only this site's own files run or style a page (nothing inline), no plugin, no `<base>`,
+/// forms post only here, and no other site may frame a page (clickjacking).
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Static files (`/assets/…`) may be cached a day; persus's own change URL when they change.
+pub const CACHE_ESTATICO: &str = "public, max-age=86400";
+
+/// One year of HTTPS only, when served behind TLS.
+pub const HSTS: &str = "max-age=31536000";
+
+const FIXOS: [(HeaderName, &str); 6] = [
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    ),
+];
+
+/// Middleware for the whole router (pages, API, files, errors): the headers of [`FIXOS`];
+/// `Cache-Control: no-store` on everything but a static file found (pages and API answers carry
+/// personal data: Back after signing out must not show them from the cache); and, when `hsts`
+/// (the app is served over TLS), `Strict-Transport-Security`.
+pub async fn cabecalhos(State(hsts): State<bool>, req: Request, next: Next) -> Response {
+    let estatico = req.uri().path().starts_with("/assets/");
+    let mut r = next.run(req).await;
+    let guardavel = estatico && (r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED);
+    let h = r.headers_mut();
+    for (nome, valor) in FIXOS {
+        h.insert(nome, HeaderValue::from_static(valor));
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if guardavel {
+            CACHE_ESTATICO
+        } else {
+            "no-store"
+        }),
+    );
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    r
+}
 
 /// Where a redirect goes when the requested destination is not a path of this site.
 pub const DESTINO_PADRAO: &str = "/painel";
