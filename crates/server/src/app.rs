@@ -37,6 +37,9 @@ pub struct AppState {
     pub ambiente: crate::config::Ambiente,
     /// Session cookies carry `Secure` (set when served over TLS; also when a proxy says so).
     pub cookie_seguro: bool,
+    /// A reverse proxy we trust stands in front: the client's address is the last one it
+    /// appended to `X-Forwarded-For` (`PERSUS_PROXY_CONFIAVEL=1`); otherwise the peer's.
+    pub proxy_confiavel: bool,
     /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
     pub assets_govbr: std::path::PathBuf,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
@@ -57,6 +60,8 @@ impl AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
             ambiente: crate::config::Ambiente::Homologacao,
             cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
+                .is_ok_and(|v| v == "1" || v == "true"),
+            proxy_confiavel: std::env::var("PERSUS_PROXY_CONFIAVEL")
                 .is_ok_and(|v| v == "1" || v == "true"),
             assets_govbr: assets_govbr(),
             db,

@@ -1,5 +1,6 @@
 //! Web security through the router, on both databases (issue #11): redirects after sign-in stay
-//! on this site and every answer carries the security headers.
+//! on this site, every answer carries the security headers, and sign-in is throttled by source
+//! address and login without letting anyone lock a person out.
 
 #![allow(clippy::unwrap_used)]
 
@@ -241,5 +242,131 @@ db_test!(
             let hsts = r.headers["strict-transport-security"].to_str().unwrap();
             assert!(hsts.starts_with("max-age=31536000"), "{uri}: {hsts}");
         }
+    }
+);
+
+/// The answer's bytes with the login it echoes in the form masked (the rest must be identical).
+fn sem_login(r: &R, login: &str) -> (StatusCode, String, Vec<(String, String)>) {
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.as_str() != "x-request-id")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    (
+        r.status,
+        r.texto
+            .replace(&format!("value=\"{login}\""), "value=\"LOGIN\""),
+        headers,
+    )
+}
+
+async fn eventos(db: &persus_store::Db, acao: &str) -> Vec<persus_store::auditoria::Evento> {
+    persus_store::auditoria::ultimos(db, Some(acao), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.acao == acao)
+        .collect()
+}
+
+db_test!(
+    entrada_limitada_por_origem_e_login_sem_que_outro_bloqueie_a_pessoa,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let a = "203.0.113.7:50000";
+        let b = "198.51.100.9:50001";
+
+        // An unknown login and a wrong password read the same, byte for byte.
+        let desconhecido = chamar(&app, entrada("nao.existe", "errada", "/painel", a)).await;
+        let errada = chamar(&app, entrada("rep.368253", "errada", "/painel", a)).await;
+        assert_eq!(desconhecido.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            sem_login(&desconhecido, "nao.existe"),
+            sem_login(&errada, "rep.368253")
+        );
+        assert!(errada.texto.contains("login ou senha inválidos"));
+
+        // From A, more wrong passwords for the same person: then A must wait, even with the
+        // right password, and is told how long (for any login, known or not: no oracle).
+        for _ in 0..2 {
+            let r = chamar(&app, entrada("rep.368253", "errada", "/painel", a)).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.texto);
+        }
+        let r = chamar(&app, entrada("rep.368253", "demo", "/painel", a)).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.texto);
+        let espera: u64 = r.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&espera), "{espera}");
+        assert!(r.texto.contains("aguarde"), "{}", r.texto);
+        assert!(!r.texto.contains("bloqueada"), "{}", r.texto);
+        for _ in 0..2 {
+            chamar(&app, entrada("nao.existe", "errada", "/painel", a)).await;
+        }
+        let d = chamar(&app, entrada("nao.existe", "errada", "/painel", a)).await;
+        assert_eq!(d.status, StatusCode::TOO_MANY_REQUESTS, "{}", d.texto);
+        // A forwarded header does not change the source unless a proxy is trusted.
+        let mut r = entrada("rep.368253", "demo", "/painel", a);
+        r.headers_mut()
+            .insert("x-forwarded-for", "192.0.2.200".parse().unwrap());
+        assert_eq!(chamar(&app, r).await.status, StatusCode::TOO_MANY_REQUESTS);
+
+        // The person, from another address, signs in at once: nobody can lock them out.
+        let r = chamar(&app, entrada("rep.368253", "demo", "/painel", b)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+        // ANS staff too.
+        for _ in 0..10 {
+            chamar(&app, entrada("ans.admin", "errada", "/painel", a)).await;
+        }
+        let r = chamar(&app, entrada("ans.admin", "demo", "/painel", b)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+
+        // Behind a trusted proxy, the client is the last address the proxy appended.
+        let mut estado = AppState::com_documentos(db.clone(), dir.path().to_path_buf());
+        estado.proxy_confiavel = true;
+        let atras = router(estado);
+        let mut r = entrada("rep.368253", "demo", "/painel", a);
+        r.headers_mut().insert(
+            "x-forwarded-for",
+            "203.0.113.7, 192.0.2.201".parse().unwrap(),
+        );
+        let r = chamar(&atras, r).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+
+        // Every failed or throttled attempt is in the audit trail, without the password.
+        let recusadas = eventos(&db, "entrada.recusada").await;
+        let adiadas = eventos(&db, "entrada.adiada").await;
+        assert!(recusadas.len() >= 5, "{recusadas:?}");
+        assert!(adiadas.len() >= 2, "{adiadas:?}");
+        for e in recusadas.iter().chain(&adiadas) {
+            let tudo = format!("{e:?}");
+            assert!(!tudo.contains("errada") && !tudo.contains("demo"), "{tudo}");
+            assert!(tudo.contains("203.0.113.7"), "{tudo}");
+        }
+        assert!(recusadas.iter().any(|e| e.entidade_id == "rep.368253"));
+        // A login that does not exist is not recorded as typed (it may be a mistyped password),
+        // and the throttle keeps only a hash of logins.
+        assert!(recusadas.iter().all(|e| e.entidade_id != "nao.existe"));
+        let chaves = common::textos(
+            &db,
+            "SELECT chave FROM tentativas_entrada WHERE chave <> $1",
+            "",
+        )
+        .await;
+        assert!(
+            chaves.iter().any(|c| c.starts_with("p:203.0.113.7:")),
+            "{chaves:?}"
+        );
+        assert!(
+            chaves
+                .iter()
+                .all(|c| !c.contains("rep.") && !c.contains("nao.existe")),
+            "{chaves:?}"
+        );
     }
 );

@@ -15,6 +15,7 @@
 //! - [`stats`]: counts shown on the landing page.
 //! - [`abis`], [`processos`]: the ABI schedule, processes with their NUPs, notices and ciência.
 //! - [`auditoria`]: the append-only, hash-chained audit trail.
+//! - [`tentativas`]: sign-in attempts per source address and login, for throttling.
 
 #[macro_use]
 pub mod db;
@@ -31,6 +32,7 @@ pub mod operadoras;
 pub mod peticoes;
 pub mod processos;
 pub mod stats;
+pub mod tentativas;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhooks;

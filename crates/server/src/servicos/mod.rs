@@ -8,6 +8,7 @@ pub mod cobranca;
 pub mod contas;
 pub mod decisoes;
 pub mod documentos;
+pub mod entrada;
 pub mod gru_pdf;
 pub mod historico;
 pub mod homologacao;

@@ -1,12 +1,18 @@
 //! What keeps persus's answers safe in a browser: the security headers on every answer
-//! ([`cabecalhos`]) and redirects built from user input that stay on this site
-//! ([`destino_seguro`]).
+//! ([`cabecalhos`]), redirects built from user input that stay on this site
+//! ([`destino_seguro`]), and where a request comes from, for sign-in throttling ([`DeOnde`]).
 
-use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderName, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::app::AppState;
+use crate::servicos::entrada::Origem;
 
 /// Only this site's own files run or style a page (nothing inline), no plugin, no `<base>`,
 /// forms post only here, and no other site may frame a page (clickjacking).
@@ -61,6 +67,49 @@ pub async fn cabecalhos(State(hsts): State<bool>, req: Request, next: Next) -> R
         );
     }
     r
+}
+
+/// Where the request comes from: the peer address (`axum::serve` with `ConnectInfo`) — or,
+/// only when a trusted proxy stands in front ([`AppState::proxy_confiavel`]), the last address
+/// of `X-Forwarded-For` (the one that proxy appended; what came before it, anyone could write).
+pub struct DeOnde(pub Origem);
+
+impl FromRequestParts<AppState> for DeOnde {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let par = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let encaminhado = if app.proxy_confiavel {
+            ultimo_encaminhado(&parts.headers)
+        } else {
+            None
+        };
+        Ok(DeOnde(Origem::de(encaminhado.or(par))))
+    }
+}
+
+fn ultimo_encaminhado(headers: &HeaderMap) -> Option<IpAddr> {
+    // The last entry of the last header line: what the trusted proxy wrote. Anything unreadable
+    // there falls back to the peer address (never to an entry the client wrote).
+    let ultimo = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?
+        .to_str()
+        .ok()?
+        .rsplit(',')
+        .next()?
+        .trim();
+    ultimo
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| ultimo.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// Where a redirect goes when the requested destination is not a path of this site.
