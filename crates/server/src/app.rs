@@ -40,6 +40,9 @@ pub struct AppState {
     pub webhook_permitir_loopback: bool,
     /// Session cookies carry `Secure` (set when served over TLS; also when a proxy says so).
     pub cookie_seguro: bool,
+    /// A reverse proxy we trust stands in front: the client's address is the last one it
+    /// appended to `X-Forwarded-For` (`PERSUS_PROXY_CONFIAVEL=1`); otherwise the peer's.
+    pub proxy_confiavel: bool,
     /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
     pub assets_govbr: std::path::PathBuf,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
@@ -61,6 +64,8 @@ impl AppState {
             ambiente: crate::config::Ambiente::Homologacao,
             webhook_permitir_loopback: false,
             cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
+                .is_ok_and(|v| v == "1" || v == "true"),
+            proxy_confiavel: std::env::var("PERSUS_PROXY_CONFIAVEL")
                 .is_ok_and(|v| v == "1" || v == "true"),
             assets_govbr: assets_govbr(),
             db,
@@ -98,6 +103,7 @@ pub fn assets_govbr() -> std::path::PathBuf {
 
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
+    let hsts = state.cookie_seguro;
     Router::new()
                 .route("/", get(inicio))
         .merge(crate::web::router())
@@ -183,6 +189,10 @@ pub fn router(state: AppState) -> Router {
                 r
             }
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            crate::web::seguranca::cabecalhos,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req
@@ -273,7 +283,7 @@ async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
 
 fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String {
     let faixa = if homologacao {
-        "<div role=\"note\" style=\"background:#ffcd07;color:#333;padding:.5rem 2rem;font-weight:bold\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
+        "<div role=\"note\" class=\"faixa\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
     } else {
         ""
     };
@@ -298,19 +308,7 @@ fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>persus — Ressarcimento ao SUS</title>
-<style>
-body {{ font-family: "Rawline", "Raleway", system-ui, sans-serif; margin: 0; color: #333; }}
-header {{ background: #1351b4; color: #fff; padding: 1rem 2rem; }}
-header h1 {{ margin: 0; font-size: 1.5rem; }}
-main {{ padding: 1.5rem 2rem; max-width: 60rem; }}
-.cards {{ display: flex; flex-wrap: wrap; gap: 1rem; margin-bottom: 1.5rem; }}
-.card {{ border: 1px solid #ccc; border-radius: 4px; padding: 1rem; min-width: 12rem; }}
-.card strong {{ display: block; font-size: 1.5rem; color: #1351b4; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
-.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
-</style>
+<link rel="stylesheet" href="{css}">
 </head>
 <body>
 {faixa}
@@ -339,6 +337,7 @@ footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
         atendimentos = milhar(r.atendimentos),
         valor = Centavos::new(r.valor_ressarcimento_centavos),
         version = VERSION,
+        css = crate::web::estatico::url("simples.css"),
     )
 }
 

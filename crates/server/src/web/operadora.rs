@@ -1310,7 +1310,7 @@ async fn lote(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Re
         @if !concluido {
             // Progressive enhancement: with JavaScript the page refreshes itself while the batch
             // runs; without, the link does it.
-            script { (maud::PreEscaped("setTimeout(function(){location.reload()},2000)")) }
+            script src=(super::estatico::url("recarregar.js")) data-recarregar="2000" {}
             div.br-message.info role="status" aria-live="polite" {
                 div.content { span.message-body { "Lote " (l.estado) ": " (l.total) " petição(ões). Esta página se atualiza sozinha." } }
             }

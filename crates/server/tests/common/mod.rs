@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod web;
+
 use chrono::NaiveDate;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
