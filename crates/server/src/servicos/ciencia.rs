@@ -27,8 +27,8 @@ pub struct Ciencia {
     pub ciencia_em: NaiveDate,
     pub forma: &'static str,
     pub vencimento: Option<NaiveDate>,
-    /// True only when this reading was the explicit ciência (false when ciência had already been
-    /// recorded, or was presumed before this reading: reading then changes nothing).
+    /// False when ciência had already been recorded (reading again changes nothing).
+    // A reading after the presumption day finds ciência presumed (already, in law): false too.
     pub registrada_agora: bool,
 }
 
