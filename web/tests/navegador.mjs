@@ -19,7 +19,8 @@ mkdirSync(telas, { recursive: true });
 mkdirSync(tmp, { recursive: true });
 const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n';
+// A tiny but real one-page PDF: the server parses what it accepts as evidence.
+const PDF = readFileSync(join(aqui, '..', '..', 'crates', 'server', 'tests', 'common', 'minimo.pdf'));
 const pdf = join(tmp, 'comprovante-exclusao.pdf');
 writeFileSync(pdf, PDF);
 

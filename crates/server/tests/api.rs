@@ -21,7 +21,7 @@ use tower::ServiceExt;
 
 const HAPVIDA: &str = "368253";
 const AMIL: &str = "326305";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+use common::PDF;
 
 struct Resposta {
     status: StatusCode,
@@ -1149,7 +1149,7 @@ db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
 
     // A good one: two petitions citing the ZIP's PDFs by name (one shared).
     let outro_pdf =
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Lang(pt-BR)>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        persus_server::demo::cenario::pdf_de_prova("Contrato", &["Clausula 1".to_owned()]);
     let manifesto = format!(
             "{cab}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;exclusao.pdf\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência.;;exclusao.pdf|contrato.pdf\n",
             meus[0], meus[1]

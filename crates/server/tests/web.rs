@@ -17,7 +17,7 @@ use persus_store::auditoria::Ator;
 use persus_store::{db_test, Db};
 use tower::ServiceExt;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+use common::PDF;
 
 struct R {
     status: StatusCode,

@@ -872,7 +872,7 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
         ));
     }
     for (a, b) in &arquivos {
-        if let Err(msg) = crate::servicos::documentos::validar_pdf(a, b) {
+        if let Err(msg) = crate::servicos::documentos::validar_pdf_em_segundo_plano(a, b).await {
             erros.push(("documentos".into(), format!("{a}: {msg}")));
         }
     }
