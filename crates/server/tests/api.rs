@@ -1285,3 +1285,113 @@ db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
         .unwrap()
         .contains("já foi publicado"));
 });
+
+/// The `filename*` of a `Content-Disposition` header, percent-decoded (RFC 5987).
+fn nome_estendido(cd: &str) -> String {
+    let codificado = cd.split("filename*=UTF-8''").nth(1).unwrap();
+    let b = codificado.as_bytes();
+    let mut bytes = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            bytes.push(u8::from_str_radix(&codificado[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            bytes.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+db_test!(
+    nomes_de_documento_sao_saneados_na_entrada_e_o_download_tem_content_disposition_valido,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let hap = token(&app, HAPVIDA, None).await;
+        let enviar = |nome: &str| {
+            let q = serde_urlencoded::to_string([("nome", nome)]).unwrap();
+            Request::post(format!("/api/v1/documentos?{q}"))
+                .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+                .header(header::CONTENT_TYPE, "application/pdf")
+                .body(Body::from(PDF))
+                .unwrap()
+        };
+        for (enviado, guardado) in [
+            (
+                "relatorio\r\nSet-Cookie: x=1.pdf",
+                "relatorio Set-Cookie: x=1.pdf",
+            ),
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\windows\\prova.pdf", "prova.pdf"),
+            ("\u{202e}fdp.exe\u{1}\u{7f}", "fdp.exe"),
+            ("../..", "documento.pdf"),
+            (
+                "Relatório de exclusão — ação.pdf",
+                "Relatório de exclusão — ação.pdf",
+            ),
+        ] {
+            let r = chamar(&app, enviar(enviado)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{enviado:?}: {}", r.json);
+            assert_eq!(r.json["nome_arquivo"], guardado, "{enviado:?}");
+            let id = r.json["id"].as_i64().unwrap();
+            let d = chamar(&app, get(&format!("/api/v1/documentos/{id}"), &hap)).await;
+            assert_eq!(d.status, StatusCode::OK, "{enviado:?}");
+            assert_eq!(d.bytes, PDF);
+            let cd = d.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(cd.starts_with("attachment; filename=\""), "{cd}");
+            assert!(cd.is_ascii(), "{cd}");
+            // The UTF-8 name round-trips through filename*; homologação marks where it came from.
+            assert_eq!(
+                nome_estendido(cd),
+                format!("HOMOLOGACAO-{guardado}"),
+                "{cd}"
+            );
+        }
+        // An over-long name keeps its extension and a readable start.
+        let longo = format!("{}.pdf", "a".repeat(500));
+        let r = chamar(&app, enviar(&longo)).await;
+        let nome = r.json["nome_arquivo"].as_str().unwrap();
+        assert!(
+            nome.chars().count() <= 120 && nome.ends_with("aaa.pdf"),
+            "{nome}"
+        );
+
+        // A name stored before names were sanitized still downloads, with a valid header.
+        let sha = persus_server::servicos::documentos::sha256_hex(PDF);
+        let chave = {
+            use persus_server::servicos::documentos::{Armazenamento, ArmazenamentoLocal};
+            ArmazenamentoLocal {
+                raiz: dir.path().to_path_buf(),
+            }
+            .gravar(&sha, PDF)
+            .unwrap()
+        };
+        let mut tx = db.begin().await.unwrap();
+        let antigo = persus_store::peticoes::inserir_documento(
+            &mut tx,
+            &persus_store::peticoes::Documento {
+                id: 0,
+                operadora: HAPVIDA.to_owned(),
+                sha256: sha,
+                nome_arquivo: "antigo\u{1}\"\r\n;.pdf".to_owned(),
+                tamanho: PDF.len() as i64,
+                chave,
+                enviado_em: chrono::Utc::now(),
+                enviado_por: "teste".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let d = chamar(&app, get(&format!("/api/v1/documentos/{antigo}"), &hap)).await;
+        assert_eq!(d.status, StatusCode::OK);
+        let cd = d.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(
+            cd.starts_with("attachment; filename=\"HOMOLOGACAO-antigo"),
+            "{cd}"
+        );
+        assert_eq!(cd.matches('"').count(), 2, "{cd}");
+    }
+);

@@ -97,6 +97,46 @@ pub async fn validar_pdf_em_segundo_plano(nome: &str, bytes: &[u8]) -> Result<()
         })
 }
 
+/// The longest document name kept, in characters.
+pub const MAXIMO_NOME: usize = 120;
+
+/// The name a document is stored under, whatever was sent (API query, form, ZIP entry, CLI):
+/// only the last path component (`../../etc/passwd` → `passwd`), without control or invisible
+/// formatting characters (CR/LF, bidi overrides), whitespace collapsed, leading dots dropped,
+/// at most [`MAXIMO_NOME`] characters with the extension kept; `documento.pdf` when nothing
+/// readable is left.
+pub fn nome_seguro(nome: &str) -> String {
+    let invisivel = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
+    let base = nome
+        .split(['/', '\\'])
+        .map(str::trim)
+        .rfind(|p| !p.is_empty() && *p != "." && *p != "..")
+        .unwrap_or("");
+    let limpo: String = base
+        .chars()
+        .filter(|c| !invisivel(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let limpo = limpo.split_whitespace().collect::<Vec<_>>().join(" ");
+    let limpo = limpo.trim_start_matches(['.', ' ']);
+    if limpo.is_empty() {
+        return "documento.pdf".to_owned();
+    }
+    if limpo.chars().count() <= MAXIMO_NOME {
+        return limpo.to_owned();
+    }
+    let extensao = limpo
+        .rfind('.')
+        .map(|i| &limpo[i..])
+        .filter(|e| e.chars().count() <= 10)
+        .unwrap_or("");
+    let corpo: String = limpo
+        .chars()
+        .take(MAXIMO_NOME - extensao.chars().count())
+        .collect();
+    format!("{}{extensao}", corpo.trim_end())
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -154,7 +194,8 @@ pub async fn enviar(
     por: &str,
     agora: DateTime<Utc>,
 ) -> Result<Documento, ServicoError> {
-    validar_pdf_em_segundo_plano(nome, bytes)
+    let nome = nome_seguro(nome);
+    validar_pdf_em_segundo_plano(&nome, bytes)
         .await
         .map_err(ServicoError::Regra)?;
     let registro = persus_domain::ids::RegistroAns::parse(operadora)
@@ -175,7 +216,7 @@ pub async fn enviar(
         id: 0,
         operadora: operadora.to_owned(),
         sha256: sha,
-        nome_arquivo: nome.to_owned(),
+        nome_arquivo: nome,
         tamanho: bytes.len() as i64,
         chave,
         enviado_em: agora,
