@@ -1,8 +1,9 @@
 //! A ZIP batch is read with bounded memory, whatever its entries expand to. The bomb —
 //! 120 PDFs padded with about 10 MB of zeros each: about 1.2 MB compressed, 1.2 GB expanded — is
 //! refused, a batch of 40 such PDFs of 9 MB (360 MB expanded, within every limit) is read, and in
-//! both the process's peak resident memory grows by far less than the batch expands to. Alone in
-//! its test binary, one test, so nothing else moves the peak.
+//! both the process's peak resident memory grows by far less than the batch expands to; an
+//! archive declaring a million entries is refused before its directory is parsed. Alone in its
+//! test binary, one test, so nothing else moves the peak.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,7 +13,7 @@ use std::io::Write;
 
 use common::pdf_acolchoado;
 
-use persus_server::servicos::lotes::{ler_zip, LimitesZip};
+use persus_server::servicos::lotes::{ler_zip, LimitesZip, ZipLido};
 
 /// Peak resident memory of this process since the last [`zerar_pico`], in MB.
 fn pico_mb() -> u64 {
@@ -47,6 +48,14 @@ fn bomba(entradas: usize, pdf: &[u8]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
+/// [`ler_zip`] with the default limits, and how much the peak resident memory grew, in MB.
+fn ler_medindo(zip: &[u8], temporarios: &std::path::Path) -> (Result<ZipLido, Vec<String>>, u64) {
+    zerar_pico();
+    let base = pico_mb();
+    let r = ler_zip(std::io::Cursor::new(zip), temporarios, &LimitesZip::PADRAO);
+    (r, pico_mb() - base)
+}
+
 #[test]
 fn zip_bombs_are_refused_and_peak_memory_stays_far_below_what_they_expand_to() {
     let temporarios = tempfile::tempdir().unwrap();
@@ -59,14 +68,7 @@ fn zip_bombs_are_refused_and_peak_memory_stays_far_below_what_they_expand_to() {
         drop(pdf);
         assert!(zip.len() < 2 * 1024 * 1024, "{} bytes", zip.len());
         let expande_mb = (entradas * tamanho) >> 20;
-        zerar_pico();
-        let base = pico_mb();
-        let r = ler_zip(
-            std::io::Cursor::new(&zip),
-            temporarios.path(),
-            &LimitesZip::PADRAO,
-        );
-        let cresceu = pico_mb() - base;
+        let (r, cresceu) = ler_medindo(&zip, temporarios.path());
         assert!(
             cresceu < 120,
             "peak memory grew {cresceu} MB reading a ZIP that expands to {expande_mb} MB"
@@ -88,4 +90,18 @@ fn zip_bombs_are_refused_and_peak_memory_stays_far_below_what_they_expand_to() {
         // Nothing is left behind in the temporary directory.
         assert_eq!(std::fs::read_dir(temporarios.path()).unwrap().count(), 0);
     }
+
+    // A million empty entries (81 MB): refused on the count its end record declares, before
+    // the directory is parsed (parsing it grows the peak by about 180 MB).
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let vazio =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..1_000_000u32 {
+        z.start_file(format!("{i:x}"), vazio).unwrap();
+    }
+    let zip = z.finish().unwrap().into_inner();
+    let (r, cresceu) = ler_medindo(&zip, temporarios.path());
+    assert!(cresceu < 60, "peak memory grew {cresceu} MB");
+    let erros = r.err().unwrap().join(" | ");
+    assert!(erros.contains("o ZIP tem 1000000 arquivos"), "{erros}");
 }

@@ -152,18 +152,26 @@ fn resumir(mut erros: Vec<String>) -> Vec<String> {
 /// problem is reported (up to [`MAXIMO_ERROS`]): invalid PDF, a cited file that is not there,
 /// each malformed manifest line. Stops at once when the total limit is passed.
 pub fn ler_zip<R: Read + Seek>(
-    fonte: R,
+    mut fonte: R,
     temporarios: &Path,
     limites: &LimitesZip,
 ) -> Result<ZipLido, Vec<String>> {
+    let demais = |n: u64| {
+        vec![format!(
+            "o ZIP tem {n} arquivos; o limite é {} PDFs e o manifesto",
+            limites.pdfs
+        )]
+    };
+    // The directory's parser allocates per entry: its count is checked before it runs.
+    match entradas_declaradas(&mut fonte) {
+        Ok(Some(n)) if n > limites.pdfs as u64 + 1 => return Err(demais(n)),
+        Ok(_) => {}
+        Err(e) => return Err(vec![format!("o arquivo não é um ZIP legível: {e}")]),
+    }
     let mut arquivo = zip::ZipArchive::new(fonte)
         .map_err(|e| vec![format!("o arquivo não é um ZIP legível: {e}")])?;
     if arquivo.len() > limites.pdfs + 1 {
-        return Err(vec![format!(
-            "o ZIP tem {} arquivos; o limite é {} PDFs e o manifesto",
-            arquivo.len(),
-            limites.pdfs
-        )]);
+        return Err(demais(arquivo.len() as u64));
     }
     // The listing (central directory): names and declared sizes, nothing decompressed.
     let mut erros = Vec::new();
@@ -305,6 +313,55 @@ pub fn ler_zip<R: Read + Seek>(
     }
 }
 
+/// The most entries any end-of-central-directory record in the archive's tail declares (the
+/// ZIP64 one included, read where its locator points), so that an archive declaring millions of
+/// entries is refused before its directory is parsed. `None` when there is no such record (the
+/// ZIP reader then says what is wrong); an error when a ZIP64 locator points at no ZIP64 record.
+fn entradas_declaradas<R: Read + Seek>(fonte: &mut R) -> std::io::Result<Option<u64>> {
+    const FIM: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const LOCALIZADOR64: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
+    const FIM64: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
+    let u64_em = |b: &[u8], i: usize| {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(x)
+    };
+    let tamanho = fonte.seek(SeekFrom::End(0))?;
+    // The end record (22 bytes), its comment (up to 64 KB) and the ZIP64 locator before it.
+    let n_cauda = tamanho.min(22 + 65_535 + 20);
+    fonte.seek(SeekFrom::Start(tamanho - n_cauda))?;
+    let mut cauda = vec![0u8; n_cauda as usize];
+    fonte.read_exact(&mut cauda)?;
+    let mut maior = None;
+    for p in (0..cauda.len().saturating_sub(21)).rev() {
+        if cauda[p..p + 4] != FIM {
+            continue;
+        }
+        let mut n = u64::from(u16::from_le_bytes([cauda[p + 10], cauda[p + 11]]));
+        if p >= 20 && cauda[p - 20..p - 16] == LOCALIZADOR64 {
+            let posicao = u64_em(&cauda, p - 12);
+            let mut registro = [0u8; 40];
+            let lido = posicao.checked_add(40).filter(|f| *f <= tamanho).map(|_| {
+                fonte
+                    .seek(SeekFrom::Start(posicao))
+                    .and_then(|_| fonte.read_exact(&mut registro))
+            });
+            match lido {
+                Some(Ok(())) if registro[..4] == FIM64 => n = n.max(u64_em(&registro, 32)),
+                _ => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "registro ZIP64 ausente",
+                    ))
+                }
+            }
+        }
+        maior = Some(maior.map_or(n, |m: u64| m.max(n)));
+    }
+    fonte.seek(SeekFrom::Start(0))?;
+    Ok(maior)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,5 +396,24 @@ mod tests {
             assert!(sem_fim.lidos <= 1_000_000 + 64 * 1024, "{}", sem_fim.lidos);
             assert!(destino.len() <= 1_000_000);
         }
+    }
+
+    #[test]
+    fn a_zip64_locator_pointing_nowhere_is_refused_before_the_directory_is_parsed() {
+        let mut z = Vec::new();
+        z.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
+        z.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        z.extend_from_slice(&1u32.to_le_bytes());
+        z.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0]);
+        z.extend_from_slice(&[0xff; 12]);
+        z.extend_from_slice(&[0, 0]);
+        let dir = tempfile::tempdir().unwrap();
+        let e = ler_zip(std::io::Cursor::new(z), dir.path(), &LimitesZip::PADRAO)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e,
+            ["o arquivo não é um ZIP legível: registro ZIP64 ausente"]
+        );
     }
 }
