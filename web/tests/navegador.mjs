@@ -22,7 +22,8 @@ mkdirSync(tmp, { recursive: true });
 // a <script> tag with axe inline would itself be refused.
 const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n';
+// A tiny but real one-page PDF: the server parses what it accepts as evidence.
+const PDF = readFileSync(join(aqui, '..', '..', 'crates', 'server', 'tests', 'common', 'minimo.pdf'));
 const pdf = join(tmp, 'comprovante-exclusao.pdf');
 writeFileSync(pdf, PDF);
 

@@ -45,6 +45,8 @@ pub struct AppState {
     pub proxy_confiavel: bool,
     /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
     pub assets_govbr: std::path::PathBuf,
+    /// Slots for ZIP batches being received at once ([`api::lotes::ZIPS_SIMULTANEOS`]).
+    pub zips_em_curso: Arc<tokio::sync::Semaphore>,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -70,6 +72,7 @@ impl AppState {
             assets_govbr: assets_govbr(),
             db,
             raiz_documentos,
+            zips_em_curso: Arc::new(tokio::sync::Semaphore::new(api::lotes::ZIPS_SIMULTANEOS)),
             resumo: Arc::default(),
         }
     }
@@ -130,12 +133,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/peticoes/{protocolo}", get(recursos::recibo))
         .route("/api/v1/impugnacoes", post(recursos::impugnacao))
         .route("/api/v1/recursos", post(recursos::recurso))
-        .route(
-            "/api/v1/lotes",
-            post(api::lotes::receber).layer(DefaultBodyLimit::max(
-                crate::servicos::lotes::LIMITE_ZIP + 1024 * 1024,
-            )),
-        )
+        // Its body limits are enforced by the handler (a ZIP is streamed to disk).
+        .route("/api/v1/lotes", post(api::lotes::receber))
         .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
         .route("/api/v1/debitos", get(api::cobranca::debitos))
         .route(

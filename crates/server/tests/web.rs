@@ -15,7 +15,7 @@ use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_store::auditoria::Ator;
 use persus_store::db_test;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+use common::PDF;
 
 fn multipart(
     uri: &str,
