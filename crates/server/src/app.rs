@@ -107,8 +107,8 @@ pub fn assets_govbr() -> std::path::PathBuf {
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
     let hsts = state.cookie_seguro;
-    Router::new()
-                .route("/", get(inicio))
+    let rotas = Router::new()
+        .route("/", get(inicio))
         .merge(crate::web::router())
         .nest_service(
             "/assets/govbr",
@@ -149,14 +149,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/retornos",
-            post(api::cobranca::retorno).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(api::cobranca::retorno).layer(DefaultBodyLimit::max(crate::erros::LIMITE_RETORNO)),
         )
         .route("/api/v1/pagamentos", post(api::cobranca::pagamento))
         .route(
             "/api/v1/parcelamentos",
             get(api::cobranca::parcelamentos).post(api::cobranca::pedir_parcelamento),
         )
-        .route("/api/v1/parcelamentos/{id}", get(api::cobranca::parcelamento))
+        .route(
+            "/api/v1/parcelamentos/{id}",
+            get(api::cobranca::parcelamento),
+        )
         .route(
             "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru",
             post(api::cobranca::gru_da_parcela),
@@ -173,14 +176,31 @@ pub fn router(state: AppState) -> Router {
             get(api::cobranca::selic).post(api::cobranca::importar_selic),
         )
         .route("/api/v1/abis", get(api::ans::abis))
-        .route("/api/v1/abis/{numero}/publicacao", post(api::ans::publicar_abi))
+        .route(
+            "/api/v1/abis/{numero}/publicacao",
+            post(api::ans::publicar_abi),
+        )
         .route("/api/v1/filas/{instancia}", get(api::ans::fila))
-        .route("/api/v1/webhooks", post(api::webhooks::criar).get(api::webhooks::listar))
-        .route("/api/v1/webhooks/{id}", get(api::webhooks::uma).delete(api::webhooks::cancelar))
-        .route("/api/v1/webhooks/{id}/entregas", get(api::webhooks::entregas))
+        .route(
+            "/api/v1/webhooks",
+            post(api::webhooks::criar).get(api::webhooks::listar),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(api::webhooks::uma).delete(api::webhooks::cancelar),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/entregas",
+            get(api::webhooks::entregas),
+        )
         .route("/api/v1/webhooks/{id}/teste", post(api::webhooks::teste))
         .route("/api/v1/decisoes", post(api::ans::decisao))
-        .with_state(state)
+        .with_state(state);
+    // Unknown routes, wrong methods and axum's rejections: problem+json (or the web's page).
+    // Around the whole router, so it sees the 405's `Allow`, which the router sets last.
+    Router::new()
+        .fallback_service(rotas)
+        .layer(axum::middleware::from_fn(crate::erros::padronizar))
         .layer(axum::middleware::map_response(move |mut r: Response| {
             let ambiente = ambiente.clone();
             async move {
@@ -229,7 +249,7 @@ impl MakeRequestId for SequentialRequestId {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
     pub database: &'static str,
@@ -237,7 +257,15 @@ pub struct Health {
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise (load balancers drain the node).
-async fn health(State(app): State<AppState>) -> Response {
+#[utoipa::path(
+    get, path = "/health", tag = "servico",
+    summary = "Saúde do serviço: o banco responde?",
+    responses(
+        (status = 200, description = "Em serviço", body = Health),
+        (status = 503, description = "Banco de dados inacessível (status \"indisponivel\")", body = Health),
+    )
+)]
+pub async fn health(State(app): State<AppState>) -> Response {
     let database = app.db.backend().name();
     match app.db.ping().await {
         Ok(()) => Json(Health {
@@ -259,7 +287,17 @@ async fn health(State(app): State<AppState>) -> Response {
 }
 
 /// `GET /api/v1/operadoras/{registro_ans}`: one operator of the public ANS register.
-async fn operadora(
+#[utoipa::path(
+    get, path = "/api/v1/operadoras/{registro_ans}", tag = "cadastro",
+    summary = "Uma operadora do cadastro público da ANS (sem token)",
+    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$")),
+    responses(
+        (status = 200, body = operadoras::Operadora),
+        crate::api::respostas::CaminhoIlegivel, crate::api::respostas::NaoEncontrado,
+        crate::api::respostas::Invalido, crate::api::respostas::Interno,
+    )
+)]
+pub async fn operadora(
     State(app): State<AppState>,
     Path(registro): Path<String>,
 ) -> Result<Json<operadoras::Operadora>, Problem> {

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod erros;
 pub mod problem;
 pub mod servicos;
 pub mod telemetry;

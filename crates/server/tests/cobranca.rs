@@ -71,18 +71,24 @@ fn validar_com_terceiros(g: &Value) {
     }
 }
 
-async fn token(app: &Router, id: &str) -> String {
+/// A token of `client_id` with exactly `escopo` (every scope of the application when empty).
+async fn token_com_escopo(app: &Router, id: &str, escopo: &str) -> String {
     let r = chamar(
         app,
         Request::post("/oauth/token")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(format!(
-                "grant_type=client_credentials&client_id={id}&client_secret={id}-secret"
+                "grant_type=client_credentials&client_id={id}&client_secret={id}-secret&scope={escopo}"
             )))
             .unwrap(),
     )
     .await;
+    assert_eq!(r.status, StatusCode::OK, "{id} {escopo}: {}", r.json);
     r.json["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn token(app: &Router, id: &str) -> String {
+    token_com_escopo(app, id, "").await
 }
 
 fn get(uri: &str, t: &str) -> Request<Body> {
@@ -929,3 +935,59 @@ db_test!(pagamento_manual_datado_no_futuro_e_recusado, |db| {
         0
     );
 });
+
+db_test!(
+    pagamento_simulado_em_homologacao_pela_operadora_dona_ou_pelo_financeiro_da_ans_com_o_escopo_documentado,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, hap, debito, _, _) = divida_da_hapvida(&db, dir.path()).await;
+        let corpo = serde_json::to_vec(&serde_json::json!({ "debitos": [debito] })).unwrap();
+        let g = chamar(&app, post("/api/v1/grus", &hap, "application/json", corpo)).await;
+        assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+        let uri = format!(
+            "/api/v1/homologacao/grus/{}/pagamento",
+            g.json["numero"].as_str().unwrap()
+        );
+        // The scopes the OpenAPI document gives the operation; each side uses the one it holds.
+        let doc = serde_json::to_value(persus_server::api::esquemas::documento()).unwrap();
+        let documentados: Vec<String> = doc["paths"]["/api/v1/homologacao/grus/{numero}/pagamento"]
+            ["post"]["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["oauth2"].as_array())
+            .flatten()
+            .map(|e| e.as_str().unwrap().to_owned())
+            .collect();
+        let do_lado = |tem: &[&str]| {
+            documentados
+                .iter()
+                .find(|e| tem.contains(&e.as_str()))
+                .cloned()
+                .unwrap_or_else(|| panic!("no documented scope among {tem:?}: {documentados:?}"))
+        };
+        let escopo_ans = do_lado(persus_server::auth::escopos_do_papel_ans("admin"));
+        let escopo_operadora = do_lado(&["consulta", "peticionar", "financeiro"]);
+
+        // Without the documented scope, neither side.
+        let ans_sem = token_com_escopo(&app, "demo-ans", "consulta").await;
+        let r = chamar(&app, post(&uri, &ans_sem, "application/json", vec![])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.json);
+        let hap_sem = token_com_escopo(&app, "demo-368253", "consulta").await;
+        let r = chamar(&app, post(&uri, &hap_sem, "application/json", vec![])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.json);
+        // Another operator, even with the scope: the GRU does not exist for it.
+        let amil = token_com_escopo(&app, "demo-326305", &escopo_operadora).await;
+        let r = chamar(&app, post(&uri, &amil, "application/json", vec![])).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
+        // ANS finance pays any operator's GRU …
+        let ans = token_com_escopo(&app, "demo-ans", &escopo_ans).await;
+        let r = chamar(&app, post(&uri, &ans, "application/json", vec![])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        assert_eq!(r.json["conciliados"], 1, "{}", r.json);
+        // … and the operator its own.
+        let dona = token_com_escopo(&app, "demo-368253", &escopo_operadora).await;
+        let r = chamar(&app, post(&uri, &dona, "application/json", vec![])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    }
+);

@@ -11,7 +11,7 @@ use crate::{Db, StoreError, Tx};
 pub const CADOP_CSV: &str = include_str!("../../../data/operadoras_ativas.csv");
 
 /// One operator of the register.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Operadora {
     pub registro_ans: String,
     pub cnpj: String,

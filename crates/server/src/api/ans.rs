@@ -52,6 +52,7 @@ fn instancia(s: &str) -> Result<Instancia, Problem> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Limite {
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
 }
 
@@ -60,16 +61,12 @@ pub struct Limite {
 #[utoipa::path(
     get, path = "/api/v1/filas/{instancia}", tag = "ans",
     summary = "Fila de análise de uma instância (mais antigos primeiro)",
-    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol"), Limite),
+    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol", pattern = "^(primeira|admissibilidade|dicol)$"), Limite),
     responses(
         (status = 200, body = super::esquemas::Fila),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para operadoras", body = Problem),
-        (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::ComToken,
     ),
-    security(("bearer" = ["ans.decisao", "ans.diretoria", "ans.dicol"]), ("oauth2" = ["ans.decisao", "ans.diretoria", "ans.dicol"]))
+    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]), ("bearer" = ["ans.diretoria"]), ("oauth2" = ["ans.diretoria"]), ("bearer" = ["ans.dicol"]), ("oauth2" = ["ans.dicol"]))
 )]
 pub async fn fila(
     State(app): State<AppState>,
@@ -182,13 +179,9 @@ pub(crate) fn evento(d: &NovaDecisao) -> Result<Evento, String> {
     request_body(content = NovaDecisao),
     responses(
         (status = 201, body = super::esquemas::DecisaoPublicada),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para operadoras", body = Problem),
-        (status = 422, description = "Dados inválidos ou recusados pelas regras", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
-    security(("bearer" = ["ans.decisao", "ans.diretoria", "ans.dicol"]), ("oauth2" = ["ans.decisao", "ans.diretoria", "ans.dicol"]))
+    security(("bearer" = ["ans.decisao"]), ("oauth2" = ["ans.decisao"]), ("bearer" = ["ans.diretoria"]), ("oauth2" = ["ans.diretoria"]), ("bearer" = ["ans.dicol"]), ("oauth2" = ["ans.dicol"]))
 )]
 pub async fn decisao(
     State(app): State<AppState>,
@@ -204,9 +197,9 @@ pub async fn decisao(
     let bytes = corpo.clone();
     idem.executar(&app, &cliente, &corpo, || async move {
         let falha = Problem::em_par;
-        let d: NovaDecisao = match serde_json::from_slice(&bytes) {
+        let d: NovaDecisao = match crate::erros::ler_json(&bytes) {
             Ok(d) => d,
-            Err(e) => return falha(Problem::invalid(format!("corpo JSON inválido: {e}"))),
+            Err(p) => return falha(p),
         };
         let inst = match instancia(&d.instancia) {
             Ok(i) => i,
@@ -315,11 +308,9 @@ async fn situacao_do_abi(
     summary = "ABIs: agenda, publicação em curso e publicados",
     responses(
         (status = 200, body = Vec<AbiSituacao>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::ComToken,
     ),
-    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]), ("bearer" = ["ans.publicacao"]), ("oauth2" = ["ans.publicacao"]))
 )]
 pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     cliente
@@ -340,11 +331,9 @@ pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Respo
     params(("numero" = i32, Path)),
     responses(
         (status = 202, description = "Publicação iniciada", body = AbiSituacao),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para operadoras, ou ABI não agendado", body = Problem),
-        (status = 422, description = "Ainda não é a data de lançamento, ou já publicado", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        (status = 404, description = "Não existe para operadoras, ou ABI não agendado", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ainda não é a data de lançamento, ou já publicado", body = Problem, content_type = "application/problem+json"),
+        super::respostas::CaminhoIlegivel, super::respostas::ComToken,
     ),
     security(("bearer" = ["ans.publicacao"]), ("oauth2" = ["ans.publicacao"]))
 )]

@@ -14,14 +14,11 @@ use persus_domain::money::Centavos;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Cliente, Idempotencia};
+use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
 use crate::servicos::relogio::{Relogio, RelogioSistema};
-
-const FALHAS: &str =
-    "401: token; 403: escopo; 404: não existe para este chamador; 422: regra; 429: limite";
 
 fn operadora(c: &Cliente) -> Result<String, Problem> {
     c.exigir("financeiro")?;
@@ -33,13 +30,16 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
     get, path = "/api/v1/debitos", tag = "cobranca",
     summary = "Débitos da operadora (abertos e pagos), com os encargos em uma data",
     params(Em),
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn debitos(
     State(app): State<AppState>,
     cliente: Cliente,
-    axum::extract::Query(q): axum::extract::Query<Em>,
+    Consulta(q): Consulta<Em>,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let em = match q.em.as_deref() {
@@ -87,8 +87,10 @@ pub async fn debitos(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Em {
     /// Date (AAAA-MM-DD) to compute the charges of open debts on; today if absent.
+    #[param(format = Date)]
     pub em: Option<String>,
 }
 
@@ -108,7 +110,10 @@ pub struct NovaGru {
     summary = "Emite uma GRU sobre os débitos escolhidos (uma por vencimento)",
     params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
     request_body = NovaGru,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn emitir(
@@ -123,9 +128,9 @@ pub async fn emitir(
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idem.executar(&app, &cliente, &corpo, || async move {
-        let pedido: NovaGru = match serde_json::from_slice(&bytes) {
+        let pedido: NovaGru = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let r = RelogioSistema;
         let selic = match servico::tabela_selic(&app2.db).await {
@@ -167,7 +172,10 @@ fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
 /// `GET /api/v1/grus`: the operator's GRUs, newest first.
 #[utoipa::path(
     get, path = "/api/v1/grus", tag = "cobranca", summary = "GRUs da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn grus(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
@@ -196,8 +204,11 @@ async fn gru_do_cliente(
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}", tag = "cobranca", summary = "Uma GRU, com a composição e o cálculo",
     params(("numero" = String, Path)),
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn gru(
     State(app): State<AppState>,
@@ -212,9 +223,11 @@ pub async fn gru(
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}/pdf", tag = "cobranca", summary = "O PDF da GRU, com código de barras",
     params(("numero" = String, Path)),
-    responses((status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
-              (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn gru_pdf(
     State(app): State<AppState>,
@@ -272,7 +285,10 @@ pub struct Simulacao {
     post, path = "/api/v1/parcelamentos/simulacao", tag = "cobranca",
     summary = "Simula um parcelamento (não altera nada)",
     request_body = Simulacao,
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn simular(
@@ -283,8 +299,7 @@ pub async fn simular(
 ) -> Response {
     idem.sobre(&app, &cliente, &corpo, async {
         let op = operadora(&cliente)?;
-        let s: Simulacao = serde_json::from_slice(&corpo)
-            .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+        let s: Simulacao = crate::erros::ler_json(&corpo)?;
         let hoje = RelogioSistema.hoje();
         let mut tx = app.db.begin().await?;
         let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
@@ -342,14 +357,17 @@ pub async fn simular(
     summary = "Importa o arquivo retorno CNAB 240 do banco (ANS, financeiro)",
     params(("nome" = Option<String>, Query)),
     request_body(content = String, content_type = "text/plain"),
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn retorno(
     State(app): State<AppState>,
     cliente: Cliente,
     idem: Idempotencia,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    Consulta(q): Consulta<std::collections::HashMap<String, String>>,
     corpo: Bytes,
 ) -> Response {
     idem.sobre(&app, &cliente, &corpo, async {
@@ -382,7 +400,10 @@ pub struct PagamentoManual {
     post, path = "/api/v1/pagamentos", tag = "cobranca",
     summary = "Registra um pagamento manual (ANS, financeiro)",
     request_body = PagamentoManual,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn pagamento(
@@ -396,8 +417,7 @@ pub async fn pagamento(
             return Err(Problem::not_found("Recurso"));
         }
         cliente.exigir("ans.financeiro")?;
-        let p: PagamentoManual = serde_json::from_slice(&corpo)
-            .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?;
+        let p: PagamentoManual = crate::erros::ler_json(&corpo)?;
         let item = servico::pagamento_manual(
             &app.db,
             &p.gru,
@@ -428,7 +448,10 @@ pub struct PedidoParcelamento {
     summary = "Pede o parcelamento de débitos em aberto (confissão irrevogável do débito)",
     params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
     request_body = PedidoParcelamento,
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn pedir_parcelamento(
@@ -443,9 +466,9 @@ pub async fn pedir_parcelamento(
     };
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idem.executar(&app, &cliente, &corpo, || async move {
-        let p: PedidoParcelamento = match serde_json::from_slice(&bytes) {
+        let p: PedidoParcelamento = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let selic = match servico::tabela_selic(&app2.db).await {
             Ok(t) => t,
@@ -479,7 +502,10 @@ pub async fn pedir_parcelamento(
 /// `GET /api/v1/parcelamentos`: the operator's parcelamentos.
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos", tag = "cobranca", summary = "Parcelamentos da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn parcelamentos(
@@ -495,8 +521,11 @@ pub async fn parcelamentos(
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos/{id}", tag = "cobranca", summary = "Um parcelamento e suas parcelas",
     params(("id" = i64, Path)),
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn parcelamento(
     State(app): State<AppState>,
@@ -520,7 +549,10 @@ pub async fn parcelamento(
     post, path = "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru", tag = "cobranca",
     summary = "Emite a GRU de uma parcela (base + SELIC + 1% no mês do pagamento)",
     params(("id" = i64, Path), ("numero" = i32, Path)),
-    responses((status = 201, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 201, body = serde_json::Value),
+        super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn gru_da_parcela(
@@ -552,8 +584,10 @@ pub async fn gru_da_parcela(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Formato {
     /// `csv` for a spreadsheet (`;`, pt-BR decimals).
+    #[param(pattern = "^(json|csv)$")]
     pub formato: Option<String>,
 }
 
@@ -566,15 +600,27 @@ fn reais(c: i64) -> String {
 #[utoipa::path(
     get, path = "/api/v1/extrato", tag = "cobranca", summary = "Extrato da operadora (JSON ou CSV)",
     params(Formato),
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, description = "JSON; text/csv com formato=csv", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        super::respostas::Invalido, super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn extrato(
     State(app): State<AppState>,
     cliente: Cliente,
-    axum::extract::Query(f): axum::extract::Query<Formato>,
+    Consulta(f): Consulta<Formato>,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
+    let csv = match f.formato.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(outro) => {
+            return Err(Problem::invalid(format!(
+                "formato \"{outro}\" inválido: use json ou csv"
+            )))
+        }
+    };
     let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
     let grus = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
     let pagamentos = persus_store::cobranca::pagamentos_da_operadora(&app.db, &op).await?;
@@ -593,7 +639,7 @@ pub async fn extrato(
         "pago_centavos": pagamentos.iter().filter(|p| p.situacao == "conciliado").map(|p| p.valor_centavos).sum::<i64>(),
         "em_cadin": debitos.iter().filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none()).count(),
     });
-    if f.formato.as_deref() == Some("csv") {
+    if csv {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')
             .from_writer(Vec::new());
@@ -672,7 +718,10 @@ pub async fn extrato(
 /// following month [GUESS on the date]).
 #[utoipa::path(
     get, path = "/api/v1/arrecadacao", tag = "cobranca", summary = "Arrecadação por mês e repasses ao FNS (ANS)",
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn arrecadacao(
@@ -709,8 +758,11 @@ pub async fn arrecadacao(
 /// `GET /api/v1/selic`: the rates in force (version = last import).
 #[utoipa::path(
     get, path = "/api/v1/selic", tag = "cobranca", summary = "Taxas SELIC mensais em vigor",
-    responses((status = 200, body = serde_json::Value)),
-    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
+    security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]), ("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     cliente
@@ -726,7 +778,10 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
 #[utoipa::path(
     post, path = "/api/v1/selic", tag = "cobranca", summary = "Importa taxas SELIC publicadas (ANS, financeiro)",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = serde_json::Value), (status = 422, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn importar_selic(
@@ -766,8 +821,12 @@ pub struct PagamentoSimulado {
     summary = "Homologação: simula o pagamento de uma GRU pelo banco (retorno CNAB 240 gerado e importado)",
     params(("numero" = String, Path)),
     request_body = PagamentoSimulado,
-    responses((status = 200, body = serde_json::Value), (status = 404, description = FALHAS, body = Problem)),
-    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
+    responses(
+        (status = 200, description = "Relatório da conciliação do retorno gerado", body = serde_json::Value),
+        (status = 404, description = "A GRU não existe para este chamador (a de outra operadora é 404); em produção a rota não existe", body = Problem, content_type = "application/problem+json"),
+        super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
+    ),
+    security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
 )]
 pub async fn pagar_em_homologacao(
     State(app): State<AppState>,
@@ -784,8 +843,7 @@ pub async fn pagar_em_homologacao(
         let p: PagamentoSimulado = if corpo.is_empty() {
             PagamentoSimulado::default()
         } else {
-            serde_json::from_slice(&corpo)
-                .map_err(|e| Problem::invalid(format!("corpo JSON inválido: {e}")))?
+            crate::erros::ler_json(&corpo)?
         };
         let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
         let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
@@ -806,7 +864,10 @@ pub async fn pagar_em_homologacao(
 /// `GET /api/v1/creditos`: the operator's credits (excess payments), with the GRU that used each.
 #[utoipa::path(
     get, path = "/api/v1/creditos", tag = "cobranca", summary = "Créditos da operadora",
-    responses((status = 200, body = serde_json::Value), (status = 401, description = FALHAS, body = Problem)),
+    responses(
+        (status = 200, body = serde_json::Value),
+        super::respostas::ComToken,
+    ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn creditos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {

@@ -38,6 +38,37 @@ pub struct TokenEmitido {
     pub scope: String,
 }
 
+/// A file as it travels, its bytes (a PDF, a ZIP): `string`, `format: binary`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // read by utoipa only
+#[schema(value_type = String, format = Binary)]
+pub struct Arquivo(Vec<u8>);
+
+/// The form of `POST /oauth/token` (`application/x-www-form-urlencoded`); the client
+/// authenticates by HTTP Basic (preferred) or with `client_id` and `client_secret` here.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // read by utoipa only: the handler reads the form as a map
+pub struct PedidoToken {
+    /// Always `client_credentials`.
+    #[schema(pattern = "^client_credentials$")]
+    pub grant_type: String,
+    /// Space-separated, a subset of the application's scopes (all of them when absent).
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// The form of `POST /oauth/revoke` (RFC 7009); client authentication as for the token.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PedidoRevogacao {
+    /// The access token to revoke (only the application's own are revoked).
+    pub token: Option<String>,
+    pub token_type_hint: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
 /// Error of `/oauth/*` in the shape of RFC 6749 §5.2.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErroOAuth {
@@ -192,17 +223,21 @@ impl Modify for Seguranca {
         super::webhooks::entregas,
         super::webhooks::teste,
         super::webhooks::cancelar,
+        crate::app::operadora,
+        crate::app::health,
     ),
     components(schemas(
         Problem, Historico, Evento, Ficha, NotificacaoDoAtendimento, PeticaoDoAtendimento,
         DecisaoDoAtendimento, DocumentoDaPeticao, Resumo, Processo, ItemFeed, LinhaOficio,
         ProcedimentoOficio, Recibo, ReciboDocumento, TipoPeticao, Ciencia, TokenEmitido, ErroOAuth,
+        PedidoToken, PedidoRevogacao,
         NotificacaoLida, DocumentoEnviado, Fila, ItemFila, DecisaoPublicada, AtendimentoDecidido,
         super::recursos::NovaPeticao, super::ans::NovaDecisao,
         super::ans::AbiSituacao,
         super::lotes::LoteJson, super::lotes::LoteRecebido, super::lotes::SituacaoLote,
         super::webhooks::NovoWebhook, super::webhooks::WebhookCriado, super::webhooks::TesteEnfileirado,
         persus_store::webhooks::Webhook, persus_store::webhooks::Entrega,
+        persus_store::operadoras::Operadora, crate::app::Health,
     )),
     modifiers(&Seguranca),
     tags(
@@ -213,6 +248,8 @@ impl Modify for Seguranca {
         (name = "ans", description = "Filas de análise e decisões (somente ANS)"),
         (name = "cobranca", description = "Débitos, GRUs, pagamentos e parcelamento"),
         (name = "webhooks", description = "Eventos assinados (Standard Webhooks), com reenvio e registro de entregas"),
+        (name = "cadastro", description = "Cadastro público de operadoras da ANS"),
+        (name = "servico", description = "Saúde do serviço"),
     )
 )]
 pub struct ApiDoc;
@@ -255,13 +292,18 @@ pub async fn docs() -> axum::response::Html<String> {
                 if !na_tag {
                     continue;
                 }
+                // Each requirement is an alternative: "financeiro ou ans.financeiro".
                 let escopos: Vec<String> = op["security"]
                     .as_array()
                     .into_iter()
                     .flatten()
                     .filter_map(|s| s["bearer"].as_array())
-                    .flatten()
-                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .map(|e| {
+                        e.iter()
+                            .filter_map(|x| x.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
                     .collect();
                 let params: Vec<String> = op["parameters"]
                     .as_array()
@@ -299,7 +341,7 @@ pub async fn docs() -> axum::response::Html<String> {
                     e = if escopos.is_empty() {
                         String::new()
                     } else {
-                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ")))
+                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ou ")))
                     },
                     p = if params.is_empty() {
                         String::new()

@@ -71,16 +71,13 @@ pub struct SituacaoLote {
     request_body(content(
         (LoteJson = "application/json"),
         (String = "text/csv", example = "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos"),
-        (Vec<u8> = "application/zip"),
+        (inline(super::esquemas::Arquivo) = "application/zip"),
     ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB compactado, 2.000 PDFs de até 10 MB, 512 MB descompactado)"),
     responses(
         (status = 202, description = "Recebido; acompanhe em GET /api/v1/lotes/{id}", body = LoteRecebido),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 413, description = "Corpo acima do limite (ZIP: 200 MB; JSON ou CSV: 201 MB)", body = Problem),
-        (status = 422, description = "Lote malformado (nada foi recebido)", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
-        (status = 503, description = "Lotes ZIP simultâneos no máximo; tente após Retry-After", body = Problem),
+        (status = 422, description = "Lote malformado (nada foi recebido), com cada motivo", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Lotes ZIP simultâneos no máximo; tente após Retry-After", body = Problem, content_type = "application/problem+json"),
+        super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -130,9 +127,9 @@ pub async fn receber(
                 }
             }
         } else {
-            match serde_json::from_slice::<LoteJson>(&bytes) {
+            match crate::erros::ler_json::<LoteJson>(&bytes) {
                 Ok(l) => l.peticoes,
-                Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
+                Err(p) => return p.em_par(),
             }
         };
         if pedidos.is_empty() || pedidos.len() > MAXIMO {
@@ -307,10 +304,7 @@ async fn gravar(
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = SituacaoLote),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]

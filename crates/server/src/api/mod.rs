@@ -8,6 +8,7 @@ pub mod esquemas;
 pub mod lotes;
 pub mod oauth;
 pub mod recursos;
+pub mod respostas;
 pub mod webhooks;
 
 use std::collections::HashMap;
@@ -528,11 +529,11 @@ where
             Ok(axum::extract::Query(v)) => Ok(Consulta(v)),
             Err(e) => Err(Problem::invalid(format!(
                 "parâmetros da consulta inválidos: {}",
-                e.body_text()
-                    .trim_start_matches("Failed to deserialize query string: ")
-                    .replace("unknown field", "parâmetro desconhecido")
-                    .replace("expected one of", "use um de")
-                    .replace("invalid digit found in string", "número inválido")
+                crate::erros::traduzir_serde(
+                    e.body_text()
+                        .trim_start_matches("Failed to deserialize query string: ")
+                )
+                .replace("campo", "parâmetro")
             ))),
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -33,6 +33,37 @@ fn erro(status: StatusCode, codigo: &str, descricao: &str) -> Response {
         );
     }
     r
+}
+
+/// The form body of `/oauth/*`. A body that is not `application/x-www-form-urlencoded`, or does
+/// not parse, is `invalid_request` (RFC 6749 §5.2, RFC 7009 §2.2.1), not axum's plain text; a body
+/// over the limit stays a 413 problem+json.
+pub struct Formulario(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequest<S> for Formulario {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Formulario, Response> {
+        match Form::<HashMap<String, String>>::from_request(req, state).await {
+            Ok(Form(f)) => Ok(Formulario(f)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(r.into_response()),
+            Err(r) => Err(erro(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &if r.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                    "envie o corpo como application/x-www-form-urlencoded (RFC 6749 §4.4.2)"
+                        .to_owned()
+                } else {
+                    format!(
+                        "formulário ilegível: {}",
+                        crate::erros::traduzir_serde(
+                            r.body_text().split_once(": ").map_or("", |(_, m)| m)
+                        )
+                    )
+                },
+            )),
+        }
+    }
 }
 
 /// (client_id, client_secret) from HTTP Basic (preferred by RFC 6749 §2.3.1) or the form.
@@ -90,18 +121,19 @@ async fn autenticar(
 #[utoipa::path(
     post, path = "/oauth/token", tag = "autenticacao",
     summary = "Emite um token (OAuth2 client credentials, RFC 6749 §4.4)",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+    request_body(content = super::esquemas::PedidoToken, content_type = "application/x-www-form-urlencoded",
         description = "grant_type=client_credentials&scope=… ; credenciais por HTTP Basic ou client_id/client_secret no formulário"),
     responses(
         (status = 200, description = "Token emitido", body = super::esquemas::TokenEmitido),
-        (status = 400, description = "grant_type ou escopo inválido", body = super::esquemas::ErroOAuth),
-        (status = 401, description = "Credenciais inválidas ou aplicação revogada", body = super::esquemas::ErroOAuth),
+        (status = 400, description = "invalid_request (corpo que não é formulário), unsupported_grant_type ou invalid_scope (RFC 6749 §5.2)", body = super::esquemas::ErroOAuth),
+        (status = 401, description = "invalid_client: credenciais inválidas, aplicação revogada ou de outro ambiente", body = super::esquemas::ErroOAuth),
+        super::respostas::CorpoGrande, super::respostas::Interno,
     )
 )]
 pub async fn token(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Formulario(form): Formulario,
 ) -> Response {
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return erro(
@@ -162,10 +194,12 @@ pub async fn token(
 #[utoipa::path(
     post, path = "/oauth/revoke", tag = "autenticacao",
     summary = "Revoga um token da própria aplicação (RFC 7009)",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
+    request_body(content = super::esquemas::PedidoRevogacao, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
     responses(
         (status = 200, description = "Revogado (ou já não valia)"),
-        (status = 401, description = "Credenciais inválidas", body = super::esquemas::ErroOAuth),
+        (status = 400, description = "invalid_request: corpo que não é formulário (RFC 7009 §2.2.1)", body = super::esquemas::ErroOAuth),
+        (status = 401, description = "invalid_client: credenciais inválidas", body = super::esquemas::ErroOAuth),
+        super::respostas::CorpoGrande, super::respostas::Interno,
     )
 )]
 /// `POST /oauth/revoke` (RFC 7009): the client revokes one of its tokens. Always 200 for an
@@ -173,7 +207,7 @@ pub async fn token(
 pub async fn revogar(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Formulario(form): Formulario,
 ) -> Response {
     let a = match autenticar(&app, &headers, &form).await {
         Ok(a) => a,

@@ -28,14 +28,10 @@ use crate::servicos::{ciencia, historico};
 #[utoipa::path(
     get, path = "/api/v1/atendimentos/{numero}", tag = "atendimentos",
     summary = "Um atendimento por inteiro (dados pessoais: a leitura é registrada)",
-    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos")),
+    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos", pattern = "^[0-9]{13}$")),
     responses(
         (status = 200, body = crate::servicos::historico::Historico),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -64,6 +60,7 @@ pub async fn atendimento(
 pub struct Cursor {
     /// Return items after this id (the `proximo` of the previous page).
     pub apos: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
 }
 
@@ -87,10 +84,7 @@ fn pagina<T: serde::Serialize + utoipa::ToSchema>(
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::ItemFeed>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -120,11 +114,7 @@ pub async fn notificacoes(
     params(("id" = i64, Path, description = "Número da notificação")),
     responses(
         (status = 200, body = super::esquemas::NotificacaoLida),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -203,10 +193,7 @@ pub async fn notificacao(
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::Processo>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -240,13 +227,10 @@ pub struct NomeArquivo {
     post, path = "/api/v1/documentos", tag = "peticoes",
     summary = "Envia um PDF de prova (até 10 MB)",
     params(NomeArquivo, ("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = inline(super::esquemas::Arquivo), content_type = "application/pdf"),
     responses(
         (status = 201, body = super::esquemas::DocumentoEnviado),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -322,9 +306,9 @@ async fn peticionar(
     let c2 = cliente.clone();
     let bytes = corpo.clone();
     idem.executar(&app, &cliente, &corpo, || async move {
-        let p: NovaPeticao = match serde_json::from_slice(&bytes) {
+        let p: NovaPeticao = match crate::erros::ler_json(&bytes) {
             Ok(p) => p,
-            Err(e) => return Problem::invalid(format!("corpo JSON inválido: {e}")).em_par(),
+            Err(p) => return p.em_par(),
         };
         let pedido = Pedido {
             tipo,
@@ -367,10 +351,7 @@ async fn peticionar(
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -391,10 +372,7 @@ pub async fn impugnacao(
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
 )]
@@ -418,15 +396,25 @@ pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;
 pub struct Busca {
     pub abi: Option<i32>,
     pub processo: Option<String>,
+    #[param(
+        pattern = "^(identificado|aguardando_ciencia|notificado|impugnado|anulado|retificado|mantido|em_recurso|em_dicol|devido|suspenso)$"
+    )]
     pub estado: Option<String>,
-    /// AAAAMM or MM/AAAA.
+    /// AAAAMM or MM/AAAA (years 1990 to 2100).
+    #[param(
+        pattern = "^((199[0-9]|20[0-9]{2}|2100)(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
+    )]
     pub competencia: Option<String>,
     /// Ofício deadline window, AAAA-MM-DD.
+    #[param(format = Date)]
     pub prazo_de: Option<String>,
+    #[param(format = Date)]
     pub prazo_ate: Option<String>,
     pub apos: Option<i64>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limite: Option<i64>,
     /// `csv` for a spreadsheet (every matching line, up to 200,000).
+    #[param(pattern = "^(json|csv)$")]
     pub formato: Option<String>,
 }
 
@@ -440,11 +428,8 @@ pub const LIMITE_CSV: i64 = 200_000;
     summary = "Busca atendimentos (filtros, cursor; formato=csv para planilha)",
     params(Busca),
     responses(
-        (status = 200, description = "JSON (ou text/csv com formato=csv)", body = super::esquemas::Pagina<persus_store::historico::Resumo>),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        (status = 200, description = "JSON; text/csv com formato=csv", content((super::esquemas::Pagina<persus_store::historico::Resumo> = "application/json"), (String = "text/csv"))),
+        super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -489,17 +474,15 @@ pub async fn atendimentos(
             false
         }
     };
-    let limite = if csv {
-        LIMITE_CSV
-    } else {
-        match limite_de_pagina(b.limite) {
-            Ok(l) => l,
-            Err(p) => {
-                erros.push(p.detail.unwrap_or_default());
-                0
-            }
+    // Checked also for the CSV, which ignores it: a value outside 1..1000 is refused either way.
+    let por_pagina = match limite_de_pagina(b.limite) {
+        Ok(l) => l,
+        Err(p) => {
+            erros.push(p.detail.unwrap_or_default());
+            0
         }
     };
+    let limite = if csv { LIMITE_CSV } else { por_pagina };
     if !erros.is_empty() {
         return Err(Problem::invalid(erros.join("; ")));
     }
@@ -575,11 +558,8 @@ pub async fn atendimentos(
     summary = "Baixa um documento enviado (PDF)",
     params(("id" = i64, Path, description = "Número do documento")),
     responses(
-        (status = 200, description = "O PDF", content_type = "application/pdf", body = Vec<u8>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -621,10 +601,7 @@ pub async fn documento_pdf(
     params(("protocolo" = String, Path, description = "Número do protocolo, ex.: 2026.0000123")),
     responses(
         (status = 200, body = crate::servicos::peticoes::Recibo),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para este chamador", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]

@@ -44,10 +44,7 @@ pub struct TesteEnfileirado {
     request_body(content = NovoWebhook),
     responses(
         (status = 201, body = WebhookCriado),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 422, description = "Dados inválidos", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -62,9 +59,9 @@ pub async fn criar(
     }
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idem.executar(&app, &cliente, &corpo, || async move {
-        let w: NovoWebhook = match serde_json::from_slice(&bytes) {
+        let w: NovoWebhook = match crate::erros::ler_json(&bytes) {
             Ok(w) => w,
-            Err(e) => return (Problem::invalid(format!("corpo JSON inválido: {e}"))).em_par(),
+            Err(p) => return p.em_par(),
         };
         match crate::servicos::webhooks::assinar_eventos(
             &app2.db,
@@ -97,9 +94,7 @@ pub async fn criar(
     summary = "Assinaturas ativas desta aplicação",
     responses(
         (status = 200, body = Vec<Webhook>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -130,10 +125,7 @@ async fn da_aplicacao(
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Webhook),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -151,10 +143,7 @@ pub async fn uma(
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Vec<Entrega>),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -173,10 +162,8 @@ pub async fn entregas(
     params(("id" = i64, Path)),
     responses(
         (status = 202, body = TesteEnfileirado),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido,
+        super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
@@ -203,10 +190,7 @@ pub async fn teste(
     params(("id" = i64, Path)),
     responses(
         (status = 204, description = "Cancelada"),
-        (status = 401, description = "Token ausente, inválido, expirado ou revogado", body = Problem),
-        (status = 403, description = "Escopo insuficiente", body = Problem),
-        (status = 404, description = "Não existe para esta aplicação", body = Problem),
-        (status = 429, description = "Limite de requisições", body = Problem),
+        super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
