@@ -1,6 +1,7 @@
 // Browser tests: Debian's Chromium, headless, driven by playwright-core over a running persus
 // (started by .ci/run with `persus demo` on SQLite). Each flow is what a person does; axe-core
-// checks the main pages; screenshots go to docs/screenshots/.
+// checks the main pages; screenshots go to docs/screenshots/. Every page is watched for
+// Content-Security-Policy violations (a refused style or script): there must be none.
 //
 //   PERSUS_URL=http://127.0.0.1:18080 node web/tests/navegador.mjs
 
@@ -17,9 +18,12 @@ const telas = join(aqui, '..', '..', 'docs', 'screenshots');
 const tmp = join(aqui, '..', 'test-results');
 mkdirSync(telas, { recursive: true });
 mkdirSync(tmp, { recursive: true });
-const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern:
+// a <script> tag with axe inline would itself be refused.
+const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n';
+// A tiny but real one-page PDF: the server parses what it accepts as evidence.
+const PDF = readFileSync(join(aqui, '..', '..', 'crates', 'server', 'tests', 'common', 'minimo.pdf'));
 const pdf = join(tmp, 'comprovante-exclusao.pdf');
 writeFileSync(pdf, PDF);
 
@@ -41,8 +45,22 @@ async function passo(nome, f) {
   }
 }
 
+// Content-Security-Policy violations seen on any page: the browser reports each as a
+// `securitypolicyviolation` event and a console error.
+const violacoesCsp = [];
+async function contexto(opcoes) {
+  const ctx = await browser.newContext({ locale: 'pt-BR', ...opcoes });
+  await ctx.exposeBinding('violacaoCsp', ({ page }, v) => violacoesCsp.push(`${page.url()}: ${v}`));
+  await ctx.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (e) => window.violacaoCsp(`${e.effectiveDirective} recusou ${e.blockedURI || 'inline'}`)));
+  ctx.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) violacoesCsp.push(`${m.page()?.url()}: ${m.text()}`);
+  });
+  return ctx;
+}
+
 async function sessao(login, viewport = { width: 1280, height: 900 }) {
-  const ctx = await browser.newContext({ acceptDownloads: true, locale: 'pt-BR', viewport });
+  const ctx = await contexto({ acceptDownloads: true, viewport });
   const page = await ctx.newPage();
   await page.goto(`${URL}/entrar`);
   await page.fill('#login', login);
@@ -53,7 +71,7 @@ async function sessao(login, viewport = { width: 1280, height: 900 }) {
 }
 
 async function acessivel(page, nome) {
-  await page.addScriptTag({ path: axe });
+  await page.evaluate(axe);
   const r = await page.evaluate(async () => await window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   }));
@@ -215,7 +233,7 @@ await passo('as demais páginas principais são acessíveis', async () => {
 });
 
 await passo('só com o teclado: pular para o conteúdo e entrar', async () => {
-  const ctx = await browser.newContext({ locale: 'pt-BR' });
+  const ctx = await contexto();
   const p = await ctx.newPage();
   await p.goto(`${URL}/entrar`);
   await p.keyboard.press('Tab');
@@ -232,13 +250,26 @@ await passo('só com o teclado: pular para o conteúdo e entrar', async () => {
 });
 
 await passo('a página de entrada é acessível', async () => {
-  const ctx = await browser.newContext({ locale: 'pt-BR' });
+  const ctx = await contexto();
   const p = await ctx.newPage();
   await p.goto(`${URL}/entrar`);
   await acessivel(p, 'entrar');
   await tela(p, 'entrar');
   await p.goto(`${URL}/primeiro-acesso`);
   await acessivel(p, 'primeiro acesso');
+});
+
+await passo('nenhuma página teve estilo ou script recusado pela política de segurança', async () => {
+  const ctx = await contexto();
+  const p = await ctx.newPage();
+  for (const caminho of ['/', '/api/docs', '/entrar', '/primeiro-acesso']) {
+    const r = await p.goto(`${URL}${caminho}`);
+    assert.match(r.headers()['content-security-policy'] ?? '', /default-src 'self'/, caminho);
+  }
+  // The page's own stylesheet applied: the skip link is off-screen until focused.
+  assert.ok(await p.$eval('a.skip', (a) => a.getBoundingClientRect().right < 0), 'persus.css aplicado');
+  await ctx.close();
+  assert.deepEqual(violacoesCsp, [], 'violações da Content-Security-Policy');
 });
 
 await browser.close();

@@ -11,10 +11,15 @@
 //!   Lei 10.607/2002), 12/10 (Lei 6.802/1980), 20/11 from 2024 (Lei 14.759/2023);
 //! - Good Friday, Easter − 2 days (religious holiday kept nationwide, Lei 9.093/1995 [S]).
 //!
-//! ANS pontos facultativos (Carnaval, Ash Wednesday, Corpus Christi) and Rio de Janeiro holidays
-//! are **data** (`data/calendario_ans.csv`, embedded; the same format can be loaded from the
-//! database so ANS changes it without a release). Every calendar has a version that deadlines
-//! record.
+//! ANS pontos facultativos and Rio de Janeiro holidays are **data** (`data/calendario_ans.csv`,
+//! embedded; the same format loads through [`CalendarioAns::from_csv`]): the recurring ones
+//! (Carnaval, Ash Wednesday, Corpus Christi) by rule, and each year's other pontos facultativos
+//! of the federal portaria (MGI) as single dates, so next year's portaria is a data change. A day
+//! of shortened hours (Ash Wednesday until 14h, the afternoons of 24/12 and 31/12) is not a day
+//! of normal hours, and RN 253/2011 art. 24 as amended by RN 327/2013 lets a period start or end
+//! only on one: it is a non-business day here like any other ponto facultativo. Every line is
+//! checked at load (pt-BR error with line, field and reason). Every calendar has a version that
+//! deadlines record.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +28,7 @@ use thiserror::Error;
 
 /// The embedded calendar data and its version label.
 pub const CALENDARIO_PADRAO_CSV: &str = include_str!("../data/calendario_ans.csv");
-pub const VERSAO_PADRAO: &str = "calendario-ans-2024.1";
+pub const VERSAO_PADRAO: &str = "calendario-ans-2026.1";
 
 /// Years precomputed for fast lookups; other years are computed on demand.
 const ANOS: std::ops::RangeInclusive<i32> = 1990..=2100;
@@ -62,8 +67,13 @@ pub struct CalendarError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Quando {
-    Fixo { dia: u32, mes: u32 },
+    Fixo {
+        dia: u32,
+        mes: u32,
+    },
     Pascoa(i64),
+    /// One day only (a portaria's ponto facultativo of that year).
+    Data(NaiveDate),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +94,7 @@ impl Regra {
         match self.quando {
             Quando::Fixo { dia, mes } => NaiveDate::from_ymd_opt(ano, mes, dia),
             Quando::Pascoa(offset) => pascoa(ano).map(|p| p + Duration::days(offset)),
+            Quando::Data(d) => (d.year() == ano).then_some(d),
         }
     }
 }
@@ -161,6 +172,8 @@ impl CalendarioAns {
     pub fn from_csv(versao: &str, csv: &str) -> Result<CalendarioAns, CalendarError> {
         let mut regras = nacionais();
         let mut header_seen = false;
+        // Single dates already seen, with their line: a date listed twice is a mistake.
+        let mut datas: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         for (i, raw) in csv.lines().enumerate() {
             let linha = i + 1;
             let line = raw.trim();
@@ -173,7 +186,17 @@ impl CalendarioAns {
                     continue;
                 }
             }
-            regras.push(parse_regra(linha, line)?);
+            let regra = parse_regra(linha, line)?;
+            if let Quando::Data(d) = regra.quando {
+                if let Some(antes) = datas.insert(d, linha) {
+                    return Err(CalendarError {
+                        linha,
+                        campo: "dia",
+                        motivo: format!("{} repete a linha {antes}", d.format("%d/%m/%Y")),
+                    });
+                }
+            }
+            regras.push(regra);
         }
         Ok(CalendarioAns::build(versao.to_owned(), regras))
     }
@@ -326,6 +349,39 @@ fn parse_regra(linha: usize, line: &str) -> Result<Regra, CalendarError> {
                 .ok_or_else(|| err("dia", format!("\"{}\" não é uma data DD/MM", campos[2])))?;
             Quando::Fixo { dia: d, mes: m }
         }
+        "data" => {
+            let d = NaiveDate::parse_from_str(campos[2], "%d/%m/%Y")
+                .ok()
+                .filter(|_| campos[2].len() == 10)
+                .ok_or_else(|| {
+                    err(
+                        "dia",
+                        format!("\"{}\" não é uma data DD/MM/AAAA", campos[2]),
+                    )
+                })?;
+            if let Some(fim) = match d.weekday() {
+                Weekday::Sat => Some("sábado"),
+                Weekday::Sun => Some("domingo"),
+                _ => None,
+            } {
+                return Err(err(
+                    "dia",
+                    format!(
+                        "{} cai num {fim}: confira a data (um ponto facultativo só muda prazos em dia de semana)",
+                        d.format("%d/%m/%Y")
+                    ),
+                ));
+            }
+            for (campo, valor) in [("vigente_de", campos[4]), ("vigente_ate", campos[5])] {
+                if !valor.is_empty() {
+                    return Err(err(
+                        campo,
+                        "deixe vazio numa linha de data única (o ano já está no dia)".to_owned(),
+                    ));
+                }
+            }
+            Quando::Data(d)
+        }
         "pascoa" => Quando::Pascoa(
             campos[2]
                 .parse::<i64>()
@@ -341,10 +397,21 @@ fn parse_regra(linha: usize, line: &str) -> Result<Regra, CalendarError> {
                     )
                 })?,
         ),
-        outro => return Err(err("regra", format!("\"{outro}\" (use fixo ou pascoa)"))),
+        outro => {
+            return Err(err(
+                "regra",
+                format!("\"{outro}\" (use fixo, pascoa ou data)"),
+            ))
+        }
     };
     if campos[3].is_empty() {
         return Err(err("nome", "vazio".to_owned()));
+    }
+    if campos[6].is_empty() {
+        return Err(err(
+            "fonte",
+            "vazia — cite o ato (número, data e DOU) ou diga que não foi confirmado".to_owned(),
+        ));
     }
     let ano = |campo: &'static str, s: &str| -> Result<Option<i32>, CalendarError> {
         if s.is_empty() {

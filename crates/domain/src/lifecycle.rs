@@ -246,6 +246,44 @@ fn novo_valor_valido(
     Ok(())
 }
 
+/// Which ciência a notice made available on `disponivel` has, for an event on `em` — the one
+/// rule for the Ofício ABI and for the 1st-instance decision (RN 377/2015: the operator is deemed
+/// notified 10 calendar days after availability; domain.md §3.2):
+///
+/// - a reading from availability up to the presumption day is explicit ciência on that day;
+/// - a reading after the presumption day is no new ciência: ciência is the presumed one, dated
+///   the presumption day, and the periods count from it (the reading is only recorded);
+/// - the presumption is applied on or after its day, dated that day;
+/// - nothing happens before availability.
+pub fn apurar_ciencia(
+    disponivel: NaiveDate,
+    em: NaiveDate,
+    forma: FormaCiencia,
+    prazos: &PrazosVigentes,
+) -> Result<(NaiveDate, FormaCiencia), RegraViolada> {
+    let presumida = ciencia_presumida(disponivel, prazos);
+    match forma {
+        FormaCiencia::Presumida if em < presumida => Err(violada(
+            R_CIENCIA,
+            format!(
+                "a ciência só se presume em {} (10 dias corridos após a disponibilização em {})",
+                fmt(presumida),
+                fmt(disponivel)
+            ),
+        )),
+        FormaCiencia::Expressa if em < disponivel => Err(violada(
+            R_CIENCIA,
+            format!(
+                "ciência expressa em {} anterior à disponibilização em {}",
+                fmt(em),
+                fmt(disponivel)
+            ),
+        )),
+        FormaCiencia::Expressa if em <= presumida => Ok((em, FormaCiencia::Expressa)),
+        _ => Ok((presumida, FormaCiencia::Presumida)),
+    }
+}
+
 /// Applies `evento` to `ciclo` under `regras`.
 pub fn aplicar(
     ciclo: &Ciclo,
@@ -271,31 +309,7 @@ pub fn aplicar(
         }
         (AguardandoCiencia, Evento::Ciencia { em, forma }) => {
             let disponivel = c.disponibilizado_em.ok_or_else(nao_permitido)?;
-            let presumida = ciencia_presumida(disponivel, regras.prazos);
-            match forma {
-                FormaCiencia::Presumida if *em < presumida => {
-                    return Err(violada(R_CIENCIA, format!("a ciência só se presume em {} (10 dias corridos após a disponibilização em {})", fmt(presumida), fmt(disponivel))));
-                }
-                FormaCiencia::Presumida => {}
-                FormaCiencia::Expressa if *em < disponivel || *em > presumida => {
-                    return Err(violada(
-                        R_CIENCIA,
-                        format!(
-                            "ciência expressa em {} fora do período de {} a {}",
-                            fmt(*em),
-                            fmt(disponivel),
-                            fmt(presumida)
-                        ),
-                    ));
-                }
-                FormaCiencia::Expressa => {}
-            }
-            // A presumed ciência is dated the presumption day even when the scheduler runs later.
-            let data = if *forma == FormaCiencia::Presumida {
-                presumida
-            } else {
-                *em
-            };
+            let (data, _) = apurar_ciencia(disponivel, *em, *forma, regras.prazos)?;
             c.ciencia_em = Some(data);
             c.prazo_impugnacao = Some(contar_prazo(
                 data,
@@ -346,24 +360,16 @@ pub fn aplicar(
                     "a ciência desta decisão já foi registrada",
                 ));
             }
-            let data = match (forma, c.decisao_disponibilizada_em) {
-                (FormaCiencia::Presumida, Some(d)) => {
-                    let presumida = ciencia_presumida(d, regras.prazos);
-                    if *em < presumida {
-                        return Err(violada(
-                            R_CIENCIA,
-                            format!("a ciência da decisão só se presume em {}", fmt(presumida)),
-                        ));
-                    }
-                    presumida
-                }
-                (FormaCiencia::Presumida, None) => {
+            let data = match c.decisao_disponibilizada_em {
+                Some(disponivel) => apurar_ciencia(disponivel, *em, *forma, regras.prazos)?.0,
+                None if *forma == FormaCiencia::Presumida => {
                     return Err(violada(
                         R_CIENCIA,
                         "a decisão ainda não foi disponibilizada à operadora",
                     ));
                 }
-                (FormaCiencia::Expressa, _) => *em,
+                // No availability date known: the reading is the only fact there is.
+                None => *em,
             };
             c.prazo_recurso = Some(contar_prazo(
                 data,

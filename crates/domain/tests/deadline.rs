@@ -26,7 +26,7 @@ fn impugnacao_de_30_dias_sem_feriados() {
     assert_eq!(p.vencimento, d(2025, 9, 3));
     assert_eq!(p.prorrogado_por, None);
     assert_eq!(p.versao_regra, REGRA_CONTAGEM);
-    assert_eq!(p.versao_calendario, "calendario-ans-2024.1");
+    assert_eq!(p.versao_calendario, "calendario-ans-2026.1");
 }
 
 #[test]
@@ -133,4 +133,90 @@ proptest! {
         let q = contar_prazo(ciencia + Duration::days(1), n(dias), &cal);
         prop_assert!(q.vencimento >= p.vencimento);
     }
+}
+
+// ---- Deadlines ending on the 2025 pontos facultativos of the federal portarias (RN 253/2011
+// art. 24 as amended by RN 327/2013: a period ends only on a day of normal working hours at ANS;
+// Portaria MGI 9.783/2024 and its amendments, docs/RULES.md "Calendar and deadlines").
+
+fn vence(ciencia: NaiveDate, dias: u32) -> NaiveDate {
+    contar_prazo(ciencia, n(dias), &CalendarioAns::padrao()).vencimento
+}
+
+#[test]
+fn prazo_que_vence_na_segunda_de_carnaval_de_2025_vai_para_quinta() {
+    // 5 days (RN 253 art. 9 §3): ciência Wed 26/02/2025 → day 1 Thu 27/02 → day 5 Mon 03/03
+    // (Carnaval) → 04/03 Carnaval → 05/03 Ash Wednesday (until 14h) → Thu 06/03/2025.
+    assert_eq!(vence(d(2025, 2, 26), 5), d(2025, 3, 6));
+}
+
+#[test]
+fn prazo_que_vence_na_quarta_de_cinzas_de_2025_vai_para_quinta() {
+    // Recurso: ciência Fri 21/02/2025 → day 1 Mon 24/02 → day 10 Wed 05/03 (ponto facultativo
+    // until 14h: a day closed part of the time extends the period) → Thu 06/03/2025.
+    assert_eq!(vence(d(2025, 2, 21), 10), d(2025, 3, 6));
+}
+
+#[test]
+fn prazo_que_vence_no_ponto_facultativo_de_2_de_maio_de_2025_vai_para_segunda() {
+    // Impugnação: ciência Wed 02/04/2025 → day 1 Thu 03/04 → day 30 Fri 02/05 (ponto facultativo
+    // where the state or city also declared it — Rio de Janeiro did) → Sat, Sun → Mon 05/05/2025.
+    assert_eq!(vence(d(2025, 4, 2), 30), d(2025, 5, 5));
+}
+
+#[test]
+fn prazo_que_vence_em_corpus_christi_de_2025_pula_tambem_a_sexta() {
+    // Recurso: ciência Mon 09/06/2025 → day 1 Tue 10/06 → day 10 Thu 19/06 (Corpus Christi) →
+    // Fri 20/06 (ponto facultativo) → Sat, Sun → Mon 23/06/2025.
+    assert_eq!(vence(d(2025, 6, 9), 10), d(2025, 6, 23));
+}
+
+#[test]
+fn prazo_que_vence_em_20_de_junho_de_2025_vai_para_segunda() {
+    // Recurso: ciência Tue 10/06/2025 → day 1 Wed 11/06 → day 10 Fri 20/06 (ponto facultativo)
+    // → Mon 23/06/2025.
+    assert_eq!(vence(d(2025, 6, 10), 10), d(2025, 6, 23));
+}
+
+#[test]
+fn prazo_que_vence_no_ponto_facultativo_do_brics_no_rio_vai_para_terca() {
+    // 5 days: ciência Wed 02/07/2025 → day 1 Thu 03/07 → day 5 Mon 07/07 (ponto facultativo of
+    // the federal offices in the city of Rio de Janeiro, BRICS summit) → Tue 08/07/2025.
+    assert_eq!(vence(d(2025, 7, 2), 5), d(2025, 7, 8));
+}
+
+#[test]
+fn prazo_que_vence_no_dia_do_servidor_de_2025_vai_para_terca() {
+    // 5 days: ciência Wed 22/10/2025 → day 1 Thu 23/10 → day 5 Mon 27/10 (Dia do Servidor
+    // Público, 28/10 kept on 27/10 in 2025) → Tue 28/10/2025, a normal day that year.
+    let p = contar_prazo(d(2025, 10, 22), n(5), &CalendarioAns::padrao());
+    assert_eq!(p.vencimento, d(2025, 10, 28));
+    assert!(p.prorrogado_por.unwrap().contains("Dia do Servidor"));
+}
+
+#[test]
+fn prazo_que_vence_na_vespera_de_natal_de_2025_vai_para_o_dia_26() {
+    // Recurso: ciência Fri 12/12/2025 → day 1 Mon 15/12 → day 10 Wed 24/12 (ponto facultativo
+    // after 13h: expediente closed before the normal hour) → 25/12 Natal → Fri 26/12/2025.
+    let p = contar_prazo(d(2025, 12, 12), n(10), &CalendarioAns::padrao());
+    assert_eq!((p.inicio, p.vencimento), (d(2025, 12, 15), d(2025, 12, 26)));
+    assert_eq!(
+        p.prorrogado_por.as_deref(),
+        Some("vencimento em 24/12/2025 (ponto facultativo ANS: Véspera do Natal (ponto facultativo após as 13h)) prorrogado para 26/12/2025")
+    );
+}
+
+#[test]
+fn prazo_que_vence_na_vespera_de_ano_novo_de_2025_vai_para_2_de_janeiro() {
+    // Recurso: ciência Fri 19/12/2025 → day 1 Mon 22/12 → day 10 Wed 31/12 (ponto facultativo
+    // after 13h) → 01/01 holiday → Fri 02/01/2026.
+    assert_eq!(vence(d(2025, 12, 19), 10), d(2026, 1, 2));
+}
+
+#[test]
+fn periodo_nao_comeca_na_vespera_de_natal() {
+    // A period starts only on a day of normal hours either: ciência Tue 23/12/2025 → not 24/12
+    // (until 13h), not 25/12 → day 1 Fri 26/12/2025.
+    let p = contar_prazo(d(2025, 12, 23), n(10), &CalendarioAns::padrao());
+    assert_eq!(p.inicio, d(2025, 12, 26));
 }

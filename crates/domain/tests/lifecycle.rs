@@ -395,3 +395,73 @@ fn estados_tem_nomes_estaveis_para_o_banco() {
         "\"em_recurso\""
     );
 }
+
+#[test]
+fn ciencia_expressa_da_decisao_depois_da_presumida_nao_move_o_prazo_de_recurso() {
+    // RN 377/2015 (ciência presumed 10 calendar days after availability) and RN 253/2011 art. 12
+    // (recurso in 10 days of ciência), domain.md §3.2–3.3. Decision available Sat 14/11/2026 →
+    // presumed Tue 24/11 → day 1 Wed 25/11 → day 10 Fri 04/12/2026. Reading it on Tue 01/12 comes
+    // after the presumption: ciência stays 24/11 and the deadline 04/12 (not 11/12).
+    let mut c = Caso::impugnado();
+    c.ok(Evento::DecisaoPrimeiraInstancia {
+        decisao: DecisaoPrimeiraInstancia::Indeferida,
+    });
+    c.ciclo = decisao_disponibilizada(&c.ciclo, d(2026, 11, 14));
+    c.ok(Evento::CienciaDecisao {
+        em: d(2026, 12, 1),
+        forma: FormaCiencia::Expressa,
+    });
+    let p = c.ciclo.prazo_recurso.clone().unwrap();
+    assert_eq!((p.ciencia, p.vencimento), (d(2026, 11, 24), d(2026, 12, 4)));
+    assert!(c
+        .tryrf(Evento::RecursoProtocolado { em: d(2026, 12, 7) })
+        .motivo
+        .contains("venceu em 04/12/2026"));
+}
+
+#[test]
+fn ciencia_expressa_do_oficio_depois_da_presumida_vale_como_presumida() {
+    // The same rule for the Ofício ABI (RN 377/2015): available Mon 06/01/2025 → presumed Thu
+    // 16/01; a reading on Mon 20/01 is not a new ciência — it is the presumed one, and the
+    // impugnação period is the presumption's (day 1 Fri 17/01 → day 30 Sat 15/02 → Mon 17/02).
+    let mut c = Caso::novo();
+    c.ok(Evento::NotificacaoDisponibilizada { em: d(2025, 1, 6) });
+    c.ok(Evento::Ciencia {
+        em: d(2025, 1, 20),
+        forma: FormaCiencia::Expressa,
+    });
+    assert_eq!(c.ciclo.ciencia_em, Some(d(2025, 1, 16)));
+    assert_eq!(
+        c.ciclo.prazo_impugnacao.as_ref().unwrap().vencimento,
+        d(2025, 2, 17)
+    );
+    // Both paths decide through one rule, which says which ciência a reading on a day is.
+    let prazos = PrazosVigentes::padrao();
+    assert_eq!(
+        apurar_ciencia(
+            d(2025, 1, 6),
+            d(2025, 1, 20),
+            FormaCiencia::Expressa,
+            &prazos
+        ),
+        Ok((d(2025, 1, 16), FormaCiencia::Presumida))
+    );
+    assert_eq!(
+        apurar_ciencia(
+            d(2025, 1, 6),
+            d(2025, 1, 16),
+            FormaCiencia::Expressa,
+            &prazos
+        ),
+        Ok((d(2025, 1, 16), FormaCiencia::Expressa))
+    );
+    assert!(apurar_ciencia(
+        d(2025, 1, 6),
+        d(2025, 1, 5),
+        FormaCiencia::Expressa,
+        &prazos
+    )
+    .unwrap_err()
+    .motivo
+    .contains("anterior à disponibilização"));
+}

@@ -40,8 +40,13 @@ pub struct AppState {
     pub webhook_permitir_loopback: bool,
     /// Session cookies carry `Secure` (set when served over TLS; also when a proxy says so).
     pub cookie_seguro: bool,
+    /// A reverse proxy we trust stands in front: the client's address is the last one it
+    /// appended to `X-Forwarded-For` (`PERSUS_PROXY_CONFIAVEL=1`); otherwise the peer's.
+    pub proxy_confiavel: bool,
     /// Where the gov.br Design System's files are (`web/node_modules/@govbr-ds/core/dist`).
     pub assets_govbr: std::path::PathBuf,
+    /// Slots for ZIP batches being received at once ([`api::lotes::ZIPS_SIMULTANEOS`]).
+    pub zips_em_curso: Arc<tokio::sync::Semaphore>,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -62,9 +67,12 @@ impl AppState {
             webhook_permitir_loopback: false,
             cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
                 .is_ok_and(|v| v == "1" || v == "true"),
+            proxy_confiavel: std::env::var("PERSUS_PROXY_CONFIAVEL")
+                .is_ok_and(|v| v == "1" || v == "true"),
             assets_govbr: assets_govbr(),
             db,
             raiz_documentos,
+            zips_em_curso: Arc::new(tokio::sync::Semaphore::new(api::lotes::ZIPS_SIMULTANEOS)),
             resumo: Arc::default(),
         }
     }
@@ -98,6 +106,7 @@ pub fn assets_govbr() -> std::path::PathBuf {
 
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
+    let hsts = state.cookie_seguro;
     let rotas = Router::new()
         .route("/", get(inicio))
         .merge(crate::web::router())
@@ -124,12 +133,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/peticoes/{protocolo}", get(recursos::recibo))
         .route("/api/v1/impugnacoes", post(recursos::impugnacao))
         .route("/api/v1/recursos", post(recursos::recurso))
-        .route(
-            "/api/v1/lotes",
-            post(api::lotes::receber).layer(DefaultBodyLimit::max(
-                crate::servicos::lotes::LIMITE_ZIP + 1024 * 1024,
-            )),
-        )
+        // Its body limits are enforced by the handler (a ZIP is streamed to disk).
+        .route("/api/v1/lotes", post(api::lotes::receber))
         .route("/api/v1/lotes/{id}", get(api::lotes::situacao))
         .route("/api/v1/debitos", get(api::cobranca::debitos))
         .route(
@@ -203,6 +208,10 @@ pub fn router(state: AppState) -> Router {
                 r
             }
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            crate::web::seguranca::cabecalhos,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req
@@ -311,7 +320,7 @@ async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
 
 fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String {
     let faixa = if homologacao {
-        "<div role=\"note\" style=\"background:#ffcd07;color:#333;padding:.5rem 2rem;font-weight:bold\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
+        "<div role=\"note\" class=\"faixa\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
     } else {
         ""
     };
@@ -336,19 +345,7 @@ fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>persus — Ressarcimento ao SUS</title>
-<style>
-body {{ font-family: "Rawline", "Raleway", system-ui, sans-serif; margin: 0; color: #333; }}
-header {{ background: #1351b4; color: #fff; padding: 1rem 2rem; }}
-header h1 {{ margin: 0; font-size: 1.5rem; }}
-main {{ padding: 1.5rem 2rem; max-width: 60rem; }}
-.cards {{ display: flex; flex-wrap: wrap; gap: 1rem; margin-bottom: 1.5rem; }}
-.card {{ border: 1px solid #ccc; border-radius: 4px; padding: 1rem; min-width: 12rem; }}
-.card strong {{ display: block; font-size: 1.5rem; color: #1351b4; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
-.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
-</style>
+<link rel="stylesheet" href="{css}">
 </head>
 <body>
 {faixa}
@@ -377,6 +374,7 @@ footer {{ padding: 1rem 2rem; font-size: .85rem; color: #555; }}
         atendimentos = milhar(r.atendimentos),
         valor = Centavos::new(r.valor_ressarcimento_centavos),
         version = VERSION,
+        css = crate::web::estatico::url("simples.css"),
     )
 }
 

@@ -830,6 +830,8 @@ pub async fn serve(
     let escritor_de_acessos = estado.api.escritor_de_acessos();
     let router = app::router(estado);
     tracing::info!(url = %format!("http://{addr}/"), database = db.backend().name(), "persus listening");
+    // With the peer's address (sign-in throttling counts attempts per source).
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

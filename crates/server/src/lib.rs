@@ -6,6 +6,7 @@
 //! Rules flow one way: this crate calls `persus-store`, which calls `persus-domain`. Handlers
 //! are thin: parse, call one function, map the result.
 
+pub mod anexo;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -21,7 +21,7 @@ use tower::ServiceExt;
 
 const HAPVIDA: &str = "368253";
 const AMIL: &str = "326305";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+use common::PDF;
 
 struct Resposta {
     status: StatusCode,
@@ -1083,6 +1083,75 @@ fn zip_de(arquivos: &[(&str, &[u8])]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
+#[test]
+fn limites_do_zip_sao_conferidos_nos_tamanhos_declarados_antes_de_descompactar_pdfs() {
+    use persus_server::servicos::lotes::{ler_zip, LimitesZip};
+    use persus_server::servicos::peticoes::CABECALHO_LOTE;
+    let dir = tempfile::tempdir().unwrap();
+    let manifesto = format!(
+        "{CABECALHO_LOTE}\nimpugnacao;33910.000001/2026-00;1;ADM01;Fundamentação.;;a.pdf|b.pdf|c.pdf\n"
+    );
+    let pdf = [b'x'; 500];
+    let zip = zip_de(&[
+        ("manifesto.csv", manifesto.as_bytes()),
+        ("a.pdf", &pdf),
+        ("b.pdf", &pdf),
+        ("c.pdf", &pdf),
+    ]);
+    let limites = LimitesZip {
+        pdfs: 10,
+        manifesto: 10_000,
+        por_pdf: 600,
+        total: 1_200,
+    };
+    let ler = |l: &LimitesZip| {
+        ler_zip(std::io::Cursor::new(&zip), dir.path(), l)
+            .err()
+            .unwrap()
+            .join(" | ")
+    };
+    // Past the total: refused on the sizes declared, without a PDF check (they are not PDFs).
+    let e = ler(&limites);
+    assert!(
+        e.starts_with("o conteúdo descompactado passaria de 0 MB"),
+        "{e}"
+    );
+    assert!(!e.contains("não é um PDF"), "{e}");
+    // Past the per-file limit: each one named.
+    let e = ler(&LimitesZip {
+        por_pdf: 400,
+        total: 1_000_000,
+        ..limites
+    });
+    assert!(
+        e.contains("a.pdf: passa de 0 MB") && e.contains("c.pdf: passa"),
+        "{e}"
+    );
+    // Within both, the PDFs are decompressed and checked.
+    let e = ler(&LimitesZip {
+        total: 1_000_000,
+        ..limites
+    });
+    assert!(e.contains("a.pdf: o arquivo \"a.pdf\" não é um PDF"), "{e}");
+    // A file the manifest does not cite: refused, nothing decompressed.
+    let zip = zip_de(&[("manifesto.csv", manifesto.as_bytes()), ("d.pdf", &pdf)]);
+    let e = ler_zip(std::io::Cursor::new(&zip), dir.path(), &LimitesZip::PADRAO)
+        .err()
+        .unwrap()
+        .join(" | ");
+    assert!(e.contains("d.pdf não é citado"), "{e}");
+    assert!(!e.contains("não é um PDF"), "{e}");
+}
+
+/// `POST /api/v1/lotes` with a ZIP body.
+fn post_zip(token: &str, corpo: Vec<u8>) -> Request<Body> {
+    Request::post("/api/v1/lotes")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/zip")
+        .body(Body::from(corpo))
+        .unwrap()
+}
+
 db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
     let dir = tempfile::tempdir().unwrap();
     let app = preparado(&db, dir.path()).await;
@@ -1096,13 +1165,7 @@ db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
     chamar(&app, get(&format!("/api/v1/notificacoes/{id}"), &hap)).await;
     let meus = numeros(&db, HAPVIDA).await;
     let cab = persus_server::servicos::peticoes::CABECALHO_LOTE;
-    let zip_post = |corpo: Vec<u8>| {
-        Request::post("/api/v1/lotes")
-            .header(header::AUTHORIZATION, format!("Bearer {hap}"))
-            .header(header::CONTENT_TYPE, "application/zip")
-            .body(Body::from(corpo))
-            .unwrap()
-    };
+    let zip_post = |corpo: Vec<u8>| post_zip(&hap, corpo);
     let docs_antes = persus_store::peticoes::documentos_da_operadora(&db, HAPVIDA)
         .await
         .unwrap()
@@ -1149,7 +1212,7 @@ db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
 
     // A good one: two petitions citing the ZIP's PDFs by name (one shared).
     let outro_pdf =
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Lang(pt-BR)>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        persus_server::demo::cenario::pdf_de_prova("Contrato", &["Clausula 1".to_owned()]);
     let manifesto = format!(
             "{cab}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;exclusao.pdf\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência.;;exclusao.pdf|contrato.pdf\n",
             meus[0], meus[1]
@@ -1285,3 +1348,189 @@ db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
         .unwrap()
         .contains("já foi publicado"));
 });
+
+/// The `filename*` of a `Content-Disposition` header, percent-decoded (RFC 5987).
+fn nome_estendido(cd: &str) -> String {
+    let codificado = cd.split("filename*=UTF-8''").nth(1).unwrap();
+    let b = codificado.as_bytes();
+    let mut bytes = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            bytes.push(u8::from_str_radix(&codificado[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            bytes.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+db_test!(
+    nomes_de_documento_sao_saneados_na_entrada_e_o_download_tem_content_disposition_valido,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        let app = preparado(&db, dir.path()).await;
+        let hap = token(&app, HAPVIDA, None).await;
+        let enviar = |nome: &str| {
+            let q = serde_urlencoded::to_string([("nome", nome)]).unwrap();
+            Request::post(format!("/api/v1/documentos?{q}"))
+                .header(header::AUTHORIZATION, format!("Bearer {hap}"))
+                .header(header::CONTENT_TYPE, "application/pdf")
+                .body(Body::from(PDF))
+                .unwrap()
+        };
+        for (enviado, guardado) in [
+            (
+                "relatorio\r\nSet-Cookie: x=1.pdf",
+                "relatorio Set-Cookie: x=1.pdf",
+            ),
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\windows\\prova.pdf", "prova.pdf"),
+            ("\u{202e}fdp.exe\u{1}\u{7f}", "fdp.exe"),
+            ("../..", "documento.pdf"),
+            (
+                "Relatório de exclusão — ação.pdf",
+                "Relatório de exclusão — ação.pdf",
+            ),
+        ] {
+            let r = chamar(&app, enviar(enviado)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{enviado:?}: {}", r.json);
+            assert_eq!(r.json["nome_arquivo"], guardado, "{enviado:?}");
+            let id = r.json["id"].as_i64().unwrap();
+            let d = chamar(&app, get(&format!("/api/v1/documentos/{id}"), &hap)).await;
+            assert_eq!(d.status, StatusCode::OK, "{enviado:?}");
+            assert_eq!(d.bytes, PDF);
+            let cd = d.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(cd.starts_with("attachment; filename=\""), "{cd}");
+            assert!(cd.is_ascii(), "{cd}");
+            // The UTF-8 name round-trips through filename*; homologação marks where it came from.
+            assert_eq!(
+                nome_estendido(cd),
+                format!("HOMOLOGACAO-{guardado}"),
+                "{cd}"
+            );
+        }
+        // An over-long name keeps its extension and a readable start.
+        let longo = format!("{}.pdf", "a".repeat(500));
+        let r = chamar(&app, enviar(&longo)).await;
+        let nome = r.json["nome_arquivo"].as_str().unwrap();
+        assert!(
+            nome.chars().count() <= 120 && nome.ends_with("aaa.pdf"),
+            "{nome}"
+        );
+
+        // A name stored before names were sanitized still downloads, with a valid header.
+        let sha = persus_server::servicos::documentos::sha256_hex(PDF);
+        let chave = {
+            use persus_server::servicos::documentos::{Armazenamento, ArmazenamentoLocal};
+            ArmazenamentoLocal {
+                raiz: dir.path().to_path_buf(),
+            }
+            .gravar(&sha, PDF)
+            .unwrap()
+        };
+        let mut tx = db.begin().await.unwrap();
+        let antigo = persus_store::peticoes::inserir_documento(
+            &mut tx,
+            &persus_store::peticoes::Documento {
+                id: 0,
+                operadora: HAPVIDA.to_owned(),
+                sha256: sha,
+                nome_arquivo: "antigo\u{1}\"\r\n;.pdf".to_owned(),
+                tamanho: PDF.len() as i64,
+                chave,
+                enviado_em: chrono::Utc::now(),
+                enviado_por: "teste".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let d = chamar(&app, get(&format!("/api/v1/documentos/{antigo}"), &hap)).await;
+        assert_eq!(d.status, StatusCode::OK);
+        let cd = d.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(
+            cd.starts_with("attachment; filename=\"HOMOLOGACAO-antigo"),
+            "{cd}"
+        );
+        assert_eq!(cd.matches('"').count(), 2, "{cd}");
+    }
+);
+
+db_test!(
+    lote_zip_alem_dos_limites_e_recusado_em_problem_json_sem_gravar_nada,
+    |db| {
+        let dir = tempfile::tempdir().unwrap();
+        common::publicado_hoje(&db, 21).await;
+        let estado = AppState::com_documentos(db.clone(), dir.path().to_path_buf());
+        let app = router(estado.clone());
+        let hap = token(&app, HAPVIDA, None).await;
+        let zip_post = |corpo: Vec<u8>| post_zip(&hap, corpo);
+        let docs = || async {
+            persus_store::peticoes::documentos_da_operadora(&db, HAPVIDA)
+                .await
+                .unwrap()
+                .len()
+        };
+        let docs_antes = docs().await;
+        // 60 valid PDFs of 9.9 MB, each within the per-file limit, cited by the manifest: 594 MB
+        // expanded, past the 512 MB a batch may expand to (about 0.6 MB compressed).
+        let pdf = common::pdf_acolchoado(9_900_000);
+        let nomes: Vec<String> = (1..=60).map(|i| format!("p{i}.pdf")).collect();
+        let manifesto = format!(
+            "{}\nimpugnacao;33910.000001/2026-00;1234567890123;ADM01;Fundamentação qualquer.;;{}\n",
+            persus_server::servicos::peticoes::CABECALHO_LOTE,
+            nomes.join("|")
+        );
+        let mut arquivos: Vec<(&str, &[u8])> = vec![("manifesto.csv", manifesto.as_bytes())];
+        arquivos.extend(nomes.iter().map(|n| (n.as_str(), pdf.as_slice())));
+        let bomba = zip_de(&arquivos);
+        drop(pdf);
+        assert!(bomba.len() < 2 * 1024 * 1024);
+
+        // Every slot taken: 503 with Retry-After, in problem+json, before the body is read.
+        let vagas = estado
+            .zips_em_curso
+            .clone()
+            .acquire_many_owned(persus_server::api::lotes::ZIPS_SIMULTANEOS as u32)
+            .await
+            .unwrap();
+        let r = chamar(&app, zip_post(bomba.clone())).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.json);
+        assert_eq!(r.headers[header::RETRY_AFTER], "30");
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert!(
+            r.json["detail"]
+                .as_str()
+                .unwrap()
+                .contains("envie de novo em 30 segundos"),
+            "{}",
+            r.json
+        );
+        drop(vagas);
+
+        // A slot free: refused for what it expands to, nothing recorded, nothing left on disk.
+        let r = chamar(&app, zip_post(bomba)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+        let detalhe = r.json["detail"].as_str().unwrap();
+        assert!(
+            detalhe.contains("o conteúdo descompactado passaria de 512 MB"),
+            "{detalhe}"
+        );
+        assert_eq!(docs().await, docs_antes);
+        assert!(
+            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+        assert_eq!(estado.zips_em_curso.available_permits(), 2);
+    }
+);

@@ -80,3 +80,32 @@ db_test!(outra_operadora_nao_encontra_a_notificacao, |db| {
     assert_eq!(e, format!("notificação {n} não encontrada"));
     assert_eq!(texto(&db, "SELECT COALESCE(ciencia_forma, 'nenhuma') FROM notificacoes WHERE CAST(id AS TEXT) = $1", &n.to_string()).await, "nenhuma");
 });
+
+db_test!(
+    ler_o_oficio_depois_da_ciencia_presumida_registra_a_leitura_sem_mover_o_prazo,
+    |db| {
+        // RN 377/2015 and RN 253/2011 art. 24 (domain.md §3.2–3.3): published Tue 10/02/2026 →
+        // presumed Fri 20/02 → day 1 Mon 23/02 → day 30 Tue 24/03/2026. Read on Wed 25/02,
+        // before the scheduler ran: the same rule as a decision's ciência — presumed, 24/03.
+        abi_agendado(&db, 31).await;
+        publicado(&db).await;
+        let n = scalar_i64(&db, "SELECT n.id FROM notificacoes n JOIN processos p ON p.id = n.processo_id WHERE p.operadora = $1", AMIL).await;
+        let c = ler(&db, n, AMIL, d(2026, 2, 25)).await.unwrap();
+        assert_eq!(
+            (c.ciencia_em, c.forma, c.vencimento, c.registrada_agora),
+            (d(2026, 2, 20), "presumida", Some(d(2026, 3, 24)), false)
+        );
+        let estados = textos(&db, "SELECT DISTINCT a.estado FROM atendimentos a JOIN processos p ON p.id = a.processo_id WHERE p.operadora = $1", AMIL).await;
+        assert_eq!(estados, ["notificado"]);
+        assert_eq!(
+            scalar_i64(&db, "SELECT COUNT(*) FROM auditoria WHERE acao = 'notificacao.leitura' AND entidade_id = $1", &n.to_string()).await,
+            1
+        );
+        // The scheduler later finds nothing left to presume for this notice.
+        tick(&db, d(2026, 2, 26)).await;
+        assert_eq!(
+            texto(&db, "SELECT ciencia_forma || ' ' || CAST(vencimento AS TEXT) FROM notificacoes WHERE CAST(id AS TEXT) = $1", &n.to_string()).await,
+            "presumida 2026-03-24"
+        );
+    }
+);

@@ -215,11 +215,10 @@ db_test!(da_divida_a_gru_paga_pelo_retorno_do_banco, |db| {
         StatusCode::NOT_FOUND
     );
 
-    // A malformed return file is refused with the line and changes nothing.
-    let ret = cnab240_de(
-        &[(nosso.clone(), Centavos::new(principal), esperado)],
-        esperado,
-    );
+    // A malformed return file is refused with the line and changes nothing. The payment is made
+    // today (the due date is still ahead: a return cannot carry a payment dated in the future).
+    let hoje = RelogioSistema.hoje();
+    let ret = cnab240_de(&[(nosso.clone(), Centavos::new(principal), hoje)], hoje);
     let ruim = ret
         .replacen("\r\n", "X\r\n", 2)
         .replacen("X\r\n", "\r\n", 1);
@@ -247,7 +246,7 @@ db_test!(da_divida_a_gru_paga_pelo_retorno_do_banco, |db| {
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
-    // The bank's return: paid on the due date, exact amount → reconciled; GRU and debt paid.
+    // The bank's return: paid before the due date, exact amount → reconciled; GRU and debt paid.
     let r = chamar(
         &app,
         post(
@@ -283,8 +282,7 @@ db_test!(da_divida_a_gru_paga_pelo_retorno_do_banco, |db| {
         1
     );
     // A second payment of the same GRU (by hand) is flagged, never booked.
-    let manual =
-        serde_json::json!({ "gru": numero, "valor_centavos": principal, "pago_em": esperado });
+    let manual = serde_json::json!({ "gru": numero, "valor_centavos": principal, "pago_em": hoje });
     let r = chamar(
         &app,
         post(
@@ -488,7 +486,9 @@ db_test!(
         let juros = (principal * juros_pct + 5_000) / 10_000;
         assert_eq!(g.valor_centavos, principal + multa + juros, "{}", g.memoria);
 
-        // Paid: the debt is settled and leaves CADIN on the payment date.
+        // Paid: the debt is settled and leaves CADIN on the payment date. This part of the story
+        // is months ahead of the API's clock, and a return cannot carry a payment dated in the
+        // future: ANS finance imports it through the service on the simulated day.
         let ret = cnab240_de(
             &[(
                 g.nosso_numero.clone(),
@@ -497,12 +497,16 @@ db_test!(
             )],
             venc_gru,
         );
-        let r = chamar(
-            &app,
-            post("/api/v1/retornos", &ans, "text/plain", ret.into_bytes()),
+        let r = persus_server::servicos::cobranca::importar_retorno(
+            &db,
+            "retorno.ret",
+            ret.as_bytes(),
+            &Ator::sistema("ans.financeiro"),
+            RelogioFixo::em(venc_gru).agora(),
         )
-        .await;
-        assert_eq!(r.json["conciliados"], 1, "{}", r.json);
+        .await
+        .unwrap();
+        assert_eq!(r.conciliados, 1, "{r:?}");
         let d = chamar(&app, get("/api/v1/debitos", &hap)).await;
         assert_eq!(d.json["itens"][0]["estado"], "pago");
         assert_eq!(
@@ -733,6 +737,204 @@ db_test!(
         assert!(c.json["itens"][0]["gru_id"].is_i64(), "{}", c.json);
     }
 );
+
+// ---- Bank returns with impossible values (issue #11, fault 8): the whole file is refused with
+// the line and the reason, and nothing is booked — not even its good lines.
+
+/// Hapvida's debt in a GRU issued today; returns (app, ANS token, GRU nosso número, GRU amount).
+async fn gru_de_hoje(db: &Db, dir: &std::path::Path) -> (Router, String, String, i64) {
+    let (app, hap, debito, _, _) = divida_da_hapvida(db, dir).await;
+    let corpo = serde_json::to_vec(&serde_json::json!({ "debitos": [debito] })).unwrap();
+    let g = chamar(&app, post("/api/v1/grus", &hap, "application/json", corpo)).await;
+    assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+    let ans = token(&app, "demo-ans").await;
+    (
+        app,
+        ans,
+        g.json["nosso_numero"].as_str().unwrap().to_owned(),
+        g.json["valor_centavos"].as_i64().unwrap(),
+    )
+}
+
+/// Imports a return whose first payment is exact and on time and whose second is `ruim`
+/// (lines 5–6); asserts it is refused naming `linha` and `motivo`, and that nothing was booked.
+async fn retorno_recusado(
+    db: &Db,
+    app: &Router,
+    ans: &str,
+    arquivo: String,
+    linha: &str,
+    motivo: &str,
+) {
+    let r = chamar(
+        app,
+        post("/api/v1/retornos", ans, "text/plain", arquivo.into_bytes()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    let detail = r.json["detail"].as_str().unwrap();
+    assert!(detail.contains("nada foi importado"), "{detail}");
+    assert!(detail.contains(linha), "{detail}");
+    assert!(detail.contains(motivo), "{detail}");
+    for (sql, esperado) in [
+        ("SELECT COUNT(*) FROM pagamentos WHERE $1 = $1", 0),
+        ("SELECT COUNT(*) FROM creditos WHERE $1 = $1", 0),
+        ("SELECT COUNT(*) FROM grus WHERE estado = $1", 0),
+        ("SELECT COUNT(*) FROM retornos_bancarios WHERE $1 = $1", 0),
+    ] {
+        assert_eq!(common::scalar_i64(db, sql, "paga").await, esperado, "{sql}");
+    }
+}
+
+fn retorno_com(nosso: &str, valor: i64, ruim: (i64, chrono::NaiveDate)) -> String {
+    let hoje = RelogioSistema.hoje();
+    cnab240_de(
+        &[
+            (nosso.to_owned(), Centavos::new(valor), hoje),
+            (nosso.to_owned(), Centavos::new(ruim.0), ruim.1),
+        ],
+        hoje,
+    )
+}
+
+/// `arquivo` with `campo` written at `faixa` of line 6 (the bad payment's U segment).
+fn com_campo(arquivo: &str, faixa: std::ops::Range<usize>, campo: &str) -> String {
+    let mut linhas: Vec<String> = arquivo.lines().map(str::to_owned).collect();
+    linhas[5].replace_range(faixa, campo);
+    linhas.join("\r\n") + "\r\n"
+}
+
+/// A GRU issued today, then each file `casos` builds from its nosso número and amount is
+/// refused naming line 6 and its reason, and nothing is booked.
+async fn recusados(db: &Db, casos: impl FnOnce(&str, i64) -> Vec<(String, &'static str)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, ans, nosso, valor) = gru_de_hoje(db, dir.path()).await;
+    for (arquivo, motivo) in casos(&nosso, valor) {
+        retorno_recusado(db, &app, &ans, arquivo, "linha 6", motivo).await;
+    }
+}
+
+db_test!(retorno_com_valor_pago_negativo_e_recusado_inteiro, |db| {
+    recusados(&db, |nosso, valor| {
+        let arquivo = retorno_com(nosso, valor, (-10_000, RelogioSistema.hoje()));
+        assert!(arquivo.contains("-00000000010000"));
+        vec![(arquivo, "valor pago")]
+    })
+    .await;
+});
+
+db_test!(retorno_com_valor_pago_zero_e_recusado_inteiro, |db| {
+    recusados(&db, |nosso, valor| {
+        let arquivo = retorno_com(nosso, valor, (0, RelogioSistema.hoje()));
+        vec![(arquivo, "maior que zero")]
+    })
+    .await;
+});
+
+db_test!(
+    retorno_com_valor_acima_do_dobro_da_gru_e_recusado_inteiro,
+    |db| {
+        // 999999999999999 centavos (R$ 9,9 trillion) against a GRU of a few thousand reais.
+        recusados(&db, |nosso, valor| {
+            let hoje = RelogioSistema.hoje();
+            let arquivo = retorno_com(nosso, valor, (999_999_999_999_999, hoje));
+            vec![(arquivo, "dobro")]
+        })
+        .await;
+    }
+);
+
+db_test!(
+    retorno_com_pagamento_datado_no_futuro_e_recusado_inteiro,
+    |db| {
+        recusados(&db, |nosso, valor| {
+            let arquivo = retorno_com(nosso, valor, (valor, common::d(2099, 12, 31)));
+            vec![(arquivo, "31/12/2099")]
+        })
+        .await;
+    }
+);
+
+db_test!(
+    retorno_com_pagamento_anterior_a_emissao_da_gru_e_recusado_inteiro,
+    |db| {
+        recusados(&db, |nosso, valor| {
+            let ontem = RelogioSistema.hoje() - chrono::Duration::days(1);
+            let arquivo = retorno_com(nosso, valor, (valor, ontem));
+            vec![(arquivo, "anterior à emissão")]
+        })
+        .await;
+    }
+);
+
+db_test!(
+    retorno_com_data_de_pagamento_impossivel_e_recusado_inteiro,
+    |db| {
+        // 31/02 does not exist; year 0000 parses as a date but no bank slip was paid then.
+        recusados(&db, |nosso, valor| {
+            let arquivo = retorno_com(nosso, valor, (valor, RelogioSistema.hoje()));
+            vec![
+                (com_campo(&arquivo, 137..145, "31022026"), "não existe"),
+                (com_campo(&arquivo, 137..145, "01010000"), "01/01/0000"),
+            ]
+        })
+        .await;
+    }
+);
+
+db_test!(
+    retorno_com_data_de_credito_no_futuro_e_recusado_inteiro,
+    |db| {
+        // Segment U, positions 146–153: the date the bank credited ANS.
+        recusados(&db, |nosso, valor| {
+            let arquivo = retorno_com(nosso, valor, (valor, RelogioSistema.hoje()));
+            vec![(com_campo(&arquivo, 145..153, "31122099"), "crédito")]
+        })
+        .await;
+    }
+);
+
+db_test!(pagamento_manual_datado_no_futuro_e_recusado, |db| {
+    // ANS finance typing a payment goes through the same checks as the bank's file.
+    let dir = tempfile::tempdir().unwrap();
+    let (app, ans, nosso, valor) = gru_de_hoje(&db, dir.path()).await;
+    let numero = common::texto(
+        &db,
+        "SELECT numero FROM grus WHERE nosso_numero = $1",
+        &nosso,
+    )
+    .await;
+    let manual =
+        serde_json::json!({ "gru": numero, "valor_centavos": valor, "pago_em": "2099-12-31" });
+    let r = chamar(
+        &app,
+        post(
+            "/api/v1/pagamentos",
+            &ans,
+            "application/json",
+            serde_json::to_vec(&manual).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert!(
+        r.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("31/12/2099 no futuro"),
+        "{}",
+        r.json
+    );
+    assert_eq!(
+        common::scalar_i64(
+            &db,
+            "SELECT COUNT(*) FROM pagamentos WHERE nosso_numero = $1",
+            &nosso
+        )
+        .await,
+        0
+    );
+});
 
 db_test!(
     pagamento_simulado_em_homologacao_pela_operadora_dona_ou_pelo_financeiro_da_ans_com_o_escopo_documentado,

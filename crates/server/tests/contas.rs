@@ -1,76 +1,138 @@
-//! Signing in: Argon2id passwords and lockout after repeated failures, on both databases.
+//! Signing in: Argon2id passwords and throttling by source address and login (never a lockout),
+//! on both databases; people, delegations and applications of an operator.
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 use persus_server::cli::load_reference_data;
 use persus_server::demo::credenciais;
-use persus_server::servicos::contas::{entrar, Entrada, BLOQUEIO, LIMITE_FALHAS};
-use persus_store::{contas, db_test};
+use persus_server::servicos::entrada::{
+    entrar, espera_apos, Entrada, Origem, Tentativa, JANELA, LIMITE_ORIGEM, LIMITE_PAR,
+};
+use persus_store::{contas, db_test, Db};
 
 fn recusada(e: Entrada) -> String {
     match e {
         Entrada::Recusada { mensagem } => mensagem,
-        Entrada::Aceita(u) => panic!("accepted {}", u.login),
+        outra => panic!("expected a refusal, got {outra:?}"),
     }
 }
 
+fn adiada(e: Entrada) -> Duration {
+    match e {
+        Entrada::Adiada { espera, mensagem } => {
+            assert!(mensagem.contains("aguarde"), "{mensagem}");
+            espera
+        }
+        outra => panic!("expected a wait, got {outra:?}"),
+    }
+}
+
+fn aceita(e: Entrada) {
+    assert!(matches!(e, Entrada::Aceita(_)), "{e:?}");
+}
+
+fn origem(ip: &str) -> Origem {
+    Origem::de(Some(ip.parse().unwrap()))
+}
+
+/// One attempt from `de` at `em`.
+async fn tentar(
+    db: &Db,
+    login: &str,
+    senha: &str,
+    de: &Origem,
+    em: chrono::DateTime<Utc>,
+) -> Entrada {
+    let t = Tentativa {
+        login,
+        senha,
+        origem: de,
+        request_id: None,
+    };
+    entrar(db, &t, em).await.unwrap()
+}
+
 db_test!(
-    senha_certa_entra_erros_repetidos_bloqueiam_e_o_bloqueio_expira,
+    senha_certa_entra_erros_de_uma_origem_esperam_e_ninguem_bloqueia_a_pessoa,
     |db| {
         load_reference_data(&db).await.unwrap();
         credenciais::criar(&db).await.unwrap();
-        let t0 = Utc::now();
+        // Whole seconds: PostgreSQL keeps microseconds, and the waits are compared exactly.
+        let t0 = Utc::now().trunc_subsecs(0);
+        let s = Duration::seconds;
         // Stored as Argon2id, never in clear.
         let u = contas::usuario(&db, "rep.368253").await.unwrap().unwrap();
         assert!(u.senha_hash.starts_with("$argon2id$"), "{}", u.senha_hash);
         assert!(!u.senha_hash.contains("demo"));
 
-        assert!(matches!(
-            entrar(&db, "rep.368253", "demo", t0).await.unwrap(),
-            Entrada::Aceita(_)
-        ));
+        let (a, b) = (origem("203.0.113.7"), origem("198.51.100.9"));
+        aceita(tentar(&db, "rep.368253", "demo", &a, t0).await);
         // Unknown login and wrong password read the same.
-        let a = recusada(entrar(&db, "nao.existe", "demo", t0).await.unwrap());
-        let b = recusada(entrar(&db, "rep.368253", "errada", t0).await.unwrap());
-        assert_eq!(a, b);
-        assert_eq!(a, "login ou senha inválidos");
-        for _ in 1..LIMITE_FALHAS - 1 {
-            recusada(entrar(&db, "rep.368253", "errada", t0).await.unwrap());
+        let x = recusada(tentar(&db, "nao.existe", "demo", &a, t0).await);
+        let y = recusada(tentar(&db, "rep.368253", "errada", &a, t0).await);
+        assert_eq!(x, y);
+        assert_eq!(x, "login ou senha inválidos");
+        for _ in 1..LIMITE_PAR {
+            recusada(tentar(&db, "rep.368253", "errada", &a, t0).await);
         }
-        let m = recusada(entrar(&db, "rep.368253", "errada", t0).await.unwrap());
-        assert!(m.contains("bloqueada por 15 minutos"), "{m}");
-        // Locked: even the right password is refused, saying until when.
-        let m = recusada(
-            entrar(&db, "rep.368253", "demo", t0 + Duration::minutes(5))
-                .await
-                .unwrap(),
-        );
-        assert!(
-            m.contains("bloqueada") && m.contains("horário de Brasília"),
-            "{m}"
-        );
-        // After the lock, the right password enters and the count starts over: one more failure
-        // does not lock again.
-        let depois = t0 + BLOQUEIO + Duration::seconds(1);
-        recusada(entrar(&db, "rep.368253", "errada", depois).await.unwrap());
-        assert!(matches!(
-            entrar(&db, "rep.368253", "demo", depois).await.unwrap(),
-            Entrada::Aceita(_)
-        ));
+        // From A, this login now waits — even with the right password.
+        let primeira = espera_apos(LIMITE_PAR, LIMITE_PAR);
+        assert_eq!(primeira, s(8));
         assert_eq!(
-            contas::usuario(&db, "rep.368253")
-                .await
-                .unwrap()
-                .unwrap()
-                .falhas,
-            0
+            adiada(tentar(&db, "rep.368253", "demo", &a, t0 + s(1)).await),
+            primeira - s(1)
         );
-        // Other accounts were never affected.
-        assert!(matches!(
-            entrar(&db, "ans.analista", "demo", t0).await.unwrap(),
-            Entrada::Aceita(_)
-        ));
+        // From B the person signs in at once.
+        aceita(tentar(&db, "rep.368253", "demo", &b, t0 + s(1)).await);
+        // After the wait A may try again; another failure doubles the wait.
+        let t1 = t0 + primeira;
+        recusada(tentar(&db, "rep.368253", "errada", &a, t1).await);
+        let segunda = espera_apos(LIMITE_PAR + 1, LIMITE_PAR);
+        assert_eq!(segunda, s(16));
+        assert_eq!(
+            adiada(tentar(&db, "rep.368253", "demo", &a, t1 + s(1)).await),
+            segunda - s(1)
+        );
+        // A success from A starts A over for this login: one failure does not make it wait.
+        let t2 = t1 + segunda;
+        aceita(tentar(&db, "rep.368253", "demo", &a, t2).await);
+        recusada(tentar(&db, "rep.368253", "errada", &a, t2).await);
+        aceita(tentar(&db, "rep.368253", "demo", &a, t2).await);
+        // A login that does not exist is throttled the same way: the wait tells nothing.
+        for _ in 1..LIMITE_PAR {
+            recusada(tentar(&db, "nao.existe", "errada", &a, t2).await);
+        }
+        assert_eq!(
+            adiada(tentar(&db, "nao.existe", "errada", &a, t2).await),
+            primeira
+        );
+
+        // One source trying many logins waits for all of them; another source does not.
+        let c = origem("192.0.2.50");
+        for i in 0..LIMITE_ORIGEM {
+            recusada(tentar(&db, &format!("chute.{i}"), "errada", &c, t0).await);
+        }
+        adiada(tentar(&db, "rep.326305", "demo", &c, t0).await);
+        adiada(tentar(&db, "chute.novo", "errada", &c, t0).await);
+        aceita(tentar(&db, "rep.326305", "demo", &b, t0).await);
+        // An hour without attempts and the source starts over.
+        aceita(tentar(&db, "rep.326305", "demo", &c, t0 + JANELA + s(1)).await);
+
+        // No number of failures from elsewhere locks ANS staff out.
+        for i in 0..10 {
+            let de = origem(&format!("203.0.113.{}", 100 + i));
+            for _ in 0..LIMITE_PAR + 2 {
+                tentar(&db, "ans.admin", "errada", &de, t0).await;
+            }
+        }
+        aceita(tentar(&db, "ans.admin", "demo", &origem("198.51.100.77"), t0).await);
+        // An IPv6 client is counted by its /64: changing the interface id does not help.
+        for i in 0..LIMITE_PAR {
+            let de = origem(&format!("2001:db8:7:7::{i}"));
+            recusada(tentar(&db, "rep.368253", "errada", &de, t0).await);
+        }
+        adiada(tentar(&db, "rep.368253", "demo", &origem("2001:db8:7:7::99"), t0).await);
     }
 );
 

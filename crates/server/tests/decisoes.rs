@@ -384,3 +384,63 @@ db_test!(
         assert!(e.to_string().contains("instância dicol"));
     }
 );
+
+db_test!(
+    ciencia_expressa_da_decisao_depois_da_presumida_nao_move_o_prazo_de_recurso,
+    |db| {
+        // RN 377/2015 (ciência presumed 10 calendar days after availability) and RN 253/2011
+        // art. 12 (recurso in 10 days of ciência), domain.md §3.2–3.3. The decision is available
+        // Sat 14/11/2026 → presumed Tue 24/11 → day 1 Wed 25/11 → day 10 Fri 04/12/2026. The
+        // operator reads it on Tue 01/12, before the scheduler ran: the reading is recorded, the
+        // ciência is the presumed one and the deadline stays 04/12 (not 11/12).
+        let (nup, numeros, ids) = impugnados(&db, 1).await;
+        let r = decide(
+            &db,
+            Instancia::Primeira,
+            &ids,
+            Evento::DecisaoPrimeiraInstancia {
+                decisao: DecisaoPrimeiraInstancia::Indeferida,
+            },
+            d(2026, 11, 14),
+        )
+        .await
+        .unwrap();
+        let n = r.notificacoes[0];
+        let leitura = RelogioFixo::em(d(2026, 12, 1));
+        let c = persus_server::servicos::ciencia::registrar_expressa(
+            &db,
+            n,
+            HAPVIDA,
+            "usuario.hapvida",
+            leitura.hoje(),
+            leitura.agora(),
+            &CalendarioAns::padrao(),
+            &PrazosVigentes::padrao(),
+            &ator(HAPVIDA),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (c.ciencia_em, c.forma, c.vencimento),
+            (d(2026, 11, 24), "presumida", Some(d(2026, 12, 4)))
+        );
+        let id = n.to_string();
+        assert_eq!(
+            texto(&db, "SELECT ciencia_forma || ' ' || CAST(ciencia_em AS TEXT) || ' ' || CAST(vencimento AS TEXT) FROM notificacoes WHERE CAST(id AS TEXT) = $1", &id).await,
+            "presumida 2026-11-24 2026-12-04"
+        );
+        assert_eq!(
+            scalar_i64(&db, "SELECT COUNT(*) FROM auditoria WHERE acao = 'notificacao.leitura' AND entidade_id = $1", &id).await,
+            1,
+            "the reading itself is recorded"
+        );
+        let e = peticao(&db, &recurso(&nup, &numeros), d(2026, 12, 7))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("o prazo de recurso venceu em 04/12/2026"), "{e}");
+        peticao(&db, &recurso(&nup, &numeros), d(2026, 12, 4))
+            .await
+            .unwrap();
+    }
+);

@@ -7,88 +7,15 @@
 
 mod common;
 
+use common::web::{chamar, entrar, form, get, preparado};
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use persus_server::app::{router, AppState};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_store::auditoria::Ator;
-use persus_store::{db_test, Db};
-use tower::ServiceExt;
+use persus_store::db_test;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
-
-struct R {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    texto: String,
-}
-
-async fn chamar(app: &Router, req: Request<Body>) -> R {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let b = r.into_body().collect().await.unwrap().to_bytes();
-    R {
-        status,
-        headers,
-        texto: String::from_utf8_lossy(&b).into_owned(),
-    }
-}
-
-async fn preparado(db: &Db, dir: &std::path::Path) -> Router {
-    common::publicado_hoje(db, 21).await;
-    router(AppState::com_documentos(db.clone(), dir.to_path_buf()))
-}
-
-/// Signs in; returns the cookie header value and the CSRF token read from a page.
-async fn entrar(app: &Router, login: &str) -> (String, String) {
-    let r = chamar(
-        app,
-        Request::post("/entrar")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "login={login}&senha=demo&volta=/painel"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
-    let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(
-        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-        "{set}"
-    );
-    let cookie = set.split(';').next().unwrap().to_owned();
-    let painel = chamar(app, get("/painel", &cookie)).await;
-    assert_eq!(painel.status, StatusCode::OK, "{}", painel.texto);
-    let csrf = painel
-        .texto
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    (cookie, csrf)
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn form(uri: &str, cookie: &str, corpo: String) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(corpo))
-        .unwrap()
-}
+use common::PDF;
 
 fn multipart(
     uri: &str,

@@ -73,36 +73,13 @@ pub struct Usuario {
     pub papel: String,
     pub permissoes: String,
     pub senha_hash: String,
-    pub falhas: i32,
-    pub bloqueado_ate: Option<DateTime<Utc>>,
     pub ativo: bool,
 }
 
 pub async fn usuario(db: &Db, login: &str) -> Result<Option<Usuario>, StoreError> {
-    let sql = "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas,
-                      bloqueado_ate, ativo FROM usuarios WHERE login = $1";
+    let sql = "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, ativo
+               FROM usuarios WHERE login = $1";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?))
-}
-
-/// Records a failed login; locks the account until `bloquear_ate` from the `limite`-th failure.
-pub async fn registrar_falha(
-    db: &Db,
-    id: i64,
-    limite: i32,
-    bloquear_ate: DateTime<Utc>,
-) -> Result<i32, StoreError> {
-    let sql = "UPDATE usuarios SET falhas = falhas + 1,
-                      bloqueado_ate = CASE WHEN falhas + 1 >= $2 THEN $3 ELSE bloqueado_ate END
-               WHERE id = $1 RETURNING falhas";
-    Ok(
-        on_db!(db, pool => sqlx::query_scalar(sql).bind(id).bind(limite).bind(bloquear_ate).fetch_one(pool).await?),
-    )
-}
-
-pub async fn zerar_falhas(db: &Db, id: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE usuarios SET falhas = 0, bloqueado_ate = NULL WHERE id = $1";
-    on_db!(db, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
-    Ok(())
 }
 
 #[derive(Clone, Debug)]
@@ -346,7 +323,7 @@ pub async fn sessao(
         .bind(token_sha256).bind(agora).fetch_optional(pool).await?);
     let Some((id, csrf)) = r else { return Ok(None) };
     let u: Option<Usuario> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas, bloqueado_ate, ativo
+        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, ativo
          FROM usuarios WHERE id = $1 AND ativo")
         .bind(id).fetch_optional(pool).await?);
     Ok(u.map(|u| (u, csrf)))
@@ -399,7 +376,7 @@ pub async fn usuarios_da_organizacao(
     organizacao_id: i64,
 ) -> Result<Vec<Usuario>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, falhas, bloqueado_ate, ativo
+        "SELECT id, login, nome, organizacao_id, papel, permissoes, senha_hash, ativo
          FROM usuarios WHERE organizacao_id = $1 ORDER BY login")
         .bind(organizacao_id).fetch_all(pool).await?))
 }
@@ -460,7 +437,7 @@ pub async fn usar_primeiro_acesso(
         return Ok(false);
     }
     on_tx!(tx, conn => sqlx::query(
-        "UPDATE usuarios SET senha_hash = $2, falhas = 0, bloqueado_ate = NULL, ativo = TRUE WHERE id = $1")
+        "UPDATE usuarios SET senha_hash = $2, ativo = TRUE WHERE id = $1")
         .bind(usuario_id).bind(senha_hash).execute(conn).await?.rows_affected());
     Ok(true)
 }

@@ -16,6 +16,7 @@
 //! - [`abis`], [`processos`]: the ABI schedule, processes with their NUPs, notices and ciência.
 //! - [`auditoria`]: the append-only, hash-chained audit trail.
 //! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
+//! - [`tentativas`]: sign-in attempts per source address and login, for throttling.
 
 #[macro_use]
 pub mod db;
@@ -33,6 +34,7 @@ pub mod operadoras;
 pub mod peticoes;
 pub mod processos;
 pub mod stats;
+pub mod tentativas;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhooks;

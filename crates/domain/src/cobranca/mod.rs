@@ -1,12 +1,13 @@
 //! Charging: the GRU bank slip ([`boleto`]), SELIC as data ([`TabelaSelic`]), late charges by
 //! the regime of the due date ([`encargos`]), parcelamento ([`simular_parcelamento`]) and the
-//! GRU due-date rule ([`vencimento_da_gru`]).
+//! GRU due-date rule ([`vencimento_da_gru`]); the bank's return file and its checks ([`retorno`]).
 //!
 //! Rates are kept in hundredths of a percent (1,01% = 101) so every sum is exact; a charge is
 //! `principal × rate / 10 000`, rounded half up to the centavo (`Rounding::HalfUp`) once per
 //! figure. Every result carries its computation in pt-BR (`memoria`) for the statement.
 
 pub mod boleto;
+pub mod retorno;
 
 use std::collections::BTreeMap;
 

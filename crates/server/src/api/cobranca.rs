@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
@@ -266,20 +266,8 @@ pub async fn gru_pdf(
     } else {
         ""
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{prefixo}GRU-{}.pdf\"",
-                    g.numero.replace(['.', '-'], "")
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let nome = format!("{prefixo}GRU-{}.pdf", g.numero.replace(['.', '-'], ""));
+    Ok(crate::anexo::resposta("application/pdf", &nome, pdf))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -711,17 +699,11 @@ pub async fn extrato(
             ]);
         }
         let corpo = w.into_inner().unwrap_or_default();
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"extrato-{op}.csv\""),
-                ),
-            ],
+        return Ok(crate::anexo::resposta(
+            "text/csv; charset=utf-8",
+            &format!("extrato-{op}.csv"),
             corpo,
-        )
-            .into_response());
+        ));
     }
     Ok(Json(json!({
         "operadora": op, "totais": totais, "debitos": debitos,

@@ -359,19 +359,13 @@ pub async fn docs() -> axum::response::Html<String> {
 <html lang="pt-BR">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>persus — API de integração</title>
-<style>
-body {{ font-family: "Rawline", "Raleway", system-ui, sans-serif; margin: 0; color: #333; }}
-header {{ background: #1351b4; color: #fff; padding: 1rem 2rem; }}
-main {{ padding: 1rem 2rem; max-width: 64rem; }}
-article {{ border-left: 4px solid #1351b4; padding: .25rem 1rem; margin: 1rem 0; background: #f8f8f8; }}
-.m {{ display: inline-block; min-width: 3.5rem; color: #fff; background: #1351b4; padding: 0 .4rem; border-radius: 3px; font-size: .85rem; }}
-code {{ font-size: .95em; }}
-</style></head>
-<body><header><h1>{titulo}</h1><p>OpenAPI 3.1: <a href="/api/openapi.json" style="color:#fff">/api/openapi.json</a></p></header>
+<link rel="stylesheet" href="{css}"></head>
+<body><header><h1>{titulo}</h1><p>OpenAPI 3.1: <a href="/api/openapi.json">/api/openapi.json</a></p></header>
 <main><p>{descricao}</p>
 <p>Autenticação: <code>POST /oauth/token</code> com <code>grant_type=client_credentials</code>; envie <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 {secoes}</main></body></html>"#,
         titulo = esc(doc["info"]["title"].as_str().unwrap_or("")),
         descricao = esc(doc["info"]["description"].as_str().unwrap_or("")),
+        css = crate::web::estatico::url("simples.css"),
     ))
 }

@@ -3,9 +3,9 @@
 //! each line's reasons, and nothing is queued); the rules are applied when the job runs, row by
 //! row: valid rows are filed, the others come back with their reasons.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -15,12 +15,22 @@ use super::{Cliente, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::ArmazenamentoLocal;
-use crate::servicos::lotes::{gravar_zip, ler_zip};
+use crate::servicos::lotes::{gravar_zip, ler_zip, LimitesZip, LIMITE_ZIP};
 use crate::servicos::peticoes::{ler_lote_csv, Pedido, CABECALHO_LOTE};
 use crate::servicos::ServicoError;
 
 /// The most petitions one batch may carry.
 pub const MAXIMO: usize = 100_000;
+
+/// The largest JSON or CSV batch body.
+pub const LIMITE_CORPO: usize = LIMITE_ZIP + 1024 * 1024;
+
+/// How many ZIP batches may be received at once (each spools its body and its PDFs to disk and
+/// parses one PDF at a time); one more is answered 503 with `Retry-After`, not queued.
+pub const ZIPS_SIMULTANEOS: usize = 2;
+
+/// Seconds a client is asked to wait when every ZIP slot is taken.
+const ESPERA_ZIP: u64 = 30;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,10 +72,11 @@ pub struct SituacaoLote {
         (LoteJson = "application/json"),
         (String = "text/csv", example = "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos"),
         (inline(super::esquemas::Arquivo) = "application/zip"),
-    ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB, 2.000 PDFs de até 10 MB)"),
+    ), description = "JSON; o manifesto CSV (documentos por número); ou um ZIP com manifesto.csv na raiz e os PDFs, citados pelo nome na coluna documentos (até 200 MB compactado, 2.000 PDFs de até 10 MB, 512 MB descompactado)"),
     responses(
         (status = 202, description = "Recebido; acompanhe em GET /api/v1/lotes/{id}", body = LoteRecebido),
         (status = 422, description = "Lote malformado (nada foi recebido), com cada motivo", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Lotes ZIP simultâneos no máximo; tente após Retry-After", body = Problem, content_type = "application/problem+json"),
         super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["peticionar"]), ("oauth2" = ["peticionar"]))
@@ -75,7 +86,7 @@ pub async fn receber(
     cliente: Cliente,
     idem: Idempotencia,
     headers: HeaderMap,
-    corpo: Bytes,
+    corpo: Body,
 ) -> Response {
     if let Err(p) = cliente
         .exigir("peticionar")
@@ -88,12 +99,16 @@ pub async fn receber(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    if tipo.starts_with("application/zip") {
+        return receber_zip(app, cliente, idem, corpo).await;
+    }
+    let corpo = match axum::body::to_bytes(corpo, LIMITE_CORPO).await {
+        Ok(b) => b,
+        Err(_) => return grande_demais("o lote", LIMITE_CORPO).into_response(),
+    };
     let csv = tipo.starts_with("text/csv");
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idem.executar(&app, &cliente, &corpo, || async move {
-        if tipo.starts_with("application/zip") {
-            return receber_zip(&app2, &c2, &bytes).await;
-        }
         let pedidos: Vec<Pedido> = if csv {
             let Ok(texto) = std::str::from_utf8(&bytes) else {
                 return (Problem::invalid("o manifesto deve estar em UTF-8")).em_par();
@@ -141,12 +156,53 @@ pub async fn receber(
     .await
 }
 
-/// A ZIP batch: read and checked whole (every problem reported at once), then its PDFs and the
-/// job recorded together.
-async fn receber_zip(app: &AppState, c: &Cliente, bytes: &[u8]) -> (StatusCode, serde_json::Value) {
-    let lido = {
-        let b = bytes.to_vec();
-        match tokio::task::spawn_blocking(move || ler_zip(&b)).await {
+/// 413 for a body past `limite` bytes (nothing was received).
+fn grande_demais(o_que: &str, limite: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "corpo-grande-demais",
+        "Corpo da requisição grande demais",
+    )
+    .detail(format!(
+        "{o_que} passa de {} MB; divida-o em envios menores. Nada foi recebido.",
+        limite / (1024 * 1024)
+    ))
+}
+
+/// A ZIP batch: refused with 503 when [`ZIPS_SIMULTANEOS`] are already being received; else its
+/// body is spooled to an anonymous temporary file (hashed on the way, for `Idempotency-Key`),
+/// read and checked with bounded memory (every problem reported at once), then its PDFs and the
+/// job are recorded together.
+async fn receber_zip(app: AppState, cliente: Cliente, idem: Idempotencia, corpo: Body) -> Response {
+    let Ok(_vaga) = app.zips_em_curso.clone().try_acquire_owned() else {
+        let mut r = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "lotes-zip-ocupados",
+            "Muitos lotes ZIP em recebimento",
+        )
+        .detail(format!(
+            "{ZIPS_SIMULTANEOS} lotes ZIP já estão sendo recebidos, o máximo simultâneo; envie de novo em {ESPERA_ZIP} segundos. Nada foi recebido."
+        ))
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(ESPERA_ZIP));
+        return r;
+    };
+    let temporarios = app.raiz_documentos.join("tmp");
+    let (arquivo, hash) = match receber_em_arquivo(corpo, &temporarios).await {
+        Ok(r) => r,
+        Err(p) => return p.into_response(),
+    };
+    idem.executar(&app, &cliente, &hash, || async {
+        let lido = match tokio::task::spawn_blocking(move || {
+            ler_zip(
+                std::io::BufReader::new(arquivo),
+                &temporarios,
+                &LimitesZip::PADRAO,
+            )
+        })
+        .await
+        {
             Ok(Ok(l)) => l,
             Ok(Err(erros)) => {
                 return Problem::invalid(format!(
@@ -156,8 +212,56 @@ async fn receber_zip(app: &AppState, c: &Cliente, bytes: &[u8]) -> (StatusCode, 
                 .em_par()
             }
             Err(e) => return Problem::from(ServicoError::Regra(e.to_string())).em_par(),
+        };
+        gravar(&app, &cliente, lido).await
+    })
+    .await
+}
+
+/// The body, up to [`LIMITE_ZIP`], into an anonymous file under `dir`; and its SHA-256.
+async fn receber_em_arquivo(
+    corpo: Body,
+    dir: &std::path::Path,
+) -> Result<(std::fs::File, [u8; 32]), Problem> {
+    use http_body_util::BodyExt;
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let arquivo = std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::tempfile_in(dir))
+        .map_err(|e| Problem::internal(&e))?;
+    let mut arquivo = tokio::fs::File::from_std(arquivo);
+    let mut hash = sha2::Sha256::new();
+    let mut corpo = corpo;
+    let mut n = 0usize;
+    while let Some(quadro) = corpo.frame().await {
+        let quadro = quadro.map_err(|e| {
+            Problem::new(StatusCode::BAD_REQUEST, "corpo-ilegivel", "Corpo ilegível").detail(
+                format!("o envio do ZIP foi interrompido ({e}); envie de novo"),
+            )
+        })?;
+        let Ok(dados) = quadro.into_data() else {
+            continue;
+        };
+        n += dados.len();
+        if n > LIMITE_ZIP {
+            return Err(grande_demais("o ZIP", LIMITE_ZIP));
         }
-    };
+        hash.update(&dados);
+        arquivo
+            .write_all(&dados)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+    }
+    arquivo.flush().await.map_err(|e| Problem::internal(&e))?;
+    Ok((arquivo.into_std().await, hash.finalize().into()))
+}
+
+/// Records a read ZIP batch: its PDFs and the job, together.
+async fn gravar(
+    app: &AppState,
+    c: &Cliente,
+    lido: crate::servicos::lotes::ZipLido,
+) -> (StatusCode, serde_json::Value) {
     if lido.pedidos.len() > MAXIMO {
         return Problem::invalid(format!(
             "o lote tem {} petições; envie de 1 a {MAXIMO}",

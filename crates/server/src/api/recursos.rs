@@ -545,17 +545,11 @@ pub async fn atendimentos(
         .map_err(erro_csv)?;
     }
     let corpo = w.into_inner().map_err(|e| Problem::internal(&e))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"atendimentos.csv\"",
-            ),
-        ],
+    Ok(crate::anexo::resposta(
+        "text/csv; charset=utf-8",
+        "atendimentos.csv",
         corpo,
-    )
-        .into_response())
+    ))
 }
 
 /// `GET /api/v1/documentos/{id}`: the PDF as it was sent (its SHA-256 as the ETag).
@@ -585,29 +579,18 @@ pub async fn documento_pdf(
         raiz: app.raiz_documentos.clone(),
     };
     let bytes = arm.ler(&d.chave).map_err(|e| Problem::internal(&e))?;
-    let nome = d.nome_arquivo.replace(['"', '\\', '\r', '\n'], "_");
     // Homologação stamps what leaves it: the file keeps its bytes (its SHA-256 is the evidence),
     // its name says where it came from.
     let nome = if app.ambiente == crate::config::Ambiente::Homologacao {
-        format!("HOMOLOGACAO-{nome}")
+        format!("HOMOLOGACAO-{}", d.nome_arquivo)
     } else {
-        nome
+        d.nome_arquivo
     };
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{nome}\""),
-            ),
-            (axum::http::header::ETAG, format!("\"{}\"", d.sha256)),
-        ],
-        bytes,
-    )
-        .into_response())
+    let mut r = crate::anexo::resposta("application/pdf", &nome, bytes);
+    if let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{}\"", d.sha256)) {
+        r.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    Ok(r)
 }
 
 /// `GET /api/v1/peticoes/{protocolo}`: the protocol receipt again (number, instant, process,

@@ -177,12 +177,21 @@ pub fn pdf_de_prova(titulo: &str, linhas: &[String]) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
         format!("<< /Length {} >>\nstream\n{texto}endstream", texto.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-    ];
+    ]
+    .map(String::into_bytes);
+    pdf_de_objetos(&objetos)
+}
+
+/// A classic PDF 1.4 of `objetos` (numbered from 1; the first is the catalog), with its
+/// cross-reference table and trailer.
+pub fn pdf_de_objetos(objetos: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objetos.iter().enumerate() {
         offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(o);
+        pdf.extend_from_slice(b"\nendobj\n");
     }
     let xref = pdf.len();
     pdf.extend_from_slice(

@@ -7,7 +7,7 @@
 
 use chrono::{Duration, NaiveDate};
 use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::{ciencia_presumida, Prazo, PrazosVigentes};
+use persus_domain::deadline::{Prazo, PrazosVigentes};
 use persus_domain::lifecycle::{aplicar, evento_por_decurso, Ciclo, Estado, Evento, Regras};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
@@ -66,94 +66,12 @@ pub async fn executar(
     // 1. Presumed ciência (RN 377/2015), of Ofícios ABI and of decisions.
     let limite = hoje - Duration::days(i64::from(prazos.ciencia_presumida_dias.get()));
     for n in processos::sem_ciencia_ate(db, limite).await? {
-        let mut ciclo = Ciclo::identificado(Centavos::new(1));
-        match n.tipo.as_str() {
-            "oficio_abi" => {
-                ciclo.estado = Estado::AguardandoCiencia;
-                ciclo.disponibilizado_em = Some(n.disponibilizada_em);
-            }
-            "decisao_primeira_instancia" => {
-                // Retificado or mantido alike: the decision's ciência opens the recurso period.
-                ciclo.estado = Estado::Mantido;
-                ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
-            }
-            _ => {
-                // Final decisions: ciência is recorded, no period follows here (charging does).
-                let em = ciencia_presumida(n.disponibilizada_em, prazos);
-                let mut tx = db.begin().await?;
-                if processos::registrar_ciencia(&mut tx, n.id, em, "presumida", None, None, None)
-                    .await?
-                {
-                    tx.commit().await?;
-                    resumo.ciencias_presumidas += 1;
-                }
-                continue;
-            }
-        }
-        let Some(evento) = evento_por_decurso(&ciclo, hoje, prazos) else {
-            continue;
-        };
-        let t =
-            aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
-        let (ciencia, prazo) = match n.tipo.as_str() {
-            "oficio_abi" => (t.ciclo.ciencia_em, t.ciclo.prazo_impugnacao.clone()),
-            _ => (
-                t.ciclo.prazo_recurso.as_ref().map(|p| p.ciencia),
-                t.ciclo.prazo_recurso.clone(),
-            ),
-        };
-        let (Some(ciencia), Some(prazo)) = (ciencia, prazo) else {
-            continue;
-        };
-        let prazo_json =
-            serde_json::to_string(&prazo).map_err(|e| ServicoError::Regra(e.to_string()))?;
-        let mut tx = db.begin().await?;
-        if !processos::registrar_ciencia(
-            &mut tx,
-            n.id,
-            ciencia,
-            "presumida",
-            None,
-            Some(&prazo_json),
-            Some(prazo.vencimento),
-        )
-        .await?
+        if let Some(p) =
+            super::ciencia::registrar_presumida(db, &n, hoje, &regras, ator, agora).await?
         {
-            continue; // someone recorded ciência meanwhile
+            resumo.ciencias_presumidas += 1;
+            resumo.atendimentos_notificados += p.atendimentos;
         }
-        let movidos = if t.de == t.para {
-            0
-        } else {
-            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
-        };
-        auditoria::registrar(
-            &mut tx,
-            ator,
-            Mudanca {
-                acao: "notificacao.ciencia_presumida",
-                entidade: "notificacao",
-                entidade_id: &n.id.to_string(),
-                antes: Some(json!({ "tipo": n.tipo, "estado_atendimentos": t.de.as_str() })),
-                depois: Some(json!({
-                    "estado_atendimentos": t.para.as_str(), "atendimentos": movidos,
-                    "ciencia_em": ciencia, "prazo": prazo, "regra": t.regra,
-                })),
-            },
-            agora,
-        )
-        .await?;
-        let operadora = persus_store::webhooks::operadora_da_notificacao(&mut tx, n.id).await?;
-        persus_store::webhooks::registrar_evento(
-            &mut tx,
-            operadora.as_deref(),
-            "ciencia.presumida",
-            &json!({ "notificacao": n.id, "tipo": n.tipo, "ciencia_em": ciencia, "vencimento": prazo.vencimento }),
-            agora,
-        )
-        .await?;
-        tx.commit().await?;
-        resumo.ciencias_presumidas += 1;
-        resumo.atendimentos_notificados += movidos;
     }
 
     // 2. Impugnação period over with nothing filed: due (RN 358/2014 art. 33).

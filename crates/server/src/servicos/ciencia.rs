@@ -1,13 +1,21 @@
-//! Explicit ciência: the operator opens a notice. Recorded once, with who and when; the first
-//! reading wins over the later presumption (RN 377/2015), and the period counts from it.
+//! Ciência of a notice: explicit (the operator opens it) or presumed (RN 377/2015, 10 calendar
+//! days after availability). Which one a notice has is decided in one place for the Ofício ABI
+//! and the decisions alike, [`apurar_ciencia`]: a reading up to the presumption day is explicit
+//! ciência (recorded once, with who and when, and the period counts from it); a reading after it
+//! is only recorded (`notificacao.leitura`, for the audit and LGPD access log) — the ciência is
+//! the presumed one and the period does not move. The scheduler and a late reading record the
+//! presumption through the same function, [`registrar_presumida`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
-use persus_domain::lifecycle::{aplicar, Ciclo, Estado, Evento, FormaCiencia, Regras};
+use persus_domain::deadline::{Prazo, PrazosVigentes};
+use persus_domain::lifecycle::{
+    aplicar, apurar_ciencia, Ciclo, Estado, Evento, FormaCiencia, Regras, Transicao,
+};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
-use persus_store::{processos, Db};
+use persus_store::processos::{self, Notificacao};
+use persus_store::Db;
 use serde::Serialize;
 use serde_json::json;
 
@@ -20,9 +28,187 @@ pub struct Ciencia {
     pub forma: &'static str,
     pub vencimento: Option<NaiveDate>,
     /// False when ciência had already been recorded (reading again changes nothing).
+    // A reading after the presumption day finds ciência presumed (already, in law): false too.
     pub registrada_agora: bool,
 }
 
+/// The lifecycle facts a notice's attendances share, and the ciência event on `em`; `None` for
+/// notices that open no period (final decisions).
+fn ciclo_e_evento(n: &Notificacao, em: NaiveDate, forma: FormaCiencia) -> Option<(Ciclo, Evento)> {
+    let mut ciclo = Ciclo::identificado(Centavos::new(1));
+    match n.tipo.as_str() {
+        "oficio_abi" => {
+            ciclo.estado = Estado::AguardandoCiencia;
+            ciclo.disponibilizado_em = Some(n.disponibilizada_em);
+            Some((ciclo, Evento::Ciencia { em, forma }))
+        }
+        "decisao_primeira_instancia" => {
+            // Retificado or mantido alike: the decision's ciência opens the recurso period.
+            ciclo.estado = Estado::Mantido;
+            ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
+            Some((ciclo, Evento::CienciaDecisao { em, forma }))
+        }
+        _ => None,
+    }
+}
+
+/// The period a ciência transition opened (impugnação for the Ofício, recurso for a decision).
+fn prazo_aberto(n: &Notificacao, t: &Transicao) -> Option<Prazo> {
+    if n.tipo == "oficio_abi" {
+        t.ciclo.prazo_impugnacao.clone()
+    } else {
+        t.ciclo.prazo_recurso.clone()
+    }
+}
+
+/// A presumed ciência just recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Presumida {
+    pub ciencia_em: NaiveDate,
+    pub vencimento: Option<NaiveDate>,
+    /// Attendances moved (the Ofício's, from awaiting ciência to notified).
+    pub atendimentos: u64,
+}
+
+/// Records the presumed ciência of `n` if it is due on `hoje` and nothing was recorded yet:
+/// dated the presumption day, with its period, the attendances moved, an audit event and the
+/// `ciencia.presumida` webhook event, in one transaction. `None` when not due yet or when
+/// ciência was recorded meanwhile.
+pub async fn registrar_presumida(
+    db: &Db,
+    n: &Notificacao,
+    hoje: NaiveDate,
+    regras: &Regras<'_>,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<Option<Presumida>, ServicoError> {
+    let (em, forma) = match apurar_ciencia(
+        n.disponibilizada_em,
+        hoje,
+        FormaCiencia::Presumida,
+        regras.prazos,
+    ) {
+        Ok(x) => x,
+        Err(_) => return Ok(None), // not due yet
+    };
+    let Some((ciclo, evento)) = ciclo_e_evento(n, em, forma) else {
+        // Final decisions: ciência is recorded, no period follows here (charging does).
+        let mut tx = db.begin().await?;
+        if !processos::registrar_ciencia(&mut tx, n.id, em, "presumida", None, None, None).await? {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        return Ok(Some(Presumida {
+            ciencia_em: em,
+            vencimento: None,
+            atendimentos: 0,
+        }));
+    };
+    let t = aplicar(&ciclo, &evento, regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
+    let Some(prazo) = prazo_aberto(n, &t) else {
+        return Ok(None);
+    };
+    let prazo_json =
+        serde_json::to_string(&prazo).map_err(|e| ServicoError::Regra(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    if !processos::registrar_ciencia(
+        &mut tx,
+        n.id,
+        prazo.ciencia,
+        "presumida",
+        None,
+        Some(&prazo_json),
+        Some(prazo.vencimento),
+    )
+    .await?
+    {
+        return Ok(None); // someone recorded ciência meanwhile
+    }
+    let movidos = if t.de == t.para {
+        0
+    } else {
+        processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
+    };
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "notificacao.ciencia_presumida",
+            entidade: "notificacao",
+            entidade_id: &n.id.to_string(),
+            antes: Some(json!({ "tipo": n.tipo, "estado_atendimentos": t.de.as_str() })),
+            depois: Some(json!({
+                "estado_atendimentos": t.para.as_str(), "atendimentos": movidos,
+                "ciencia_em": prazo.ciencia, "prazo": prazo, "regra": t.regra,
+            })),
+        },
+        agora,
+    )
+    .await?;
+    let operadora = persus_store::webhooks::operadora_da_notificacao(&mut tx, n.id).await?;
+    persus_store::webhooks::registrar_evento(
+        &mut tx,
+        operadora.as_deref(),
+        "ciencia.presumida",
+        &json!({ "notificacao": n.id, "tipo": n.tipo, "ciencia_em": prazo.ciencia, "vencimento": prazo.vencimento }),
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Presumida {
+        ciencia_em: prazo.ciencia,
+        vencimento: Some(prazo.vencimento),
+        atendimentos: movidos,
+    }))
+}
+
+/// Records a reading that is not the ciência (it came after the presumption): who read what and
+/// when, and that the period stands.
+async fn registrar_leitura(
+    db: &Db,
+    n: &Notificacao,
+    quem: &str,
+    hoje: NaiveDate,
+    ator: &Ator,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    let mut tx = db.begin().await?;
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "notificacao.leitura",
+            entidade: "notificacao",
+            entidade_id: &n.id.to_string(),
+            antes: None,
+            depois: Some(json!({
+                "por": quem, "lida_em": hoje, "ciencia_em": n.ciencia_em,
+                "ciencia_forma": n.ciencia_forma, "vencimento": n.vencimento,
+                "regra": "RN 377/2015: a leitura após a ciência presumida não altera a ciência nem o prazo",
+            })),
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn ja_registrada(n: &Notificacao, em: NaiveDate) -> Ciencia {
+    Ciencia {
+        notificacao: n.id,
+        ciencia_em: em,
+        forma: if n.ciencia_forma.as_deref() == Some("presumida") {
+            "presumida"
+        } else {
+            "expressa"
+        },
+        vencimento: n.vencimento,
+        registrada_agora: false,
+    }
+}
+
+/// The operator `quem` opens notice `notificacao_id` on `hoje`.
 #[allow(clippy::too_many_arguments)]
 pub async fn registrar_expressa(
     db: &Db,
@@ -35,82 +221,59 @@ pub async fn registrar_expressa(
     prazos: &PrazosVigentes,
     ator: &Ator,
 ) -> Result<Ciencia, ServicoError> {
-    let n = processos::notificacao_da_operadora(db, notificacao_id, operadora)
+    let nao_encontrada =
+        || ServicoError::Regra(format!("notificação {notificacao_id} não encontrada"));
+    let mut n = processos::notificacao_da_operadora(db, notificacao_id, operadora)
         .await?
-        .ok_or_else(|| {
-            ServicoError::Regra(format!("notificação {notificacao_id} não encontrada"))
-        })?;
+        .ok_or_else(nao_encontrada)?;
     if let Some(em) = n.ciencia_em {
+        if n.ciencia_forma.as_deref() == Some("presumida") {
+            registrar_leitura(db, &n, quem, hoje, ator, agora).await?;
+        }
+        return Ok(ja_registrada(&n, em));
+    }
+    let regras = Regras { calendario, prazos };
+    let (em, forma) = apurar_ciencia(n.disponibilizada_em, hoje, FormaCiencia::Expressa, prazos)
+        .map_err(|v| ServicoError::Regra(v.to_string()))?;
+    if forma == FormaCiencia::Presumida {
+        // Read after the presumption day, before the scheduler recorded it: record the
+        // presumption now (the same function the scheduler uses), then the reading.
+        registrar_presumida(db, &n, hoje, &regras, ator, agora).await?;
+        n = processos::notificacao_da_operadora(db, notificacao_id, operadora)
+            .await?
+            .ok_or_else(nao_encontrada)?;
+        registrar_leitura(db, &n, quem, hoje, ator, agora).await?;
+        return Ok(ja_registrada(&n, n.ciencia_em.unwrap_or(em)));
+    }
+    let Some((ciclo, evento)) = ciclo_e_evento(&n, em, forma) else {
+        let mut tx = db.begin().await?;
+        let gravou =
+            processos::registrar_ciencia(&mut tx, n.id, em, "expressa", Some(quem), None, None)
+                .await?;
+        tx.commit().await?;
         return Ok(Ciencia {
             notificacao: n.id,
             ciencia_em: em,
-            forma: if n.ciencia_forma.as_deref() == Some("presumida") {
-                "presumida"
-            } else {
-                "expressa"
-            },
-            vencimento: n.vencimento,
-            registrada_agora: false,
+            forma: "expressa",
+            vencimento: None,
+            registrada_agora: gravou,
         });
-    }
-    let regras = Regras { calendario, prazos };
-    let mut ciclo = Ciclo::identificado(Centavos::new(1));
-    let (evento, abi) = match n.tipo.as_str() {
-        "oficio_abi" => {
-            ciclo.estado = Estado::AguardandoCiencia;
-            ciclo.disponibilizado_em = Some(n.disponibilizada_em);
-            (
-                Evento::Ciencia {
-                    em: hoje,
-                    forma: FormaCiencia::Expressa,
-                },
-                true,
-            )
-        }
-        "decisao_primeira_instancia" => {
-            ciclo.estado = Estado::Mantido;
-            ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
-            (
-                Evento::CienciaDecisao {
-                    em: hoje,
-                    forma: FormaCiencia::Expressa,
-                },
-                false,
-            )
-        }
-        _ => {
-            let mut tx = db.begin().await?;
-            processos::registrar_ciencia(&mut tx, n.id, hoje, "expressa", Some(quem), None, None)
-                .await?;
-            tx.commit().await?;
-            return Ok(Ciencia {
-                notificacao: n.id,
-                ciencia_em: hoje,
-                forma: "expressa",
-                vencimento: None,
-                registrada_agora: true,
-            });
-        }
     };
     let t = aplicar(&ciclo, &evento, &regras).map_err(|v| ServicoError::Regra(v.to_string()))?;
-    let prazo = if abi {
-        t.ciclo.prazo_impugnacao.clone()
-    } else {
-        t.ciclo.prazo_recurso.clone()
-    };
+    let prazo = prazo_aberto(&n, &t);
     let prazo_json = prazo.as_ref().and_then(|p| serde_json::to_string(p).ok());
     let mut tx = db.begin().await?;
     let gravou = processos::registrar_ciencia(
         &mut tx,
         n.id,
-        hoje,
+        em,
         "expressa",
         Some(quem),
         prazo_json.as_deref(),
         prazo.as_ref().map(|p| p.vencimento),
     )
     .await?;
-    let movidos = if abi && gravou {
+    let movidos = if gravou && t.de != t.para {
         processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
     } else {
         0
@@ -123,7 +286,7 @@ pub async fn registrar_expressa(
             entidade: "notificacao",
             entidade_id: &n.id.to_string(),
             antes: None,
-            depois: Some(json!({ "por": quem, "ciencia_em": hoje, "prazo": prazo, "atendimentos": movidos, "regra": t.regra })),
+            depois: Some(json!({ "por": quem, "ciencia_em": em, "prazo": prazo, "atendimentos": movidos, "regra": t.regra })),
         },
         agora,
     )
@@ -131,7 +294,7 @@ pub async fn registrar_expressa(
     tx.commit().await?;
     Ok(Ciencia {
         notificacao: n.id,
-        ciencia_em: hoje,
+        ciencia_em: em,
         forma: "expressa",
         vencimento: prazo.map(|p| p.vencimento),
         registrada_agora: gravou,

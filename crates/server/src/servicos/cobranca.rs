@@ -5,6 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::cobranca::boleto::{campo_livre_bb, nosso_numero, Boleto, BANCO_DO_BRASIL};
+pub use persus_domain::cobranca::retorno::{cnab240_de, ler_cnab240, PagamentoLido};
+use persus_domain::cobranca::retorno::{conferir_pagamento, GruConferida};
 use persus_domain::cobranca::{encargos, vencimento_da_gru, TabelaSelic, PISO_COBRANCA};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
@@ -252,16 +254,6 @@ pub async fn emitir_gru(
     Ok(gru)
 }
 
-/// One payment read from a return file (or typed by ANS finance).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PagamentoLido {
-    /// Line of the T segment in the file (1-based); 0 for a manual entry.
-    pub linha: usize,
-    pub nosso_numero: String,
-    pub valor: Centavos,
-    pub pago_em: NaiveDate,
-}
-
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Relatorio {
     pub arquivo_sha256: String,
@@ -282,122 +274,6 @@ pub struct ItemRelatorio {
     pub valor_pago_centavos: i64,
     pub situacao: String,
     pub observacao: String,
-}
-
-fn data_ddmmaaaa(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%d%m%Y").ok()
-}
-
-/// Reads a FEBRABAN CNAB 240 cobrança return file: header of file (record 0) from bank 001,
-/// segments T (nosso número 38–57) and U (amount paid 78–92, date of payment 138–145) in pairs,
-/// trailers. Any malformed line refuses the whole file, naming the line and the reason.
-pub fn ler_cnab240(texto: &str) -> Result<Vec<PagamentoLido>, Vec<String>> {
-    let mut erros = Vec::new();
-    let mut out = Vec::new();
-    let linhas: Vec<&str> = texto.lines().map(|l| l.trim_end_matches('\r')).collect();
-    if linhas.is_empty() {
-        return Err(vec!["arquivo vazio".to_owned()]);
-    }
-    let mut pendente: Option<(usize, String, bool)> = None;
-    let mut viu_trailer = false;
-    for (i, l) in linhas.iter().enumerate() {
-        let n = i + 1;
-        if l.is_empty() && i == linhas.len() - 1 {
-            continue;
-        }
-        if l.len() != 240 || !l.is_ascii() {
-            erros.push(format!(
-                "linha {n}: tem {} caracteres; um arquivo CNAB 240 tem linhas de 240",
-                l.chars().count()
-            ));
-            continue;
-        }
-        if &l[0..3] != "001" {
-            erros.push(format!(
-                "linha {n}: banco {} — este retorno não é do Banco do Brasil (001)",
-                &l[0..3]
-            ));
-            continue;
-        }
-        match &l[7..8] {
-            "0" if n == 1 => {
-                if &l[142..143] != "2" {
-                    erros.push(format!(
-                        "linha {n}: o arquivo não é de retorno (código {} na posição 143; retorno é 2)",
-                        &l[142..143]
-                    ));
-                }
-            }
-            "0" => erros.push(format!(
-                "linha {n}: header de arquivo fora da primeira linha"
-            )),
-            _ if n == 1 => erros.push("linha 1: falta o header de arquivo (registro 0)".to_owned()),
-            "1" | "5" => {}
-            "9" => viu_trailer = true,
-            "3" => match &l[13..14] {
-                "T" => {
-                    if let Some((ln, _, _)) = pendente.take() {
-                        erros.push(format!("linha {ln}: segmento T sem o segmento U"));
-                    }
-                    let mov = &l[15..17];
-                    let nn = l[37..57].trim().to_owned();
-                    if nn.len() < 17 || !nn[..17].bytes().all(|b| b.is_ascii_digit()) {
-                        erros.push(format!(
-                            "linha {n}: nosso número \"{nn}\" inválido (17 dígitos nas posições 38–57)"
-                        ));
-                        continue;
-                    }
-                    // 06 = liquidação, 17 = liquidação após baixa: payments; others are
-                    // entries (02), write-offs (09)… and are not payments.
-                    pendente = Some((n, nn[..17].to_owned(), mov == "06" || mov == "17"));
-                }
-                "U" => {
-                    let Some((ln, nn, pago)) = pendente.take() else {
-                        erros.push(format!("linha {n}: segmento U sem o segmento T antes"));
-                        continue;
-                    };
-                    if !pago {
-                        continue;
-                    }
-                    let valor = l[77..92].parse::<i64>();
-                    let data = data_ddmmaaaa(&l[137..145]);
-                    match (valor, data) {
-                        (Ok(v), Some(d)) => out.push(PagamentoLido {
-                            linha: ln,
-                            nosso_numero: nn,
-                            valor: Centavos::new(v),
-                            pago_em: d,
-                        }),
-                        (Err(_), _) => erros.push(format!(
-                            "linha {n}: valor pago \"{}\" não é numérico (posições 78–92)",
-                            &l[77..92]
-                        )),
-                        (_, None) => erros.push(format!(
-                            "linha {n}: data do pagamento \"{}\" inválida (DDMMAAAA nas posições 138–145)",
-                            &l[137..145]
-                        )),
-                    }
-                }
-                outro => erros.push(format!(
-                    "linha {n}: segmento \"{outro}\" inesperado num retorno de cobrança (T ou U)"
-                )),
-            },
-            outro => erros.push(format!(
-                "linha {n}: tipo de registro \"{outro}\" desconhecido"
-            )),
-        }
-    }
-    if let Some((ln, _, _)) = pendente {
-        erros.push(format!("linha {ln}: segmento T sem o segmento U"));
-    }
-    if !viu_trailer && erros.is_empty() {
-        erros.push("falta o trailer de arquivo (registro 9): o arquivo está incompleto".to_owned());
-    }
-    if erros.is_empty() {
-        Ok(out)
-    } else {
-        Err(erros)
-    }
 }
 
 async fn conciliar(
@@ -539,6 +415,14 @@ fn contar(r: &mut Relatorio) {
     }
 }
 
+/// What the payment checks need of a GRU: its amount and the civil day it was issued.
+fn gru_conferida(g: &Gru) -> GruConferida {
+    GruConferida {
+        valor: Centavos::new(g.valor_centavos),
+        emitida_em: super::relogio::data_em_brasilia(g.emitida_em),
+    }
+}
+
 /// Imports a return file: all or nothing, and the same file twice changes nothing (the second
 /// time answers the first report with `ja_importado`).
 pub async fn importar_retorno(
@@ -572,6 +456,22 @@ pub async fn importar_retorno(
     if !store::registrar_retorno(&mut tx, &sha, nome, &ator.ator, "[]", agora).await? {
         return Err(regra("este arquivo está sendo importado agora"));
     }
+    // Every payment must be possible before any is booked (all or nothing).
+    let hoje = super::relogio::data_em_brasilia(agora);
+    let mut erros = Vec::new();
+    for p in &pagamentos {
+        let gru = store::gru_por_nosso_numero(&mut tx, &p.nosso_numero).await?;
+        let conferida = gru.as_ref().map(gru_conferida);
+        for e in conferir_pagamento(p, conferida.as_ref(), hoje) {
+            erros.push(format!("linha {}: {e}", p.linha_valor));
+        }
+    }
+    if !erros.is_empty() {
+        return Err(regra(format!(
+            "retorno recusado, nada foi importado: {}",
+            erros.join("; ")
+        )));
+    }
     let mut r = Relatorio {
         arquivo_sha256: sha.clone(),
         ..Relatorio::default()
@@ -603,52 +503,29 @@ pub async fn pagamento_manual(
     if valor.value() <= 0 {
         return Err(regra("informe um valor pago maior que zero"));
     }
+    let p = PagamentoLido {
+        linha: 0,
+        linha_valor: 0,
+        nosso_numero: g.nosso_numero.clone(),
+        valor,
+        pago_em,
+        creditado_em: None,
+    };
+    let erros = conferir_pagamento(
+        &p,
+        Some(&gru_conferida(&g)),
+        super::relogio::data_em_brasilia(agora),
+    );
+    if !erros.is_empty() {
+        return Err(regra(format!(
+            "pagamento recusado, nada foi registrado: {}",
+            erros.join("; ")
+        )));
+    }
     let mut tx = db.begin().await?;
-    let item = conciliar(
-        &mut tx,
-        &PagamentoLido {
-            linha: 0,
-            nosso_numero: g.nosso_numero,
-            valor,
-            pago_em,
-        },
-        "manual",
-        None,
-        ator,
-        agora,
-    )
-    .await?;
+    let item = conciliar(&mut tx, &p, "manual", None, ator, agora).await?;
     tx.commit().await?;
     Ok(item)
-}
-
-/// A CNAB 240 return for the given payments (the bank's side, for tests, the demo and
-/// homologação): file header, lot header, T/U pairs, lot and file trailers.
-pub fn cnab240_de(pagamentos: &[(String, Centavos, NaiveDate)], gerado: NaiveDate) -> String {
-    let linha = |conteudo: String| format!("{conteudo:<240}")[..240].to_owned();
-    let mut out = Vec::new();
-    let mut h = format!("00100000{:<134}2{}", "", gerado.format("%d%m%Y"));
-    h = linha(h);
-    out.push(h);
-    out.push(linha("00100011T".to_owned()));
-    for (i, (nn, valor, data)) in pagamentos.iter().enumerate() {
-        // 1–3 bank, 4–7 lot, 8 record type, 9–13 sequence, 14 segment, 16–17 movement (06 =
-        // liquidação), 38–57 nosso número; U: 78–92 amount paid, 138–145 date of payment.
-        let t = format!("00100013{:05}T 06{:<20}{nn:<20}", 2 * i + 1, "");
-        let u = format!(
-            "00100013{:05}U 06{:<60}{:015}{:<45}{}",
-            2 * i + 2,
-            "",
-            valor.value(),
-            "",
-            data.format("%d%m%Y")
-        );
-        out.push(linha(t));
-        out.push(linha(u));
-    }
-    out.push(linha("00100015".to_owned()));
-    out.push(linha("00199999".to_owned()));
-    out.join("\r\n") + "\r\n"
 }
 
 /// The SELIC table in force: the stored rates (seeded from the embedded file, extended by ANS's

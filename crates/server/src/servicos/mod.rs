@@ -9,6 +9,7 @@ pub mod contas;
 pub mod decisoes;
 pub mod destinos;
 pub mod documentos;
+pub mod entrada;
 pub mod gru_pdf;
 pub mod historico;
 pub mod homologacao;

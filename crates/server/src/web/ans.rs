@@ -247,7 +247,17 @@ async fn atribuir(State(app): State<AppState>, s: Sessao, body: Bytes) -> Respon
     {
         return falha(e);
     }
-    Redirect::to(&format!("/ans/filas/{}", campo(&p, "instancia"))).into_response()
+    // Back to the queue the form came from, if it names one.
+    let nome = campo(&p, "instancia");
+    let fila = if instancia(&nome).is_some() {
+        nome
+    } else {
+        "primeira".to_owned()
+    };
+    Redirect::to(&super::seguranca::destino_seguro(Some(&format!(
+        "/ans/filas/{fila}"
+    ))))
+    .into_response()
 }
 
 async fn decidir_web(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
@@ -354,7 +364,7 @@ async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
     let hoje = RelogioSistema.hoje();
     let publicando = lista.iter().any(|a| a.estado == "publicando");
     let corpo = html! {
-        @if publicando { script { (maud::PreEscaped("setTimeout(function(){location.reload()},3000)")) } div.br-message.info role="status" aria-live="polite" { div.content { span.message-body { "Publicação em andamento; esta página se atualiza sozinha." } } } }
+        @if publicando { script src=(super::estatico::url("recarregar.js")) data-recarregar="3000" {} div.br-message.info role="status" aria-live="polite" { div.content { span.message-body { "Publicação em andamento; esta página se atualiza sozinha." } } } }
         table.persus {
             thead { tr { th scope="col" { "ABI" } th scope="col" { "Tipo" } th scope="col" { "Trimestre" } th scope="col" { "Lançamento" } th scope="col" { "Situação" } th scope="col" { "Ação" } } }
             tbody { @for a in &lista { tr {

@@ -1,41 +1,9 @@
 //! The page frame: gov.br header, homologação banner, navigation by role, footer, skip link.
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use super::Sessao;
 use crate::app::AppState;
-
-const ESTILO: &str = r#"
-body { font-family: Rawline, Raleway, "Segoe UI", Arial, sans-serif; }
-.persus-faixa { background: #ffcd07; color: #1b1b1b; padding: .5rem 1rem; font-weight: 700; }
-.persus-topo { background: #fff; box-shadow: 0 1px 6px rgba(0,0,0,.16); padding: .75rem 0; }
-.persus-topo .container-lg { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; }
-.persus-marca { font-weight: 700; font-size: 1.25rem; color: #1351b4; text-decoration: none; }
-.persus-nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0; padding: 0; list-style: none; }
-.persus-nav a { color: #1351b4; }
-.persus-nav a[aria-current="page"] { font-weight: 700; text-decoration: underline; }
-main { padding: 1.5rem 0 3rem; min-height: 60vh; }
-main p a:not(.br-button), main li a:not(.br-button), main dd a, main td a { text-decoration: underline; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.persus { width: 100%; border-collapse: collapse; }
-table.persus th, table.persus td { border-bottom: 1px solid #ccc; padding: .4rem .5rem; vertical-align: top; }
-table.persus th { background: #f0f0f0; text-align: left; }
-.cartoes { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 1rem; margin: 1rem 0; }
-.cartao { border: 1px solid #ccc; border-radius: 4px; padding: 1rem; background: #fff; }
-.cartao .valor { font-size: 1.75rem; font-weight: 700; color: #1351b4; }
-.urgente { color: #b00020; font-weight: 700; }
-.persus-upload label { display: block; font-weight: 600; margin-bottom: .25rem; }
-.persus-upload input[type=file] { display: block; padding: .5rem; border: 1px dashed #1351b4; border-radius: 4px; width: 100%; max-width: 36rem; }
-.campo-erro { color: #b00020; font-weight: 600; display: block; margin-top: .25rem; }
-.persus-rodape { background: #071d41; color: #fff; padding: 1.5rem 0; }
-.persus-rodape a, .persus-rodape p, .persus-rodape small { color: #fff; }
-.linha-tempo { list-style: none; padding-left: 0; border-left: 3px solid #1351b4; }
-.linha-tempo li { margin: 0 0 .75rem 0; padding-left: 1rem; }
-form.inline { display: inline; }
-.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }
-.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 10; }
-@media (max-width: 576px) { table.persus { font-size: .875rem; } .persus-nav { font-size: .95rem; } }
-"#;
 
 fn cabeca(titulo: &str) -> Markup {
     html! {
@@ -43,7 +11,7 @@ fn cabeca(titulo: &str) -> Markup {
         meta name="viewport" content="width=device-width, initial-scale=1";
         title { (titulo) " — persus" }
         link rel="stylesheet" href="/assets/govbr/core.min.css";
-        style { (PreEscaped(ESTILO)) }
+        link rel="stylesheet" href=(super::estatico::url("persus.css"));
     }
 }
 

@@ -11,8 +11,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod ans;
+pub mod estatico;
 pub mod layout;
 pub mod operadora;
+pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -28,7 +30,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth;
-use crate::servicos::contas::{entrar, Entrada};
+use crate::servicos::entrada::{entrar, Entrada, Tentativa};
+use seguranca::{destino_seguro, DeOnde};
 
 pub const COOKIE: &str = "persus_sessao";
 pub const DURACAO_SESSAO: Duration = Duration::hours(8);
@@ -232,6 +235,7 @@ pub fn router() -> Router<AppState> {
             get(pagina_primeiro_acesso).post(primeiro_acesso),
         )
         .route("/painel", get(painel))
+        .route("/assets/persus/{arquivo}", get(estatico::servir))
         .merge(operadora::rotas())
         .merge(ans::rotas())
 }
@@ -239,13 +243,6 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 pub struct Volta {
     pub volta: Option<String>,
-}
-
-fn destino_seguro(v: Option<&str>) -> String {
-    match v {
-        Some(v) if v.starts_with('/') && !v.starts_with("//") => v.to_owned(),
-        _ => "/painel".to_owned(),
-    }
 }
 
 async fn pagina_entrar(State(app): State<AppState>, Query(v): Query<Volta>) -> Markup {
@@ -296,6 +293,7 @@ pub struct FormEntrar {
 
 async fn fazer_entrar(
     State(app): State<AppState>,
+    DeOnde(origem): DeOnde,
     headers: HeaderMap,
     Form(f): Form<FormEntrar>,
 ) -> Response {
@@ -307,7 +305,13 @@ async fn fazer_entrar(
         );
     }
     let agora = Utc::now();
-    match entrar(&app.db, &f.login, &f.senha, agora).await {
+    let tentativa = Tentativa {
+        login: &f.login,
+        senha: &f.senha,
+        origem: &origem,
+        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+    };
+    match entrar(&app.db, &tentativa, agora).await {
         Ok(Entrada::Aceita(u)) => {
             let token = auth::aleatorio("psus_web_");
             let csrf = auth::aleatorio("csrf_");
@@ -346,6 +350,12 @@ async fn fazer_entrar(
         }
         Ok(Entrada::Recusada { mensagem }) => (
             StatusCode::UNAUTHORIZED,
+            form_entrar(&app, f.volta.as_deref(), Some(&mensagem), &f.login),
+        )
+            .into_response(),
+        Ok(Entrada::Adiada { espera, mensagem }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, espera.num_seconds().to_string())],
             form_entrar(&app, f.volta.as_deref(), Some(&mensagem), &f.login),
         )
             .into_response(),

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -489,17 +489,11 @@ async fn atendimentos(
                 &a.prazo_impugnacao.map(data).unwrap_or_default(),
             ]);
         }
-        return (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"atendimentos-{op}.csv\""),
-                ),
-            ],
+        return crate::anexo::resposta(
+            "text/csv; charset=utf-8",
+            &format!("atendimentos-{op}.csv"),
             w.into_inner().unwrap_or_default(),
-        )
-            .into_response();
+        );
     }
     let erro_de = |campo: &str| {
         erros
@@ -873,7 +867,7 @@ async fn protocolar(State(app): State<AppState>, s: Sessao, mut m: Multipart) ->
         ));
     }
     for (a, b) in &arquivos {
-        if let Err(msg) = crate::servicos::documentos::validar_pdf(a, b) {
+        if let Err(msg) = crate::servicos::documentos::validar_pdf_em_segundo_plano(a, b).await {
             erros.push(("documentos".into(), format!("{a}: {msg}")));
         }
     }
@@ -1125,14 +1119,11 @@ async fn modelo_csv(s: Sessao) -> Response {
     if s.operadora.is_none() {
         return proibido();
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"modelo-lote.csv\""),
-        ],
-        format!("{CABECALHO_LOTE}\nimpugnacao;33910.000001/2026-00;1234567890123|1234567890124;ADM01;Beneficiário excluído do plano antes do atendimento.;;12\n"),
+    crate::anexo::resposta(
+        "text/csv; charset=utf-8",
+        "modelo-lote.csv",
+        format!("{CABECALHO_LOTE}\nimpugnacao;33910.000001/2026-00;1234567890123|1234567890124;ADM01;Beneficiário excluído do plano antes do atendimento.;;12\n").into_bytes(),
     )
-        .into_response()
 }
 
 async fn validar_lote(State(app): State<AppState>, s: Sessao, mut m: Multipart) -> Response {
@@ -1310,7 +1301,7 @@ async fn lote(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Re
         @if !concluido {
             // Progressive enhancement: with JavaScript the page refreshes itself while the batch
             // runs; without, the link does it.
-            script { (maud::PreEscaped("setTimeout(function(){location.reload()},2000)")) }
+            script src=(super::estatico::url("recarregar.js")) data-recarregar="2000" {}
             div.br-message.info role="status" aria-live="polite" {
                 div.content { span.message-body { "Lote " (l.estado) ": " (l.total) " petição(ões). Esta página se atualiza sozinha." } }
             }
@@ -1479,21 +1470,12 @@ async fn gru_pdf(State(app): State<AppState>, s: Sessao, Path(numero): Path<Stri
     };
     let homolog = app.ambiente == crate::config::Ambiente::Homologacao;
     let pdf = crate::servicos::gru_pdf::renderizar(&g, &razao, &linhas, homolog);
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}GRU-{}.pdf\"",
-                    if homolog { "HOMOLOGACAO-" } else { "" },
-                    g.numero.replace(['.', '-'], "")
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response()
+    let nome = format!(
+        "{}GRU-{}.pdf",
+        if homolog { "HOMOLOGACAO-" } else { "" },
+        g.numero.replace(['.', '-'], "")
+    );
+    crate::anexo::resposta("application/pdf", &nome, pdf)
 }
 
 async fn simular_parcelamento(

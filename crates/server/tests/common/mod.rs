@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod web;
+
 use chrono::NaiveDate;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
@@ -14,8 +16,26 @@ use persus_store::auditoria::Ator;
 use persus_store::db::PoolRef;
 use persus_store::{abis, Db};
 
-/// The smallest complete, unencrypted PDF: what an operator's evidence looks like to the validator.
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+/// A tiny but real PDF (catalog, page tree, one page, cross-reference table), unencrypted:
+/// what an operator's evidence looks like to the validator.
+pub const PDF: &[u8] = include_bytes!("minimo.pdf");
+
+/// A valid one-page PDF of about `tamanho` bytes: an unreferenced stream of zeros pads it, so it
+/// compresses to almost nothing.
+pub fn pdf_acolchoado(tamanho: usize) -> Vec<u8> {
+    let zeros = vec![0u8; tamanho - 400];
+    persus_server::demo::cenario::pdf_de_objetos(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", zeros.len()).as_bytes(),
+            &zeros,
+            b"\nendstream",
+        ]
+        .concat(),
+    ])
+}
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
