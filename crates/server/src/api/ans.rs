@@ -328,7 +328,7 @@ pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Respo
 #[utoipa::path(
     post, path = "/api/v1/abis/{numero}/publicacao", tag = "ans",
     summary = "Publica um ABI agendado (assíncrono e retomável)",
-    params(("numero" = i32, Path)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("numero" = i32, Path)),
     responses(
         (status = 202, description = "Publicação iniciada", body = AbiSituacao),
         (status = 404, description = "Não existe para operadoras, ou ABI não agendado", body = Problem, content_type = "application/problem+json"),

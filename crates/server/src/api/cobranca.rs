@@ -284,6 +284,7 @@ pub struct Simulacao {
 #[utoipa::path(
     post, path = "/api/v1/parcelamentos/simulacao", tag = "cobranca",
     summary = "Simula um parcelamento (não altera nada)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
     request_body = Simulacao,
     responses(
         (status = 200, body = serde_json::Value),
@@ -355,7 +356,7 @@ pub async fn simular(
 #[utoipa::path(
     post, path = "/api/v1/retornos", tag = "cobranca",
     summary = "Importa o arquivo retorno CNAB 240 do banco (ANS, financeiro)",
-    params(("nome" = Option<String>, Query)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("nome" = Option<String>, Query)),
     request_body(content = String, content_type = "text/plain"),
     responses(
         (status = 200, body = serde_json::Value),
@@ -399,6 +400,7 @@ pub struct PagamentoManual {
 #[utoipa::path(
     post, path = "/api/v1/pagamentos", tag = "cobranca",
     summary = "Registra um pagamento manual (ANS, financeiro)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
     request_body = PagamentoManual,
     responses(
         (status = 201, body = serde_json::Value),
@@ -548,7 +550,7 @@ pub async fn parcelamento(
 #[utoipa::path(
     post, path = "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru", tag = "cobranca",
     summary = "Emite a GRU de uma parcela (base + SELIC + 1% no mês do pagamento)",
-    params(("id" = i64, Path), ("numero" = i32, Path)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("id" = i64, Path), ("numero" = i32, Path)),
     responses(
         (status = 201, body = serde_json::Value),
         super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
@@ -776,6 +778,7 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
 
 /// `POST /api/v1/selic`: ANS finance imports published rates (CSV `competencia;taxa_percentual;fonte`).
 #[utoipa::path(
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
     post, path = "/api/v1/selic", tag = "cobranca", summary = "Importa taxas SELIC publicadas (ANS, financeiro)",
     request_body(content = String, content_type = "text/csv"),
     responses(
@@ -819,7 +822,7 @@ pub struct PagamentoSimulado {
 #[utoipa::path(
     post, path = "/api/v1/homologacao/grus/{numero}/pagamento", tag = "cobranca",
     summary = "Homologação: simula o pagamento de uma GRU pelo banco (retorno CNAB 240 gerado e importado)",
-    params(("numero" = String, Path)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("numero" = String, Path)),
     request_body = PagamentoSimulado,
     responses(
         (status = 200, description = "Relatório da conciliação do retorno gerado", body = serde_json::Value),

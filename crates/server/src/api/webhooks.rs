@@ -41,6 +41,7 @@ pub struct TesteEnfileirado {
 #[utoipa::path(
     post, path = "/api/v1/webhooks", tag = "webhooks",
     summary = "Assina eventos numa URL (Standard Webhooks, HMAC-SHA256)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
     request_body(content = NovoWebhook),
     responses(
         (status = 201, body = WebhookCriado),
@@ -159,7 +160,7 @@ pub async fn entregas(
 #[utoipa::path(
     post, path = "/api/v1/webhooks/{id}/teste", tag = "webhooks",
     summary = "Enfileira um evento de teste para esta assinatura",
-    params(("id" = i64, Path)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("id" = i64, Path)),
     responses(
         (status = 202, body = TesteEnfileirado),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido,
