@@ -1,89 +1,18 @@
 // Browser tests: Debian's Chromium, headless, driven by playwright-core over a running persus
 // (started by .ci/run with `persus demo` on SQLite). Each flow is what a person does; axe-core
-// checks the main pages; screenshots go to docs/screenshots/. Every page is watched for
+// checks the pages; screenshots go to docs/screenshots/. Every page is watched for
 // Content-Security-Policy violations (a refused style or script): there must be none.
+// The core flows are here; each area adds its own in fluxos/<area>.mjs (exporting `executar`),
+// run after these in name order, each choosing its own demo data.
 //
 //   PERSUS_URL=http://127.0.0.1:18080 node web/tests/navegador.mjs
 
-import { chromium } from 'playwright-core';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-
-const URL = process.env.PERSUS_URL ?? 'http://127.0.0.1:18080';
-const aqui = dirname(fileURLToPath(import.meta.url));
-const telas = join(aqui, '..', '..', 'docs', 'screenshots');
-const tmp = join(aqui, '..', 'test-results');
-mkdirSync(telas, { recursive: true });
-mkdirSync(tmp, { recursive: true });
-// Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern:
-// a <script> tag with axe inline would itself be refused.
-const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// A tiny but real one-page PDF: the server parses what it accepts as evidence.
-const PDF = readFileSync(join(aqui, '..', '..', 'crates', 'server', 'tests', 'common', 'minimo.pdf'));
-const pdf = join(tmp, 'comprovante-exclusao.pdf');
-writeFileSync(pdf, PDF);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-
-let falhas = 0;
-async function passo(nome, f) {
-  const t = Date.now();
-  try {
-    await f();
-    console.log(`ok   ${nome} (${Date.now() - t} ms)`);
-  } catch (e) {
-    falhas++;
-    console.log(`FAIL ${nome}\n     ${e.stack ?? e}`);
-  }
-}
-
-// Content-Security-Policy violations seen on any page: the browser reports each as a
-// `securitypolicyviolation` event and a console error.
-const violacoesCsp = [];
-async function contexto(opcoes) {
-  const ctx = await browser.newContext({ locale: 'pt-BR', ...opcoes });
-  await ctx.exposeBinding('violacaoCsp', ({ page }, v) => violacoesCsp.push(`${page.url()}: ${v}`));
-  await ctx.addInitScript(() => document.addEventListener('securitypolicyviolation',
-    (e) => window.violacaoCsp(`${e.effectiveDirective} recusou ${e.blockedURI || 'inline'}`)));
-  ctx.on('console', (m) => {
-    if (/Content.Security.Policy/i.test(m.text())) violacoesCsp.push(`${m.page()?.url()}: ${m.text()}`);
-  });
-  return ctx;
-}
-
-async function sessao(login, viewport = { width: 1280, height: 900 }) {
-  const ctx = await contexto({ acceptDownloads: true, viewport });
-  const page = await ctx.newPage();
-  await page.goto(`${URL}/entrar`);
-  await page.fill('#login', login);
-  await page.fill('#senha', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/painel/);
-  return page;
-}
-
-async function acessivel(page, nome) {
-  await page.evaluate(axe);
-  const r = await page.evaluate(async () => await window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  const graves = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(graves.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`), [],
-    `${nome}: violações graves de acessibilidade`);
-}
-
-async function tela(page, nome) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(telas, `${nome}.png`) });
-}
+import {
+  URL, aqui, tmp, pdf, browser, passo, contexto, sessao, acessivel, tela, violacoesCsp, contarFalhas,
+} from './comum.mjs';
 
 const op = await sessao('rep.368253');
 let nup, numero, outroNumero, docId;
@@ -259,6 +188,12 @@ await passo('a página de entrada é acessível', async () => {
   await acessivel(p, 'primeiro acesso');
 });
 
+// The areas' flows.
+for (const arquivo of readdirSync(join(aqui, 'fluxos')).filter((f) => f.endsWith('.mjs')).sort()) {
+  const { executar } = await import(`./fluxos/${arquivo}`);
+  await executar();
+}
+
 await passo('nenhuma página teve estilo ou script recusado pela política de segurança', async () => {
   const ctx = await contexto();
   const p = await ctx.newPage();
@@ -273,8 +208,8 @@ await passo('nenhuma página teve estilo ou script recusado pela política de se
 });
 
 await browser.close();
-if (falhas) {
-  console.log(`\n${falhas} teste(s) de navegador falharam`);
+if (contarFalhas()) {
+  console.log(`\n${contarFalhas()} teste(s) de navegador falharam`);
   process.exit(1);
 }
 console.log('\ntodos os testes de navegador passaram');

@@ -85,6 +85,17 @@ impl Estado {
     }
 }
 
+impl TryFrom<String> for Estado {
+    type Error = crate::rotulado::CodigoDesconhecido;
+    /// Decodes a stored state (`#[sqlx(try_from = "String")]`).
+    fn try_from(s: String) -> Result<Estado, Self::Error> {
+        Estado::parse(&s).ok_or(crate::rotulado::CodigoDesconhecido {
+            tipo: "Estado",
+            codigo: s,
+        })
+    }
+}
+
 const ALL: [Estado; 11] = [
     Estado::Identificado,
     Estado::AguardandoCiencia,

@@ -47,6 +47,10 @@ pub struct AppState {
     pub assets_govbr: std::path::PathBuf,
     /// Slots for ZIP batches being received at once ([`api::lotes::ZIPS_SIMULTANEOS`]).
     pub zips_em_curso: Arc<tokio::sync::Semaphore>,
+    /// The clock every handler reads (tests and homologação may stop or move it).
+    pub relogio: Arc<dyn crate::servicos::relogio::Relogio>,
+    /// Calendar, deadlines and grounds in force, loaded once.
+    pub regras: Arc<crate::servicos::regras::RegrasVigentes>,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -73,6 +77,8 @@ impl AppState {
             db,
             raiz_documentos,
             zips_em_curso: Arc::new(tokio::sync::Semaphore::new(api::lotes::ZIPS_SIMULTANEOS)),
+            relogio: Arc::new(crate::servicos::relogio::RelogioSistema),
+            regras: Arc::new(crate::servicos::regras::RegrasVigentes::padrao()),
             resumo: Arc::default(),
         }
     }

@@ -9,8 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::Centavos;
 use serde::Deserialize;
@@ -19,7 +17,6 @@ use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 
 fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     if !c.ans() {
@@ -232,7 +229,7 @@ pub async fn decisao(
             )));
         }
         let ator = c2.ator();
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match decidir(
             &app2.db,
             inst,
@@ -241,8 +238,8 @@ pub async fn decisao(
             &d.fundamentacao,
             r.hoje(),
             r.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
+            &app2.regras.calendario,
+            &app2.regras.prazos,
             &ator,
         )
         .await
@@ -353,7 +350,7 @@ pub async fn publicar_abi(
         let a = persus_store::abis::buscar(&app.db, n)
             .await?
             .ok_or_else(nao)?;
-        let hoje = RelogioSistema.hoje();
+        let hoje = app.relogio.hoje();
         if a.estado == "publicado" {
             return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
         }
@@ -366,12 +363,13 @@ pub async fn publicar_abi(
         }
         let ator = cliente.ator();
         let db = app.db.clone();
+        let relogio = app.relogio.clone();
         tokio::spawn(async move {
             let r = crate::servicos::publicacao::publicar(
                 &db,
                 n,
                 crate::servicos::publicacao::UNIDADE_PADRAO,
-                &RelogioSistema,
+                &*relogio,
                 &ator,
                 crate::servicos::publicacao::Falha::default(),
             )

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use persus_domain::calendar::CalendarioAns;
 use persus_domain::cobranca::simular_parcelamento;
 use persus_domain::money::Centavos;
 use serde::Deserialize;
@@ -18,7 +17,6 @@ use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 
 fn operadora(c: &Cliente) -> Result<String, Problem> {
     c.exigir("financeiro")?;
@@ -43,7 +41,7 @@ pub async fn debitos(
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let em = match q.em.as_deref() {
-        None => RelogioSistema.hoje(),
+        None => app.relogio.hoje(),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| Problem::invalid(format!("data \"{s}\" inválida: use AAAA-MM-DD")))?,
     };
@@ -132,7 +130,7 @@ pub async fn emitir(
             Ok(p) => p,
             Err(p) => return p.em_par(),
         };
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         let selic = match servico::tabela_selic(&app2.db).await {
             Ok(t) => t,
             Err(e) => return Problem::from(e).em_par(),
@@ -143,7 +141,7 @@ pub async fn emitir(
             &pedido.debitos,
             &pedido.creditos,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app2.regras.calendario,
             &selic,
             &c2.ator(),
             r.agora(),
@@ -301,7 +299,7 @@ pub async fn simular(
     idem.sobre(&app, &cliente, &corpo, async {
         let op = operadora(&cliente)?;
         let s: Simulacao = crate::erros::ler_json(&corpo)?;
-        let hoje = RelogioSistema.hoje();
+        let hoje = app.relogio.hoje();
         let mut tx = app.db.begin().await?;
         let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
         drop(tx);
@@ -335,7 +333,7 @@ pub async fn simular(
             Centavos::new(consolidado),
             s.parcelas,
             hoje,
-            &CalendarioAns::padrao(),
+            &app.regras.calendario,
         )
         .map_err(Problem::invalid)?;
         Ok::<Response, Problem>(Json(json!({
@@ -476,7 +474,7 @@ pub async fn pedir_parcelamento(
             Ok(t) => t,
             Err(e) => return Problem::from(e).em_par(),
         };
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match servico::solicitar_parcelamento(
             &app2.db,
             &op,
@@ -484,7 +482,7 @@ pub async fn pedir_parcelamento(
             p.parcelas,
             p.confissao,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app2.regras.calendario,
             &selic,
             &c2.ator(),
             r.agora(),
@@ -566,14 +564,14 @@ pub async fn gru_da_parcela(
     idem.sobre(&app, &cliente, &[], async {
         let op = operadora(&cliente)?;
         let selic = servico::tabela_selic(&app.db).await?;
-        let r = RelogioSistema;
+        let r = &*app.relogio;
         let g = servico::emitir_gru_parcela(
             &app.db,
             &op,
             id,
             numero,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app.regras.calendario,
             &selic,
             &cliente.ator(),
             r.agora(),
@@ -734,7 +732,7 @@ pub async fn arrecadacao(
         return Err(Problem::not_found("Recurso"));
     }
     cliente.exigir("ans.financeiro")?;
-    let cal = CalendarioAns::padrao();
+    let cal = &app.regras.calendario;
     let meses: Vec<_> = persus_store::cobranca::arrecadacao_por_mes(&app.db)
         .await?
         .into_iter()
@@ -849,7 +847,7 @@ pub async fn pagar_em_homologacao(
             crate::erros::ler_json(&corpo)?
         };
         let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
-        let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
+        let pago_em = p.pago_em.unwrap_or_else(|| app.relogio.hoje());
         let arquivo = servico::cnab240_de(&[(g.nosso_numero.clone(), valor, pago_em)], pago_em);
         let r = servico::importar_retorno(
             &app.db,

@@ -9,8 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use persus_store::processos;
 use serde::Deserialize;
 
@@ -19,7 +17,6 @@ use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
 use crate::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 use crate::servicos::{ciencia, historico};
 
 /// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
@@ -140,7 +137,7 @@ pub async fn notificacao(
     .ok_or_else(|| Problem::not_found(&format!("Notificação {id}")))?;
     let ciencia = match cliente.operadora.as_deref() {
         Some(op) => {
-            let r = RelogioSistema;
+            let r = &*app.relogio;
             let quem = format!("aplicacao:{}", cliente.aplicacao_id);
             Some(
                 ciencia::registrar_expressa(
@@ -150,8 +147,8 @@ pub async fn notificacao(
                     &quem,
                     r.hoje(),
                     r.agora(),
-                    &CalendarioAns::padrao(),
-                    &PrazosVigentes::padrao(),
+                    &app.regras.calendario,
+                    &app.regras.prazos,
                     &cliente.ator(),
                 )
                 .await
@@ -320,15 +317,15 @@ async fn peticionar(
             documentos: p.documentos,
         };
         let op = c2.operadora.clone().unwrap_or_default();
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match protocolar(
             &app2.db,
             &op,
             &pedido,
             r.hoje(),
             r.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
+            &app2.regras.calendario,
+            &app2.regras.prazos,
             &c2.ator(),
         )
         .await

@@ -154,7 +154,7 @@ async fn da_operadora(
     let a = contas::aplicacao_por_client_id(db, client_id)
         .await?
         .filter(|a| a.organizacao_id == u.organizacao_id && a.revogada_em.is_none())
-        .ok_or_else(|| ServicoError::Regra(format!("aplicação {client_id} não encontrada")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Aplicação {client_id}")))?;
     Ok((a, operadora))
 }
 

@@ -39,15 +39,15 @@ pub(crate) async fn gestor_da_operadora(
     let u = contas::usuario(db, por)
         .await?
         .filter(|u| u.ativo)
-        .ok_or_else(|| ServicoError::Regra(format!("usuário {por} não encontrado")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Usuário {por}")))?;
     if !super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
-        return Err(ServicoError::Regra(format!(
+        return Err(ServicoError::Proibido(format!(
             "{por} não pode gerir {o_que}: só o representante legal ou o gestor da conta"
         )));
     }
     let op = contas::operadora_da_organizacao(db, u.organizacao_id)
         .await?
-        .ok_or_else(|| ServicoError::Regra(format!("{por} não pertence a uma operadora")))?;
+        .ok_or_else(|| ServicoError::Proibido(format!("{por} não pertence a uma operadora")))?;
     Ok((u, op))
 }
 
@@ -298,7 +298,7 @@ pub async fn habilitar_primeiro_acesso(
     tx.commit().await?;
     let u = contas::usuario(db, login.trim())
         .await?
-        .ok_or_else(|| ServicoError::Regra(format!("login {login} não encontrado")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Login {login}")))?;
     if u.organizacao_id != org.id || u.papel != "representante_legal" {
         return Err(ServicoError::Regra(format!(
             "o login {login} já pertence a outra pessoa ou organização"

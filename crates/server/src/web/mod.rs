@@ -216,6 +216,37 @@ pub fn proibido() -> Response {
     )
 }
 
+/// The one mapping of a service's error to the web: the application's error page with the
+/// status the API would answer. A store or internal failure is logged and told as
+/// "indisponível" — never shown as an empty table.
+pub fn falha(e: crate::servicos::ServicoError) -> Response {
+    use crate::servicos::ServicoError as E;
+    match e {
+        E::NaoEncontrado(o_que) => nao_encontrado(&o_que),
+        E::Proibido(m) => erro(StatusCode::FORBIDDEN, "Sem permissão", &m),
+        E::Invalido(campos) => {
+            let texto: Vec<&str> = campos.iter().map(|c| c.mensagem.as_str()).collect();
+            erro(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Dados a corrigir",
+                &texto.join("; "),
+            )
+        }
+        E::Regra(m) => erro(StatusCode::UNPROCESSABLE_ENTITY, "Pedido recusado", &m),
+        e @ (E::Store(_) | E::Interno(_)) => indisponivel(e),
+    }
+}
+
+/// A failure that is ours (database, disk): logged; the person is asked to retry.
+pub fn indisponivel(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "web page failed");
+    erro(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Indisponível",
+        "Não foi possível concluir agora; tente de novo em instantes.",
+    )
+}
+
 /// dd/mm/aaaa.
 pub fn data(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
