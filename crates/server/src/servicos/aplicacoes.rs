@@ -35,7 +35,7 @@ async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), Servi
             .await?
             .is_none();
         if ans {
-            if u.papel != "admin" {
+            if u.papel != persus_domain::acesso::Papel::Admin {
                 return Err(ServicoError::Regra(format!(
                     "{login} não pode gerir aplicações: na ANS, só o administrador"
                 )));
@@ -50,7 +50,7 @@ async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), Servi
 /// are the admin's (`auth::escopos_do_papel_ans`).
 fn escopos_permitidos(organizacao: &str) -> Vec<&'static str> {
     if organizacao == "ANS" {
-        auth::escopos_do_papel_ans("admin").to_vec()
+        auth::escopos_do_papel_ans(persus_domain::acesso::Papel::Admin).to_vec()
     } else {
         ESCOPOS
             .iter()

@@ -15,6 +15,7 @@ use super::{data, erro, indisponivel, proibido, reais, Sessao};
 use crate::api::ans::NovaDecisao;
 use crate::app::AppState;
 use crate::servicos::decisoes::{decidir, fila, Instancia};
+use persus_domain::acesso::Papel;
 
 pub fn rotas() -> Router<AppState> {
     Router::new()
@@ -34,19 +35,19 @@ pub fn rotas() -> Router<AppState> {
         .route("/ans/abis/agendar", post(agendar_abi))
 }
 
-fn instancia(nome: &str) -> Option<(Instancia, &'static [&'static str], &'static str)> {
+fn instancia(nome: &str) -> Option<(Instancia, &'static [Papel], &'static str)> {
     match nome {
         "primeira" => Some((
             Instancia::Primeira,
-            &["analista"],
+            &[Papel::Analista],
             "1ª instância — impugnações",
         )),
         "admissibilidade" => Some((
             Instancia::Admissibilidade,
-            &["diretor"],
+            &[Papel::Diretor],
             "Admissibilidade e reconsideração — recursos",
         )),
-        "dicol" => Some((Instancia::Dicol, &["dicol"], "2ª instância — DICOL")),
+        "dicol" => Some((Instancia::Dicol, &[Papel::Dicol], "2ª instância — DICOL")),
         _ => None,
     }
 }
@@ -212,7 +213,7 @@ fn campo(p: &[(String, String)], k: &str) -> String {
 }
 
 async fn atribuir(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    if !s.papel_ans(&["analista", "diretor", "dicol"]) {
+    if !s.papel_ans(&[Papel::Analista, Papel::Diretor, Papel::Dicol]) {
         return proibido();
     }
     let p = pares(&body);
@@ -415,7 +416,7 @@ async fn publicar(
 }
 
 async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
-    if !s.papel_ans(&["financeiro"]) {
+    if !s.papel_ans(&[Papel::Financeiro]) {
         return proibido();
     }
     let meses = persus_store::cobranca::arrecadacao_por_mes(&app.db)
@@ -483,7 +484,7 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
 }
 
 async fn importar_retorno(State(app): State<AppState>, s: Sessao, mut m: Multipart) -> Response {
-    if !s.papel_ans(&["financeiro"]) {
+    if !s.papel_ans(&[Papel::Financeiro]) {
         return proibido();
     }
     let (mut csrf, mut arquivo) = (String::new(), None);

@@ -1,6 +1,7 @@
 //! The page frame: gov.br header, homologação banner, navigation by role, footer, skip link.
 
 use maud::{html, Markup, DOCTYPE};
+use persus_domain::acesso::{Escopo, Papel};
 
 use super::Sessao;
 use crate::app::AppState;
@@ -38,13 +39,13 @@ fn rodape() -> Markup {
 fn menu(s: &Sessao) -> Vec<(&'static str, &'static str)> {
     let mut m = vec![("/painel", "Painel")];
     if s.ans() {
-        if s.papel_ans(&["analista", "diretor", "dicol"]) {
+        if s.papel_ans(&[Papel::Analista, Papel::Diretor, Papel::Dicol]) {
             m.push(("/ans/filas/primeira", "Filas de análise"));
         }
         if s.papel_ans(&[]) {
             m.push(("/ans/abis", "ABIs"));
         }
-        if s.papel_ans(&["financeiro"]) {
+        if s.papel_ans(&[Papel::Financeiro]) {
             m.push(("/ans/financeiro", "Financeiro"));
         }
         m.push(("/ans/produtividade", "Produtividade"));
@@ -57,10 +58,10 @@ fn menu(s: &Sessao) -> Vec<(&'static str, &'static str)> {
         m.push(("/processos", "Processos"));
         m.push(("/decisoes", "Decisões"));
         m.push(("/atendimentos", "Atendimentos"));
-        if s.pode("peticionar") {
+        if s.pode(Escopo::Peticionar) {
             m.push(("/lotes/novo", "Lote de petições"));
         }
-        if s.pode("financeiro") {
+        if s.pode(Escopo::Financeiro) {
             m.push(("/cobranca", "Cobrança"));
         }
         if s.gestor() {

@@ -24,6 +24,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{html, Markup};
+use persus_domain::acesso::{Escopo, Papel};
 use persus_domain::money::Centavos;
 use persus_store::contas::{self, Usuario};
 use serde::Deserialize;
@@ -44,7 +45,7 @@ pub struct Sessao {
     /// The operator the person belongs to; `None` for ANS staff.
     pub operadora: Option<String>,
     /// Effective permissions on the own operator (consulta, peticionar, financeiro).
-    pub permissoes: Vec<String>,
+    pub permissoes: Vec<Escopo>,
 }
 
 impl Sessao {
@@ -52,18 +53,17 @@ impl Sessao {
         self.operadora.is_none()
     }
 
-    pub fn pode(&self, permissao: &str) -> bool {
-        self.permissoes.iter().any(|p| p == permissao)
+    pub fn pode(&self, permissao: Escopo) -> bool {
+        self.permissoes.contains(&permissao)
     }
 
     /// ANS roles: admin may do everything of ANS.
-    pub fn papel_ans(&self, papeis: &[&str]) -> bool {
-        self.ans()
-            && (self.usuario.papel == "admin" || papeis.contains(&self.usuario.papel.as_str()))
+    pub fn papel_ans(&self, papeis: &[Papel]) -> bool {
+        self.ans() && (self.usuario.papel == Papel::Admin || papeis.contains(&self.usuario.papel))
     }
 
     pub fn gestor(&self) -> bool {
-        crate::servicos::aplicacoes::PAPEIS_GESTORES.contains(&self.usuario.papel.as_str())
+        self.usuario.papel.gestor()
     }
 
     /// The audit actor: the person, on behalf of the organization.
@@ -145,7 +145,7 @@ impl FromRequestParts<AppState> for Sessao {
             Some(op) => {
                 crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
                     .await
-                    .unwrap_or_default()
+                    .map_err(falha)?
             }
             None => Vec::new(),
         };

@@ -26,7 +26,7 @@ pub(super) async fn atendimentos(
     s: Sessao,
     Query(f): Query<FiltroWeb>,
 ) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -185,7 +185,7 @@ pub(super) async fn atendimento(
     s: Sessao,
     Path(numero): Path<String>,
 ) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };

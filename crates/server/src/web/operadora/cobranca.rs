@@ -14,7 +14,7 @@ use crate::web::layout::pagina;
 use crate::web::{data, erro, indisponivel, nao_encontrado, reais, Sessao};
 
 pub(super) async fn cobranca(State(app): State<AppState>, s: Sessao) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -88,7 +88,7 @@ pub(super) async fn cobranca(State(app): State<AppState>, s: Sessao) -> Response
 }
 
 pub(super) async fn emitir_gru(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -131,7 +131,7 @@ pub(super) async fn gru_pdf(
     s: Sessao,
     Path(numero): Path<String>,
 ) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -178,7 +178,7 @@ pub(super) async fn simular_parcelamento(
     s: Sessao,
     body: axum::extract::RawQuery,
 ) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -283,7 +283,7 @@ pub(super) async fn pedir_parcelamento(
     s: Sessao,
     body: Bytes,
 ) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -338,7 +338,7 @@ pub(super) async fn parcelamento(
     s: Sessao,
     Path(id): Path<i64>,
 ) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -372,7 +372,7 @@ pub(super) async fn gru_da_parcela(
     Path((id, n)): Path<(i64, i32)>,
     Form(f): Form<crate::web::SoCsrf>,
 ) -> Response {
-    let op = match exigir(&s, "financeiro") {
+    let op = match exigir(&s, Escopo::Financeiro) {
         Ok(o) => o,
         Err(r) => return r,
     };

@@ -65,7 +65,7 @@ pub(super) async fn pagina_conta(app: &AppState, s: &Sessao, aviso: Option<Marku
         h2 { "Pessoas" }
         table.persus {
             thead { tr { th scope="col" { "Login" } th scope="col" { "Nome" } th scope="col" { "Papel" } th scope="col" { "Permissões" } } }
-            tbody { @for p in &pessoas { tr { td { (p.login) } td { (p.nome) } td { (p.papel.replace('_', " ")) } td { (p.permissoes) } } } }
+            tbody { @for p in &pessoas { tr { td { (p.login) } td { (p.nome) } td { (p.papel.rotulo()) } td { (p.permissoes) } } } }
         }
         details.mt-2 { summary { "Cadastrar pessoa" }
             form method="post" action="/conta/usuarios" {
@@ -74,7 +74,7 @@ pub(super) async fn pagina_conta(app: &AppState, s: &Sessao, aviso: Option<Marku
                 div.br-input.mt-2 { label for="u-nome" { "Nome" } input id="u-nome" name="nome" required; }
                 div.br-select.mt-2 { label for="u-papel" { "Papel" } select id="u-papel" name="papel" {
                     option value="usuario" { "usuário" } option value="auditor" { "auditor (assina petições técnicas)" }
-                    @if s.usuario.papel == "representante_legal" { option value="gestor" { "gestor da conta" } }
+                    @if s.usuario.papel == persus_domain::acesso::Papel::RepresentanteLegal { option value="gestor" { "gestor da conta" } }
                 } }
                 fieldset.mt-2 { legend { "Permissões" }
                     @for e in ["consulta", "peticionar", "financeiro"] { div.br-checkbox { input type="checkbox" id=(format!("u-{e}")) name="permissoes" value=(e); label for=(format!("u-{e}")) { (e) } } }

@@ -14,7 +14,7 @@ use crate::web::layout::pagina;
 use crate::web::{indisponivel, nao_encontrado, proibido, Sessao};
 
 pub(super) async fn novo_lote(State(app): State<AppState>, s: Sessao) -> Response {
-    if let Err(r) = exigir(&s, "peticionar") {
+    if let Err(r) = exigir(&s, Escopo::Peticionar) {
         return r;
     }
     pagina(
@@ -60,7 +60,7 @@ pub(super) async fn validar_lote(
     s: Sessao,
     mut m: Multipart,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -173,7 +173,7 @@ pub(super) async fn enviar_lote(
     s: Sessao,
     Form(f): Form<EnvioLote>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -219,7 +219,7 @@ pub(super) async fn enviar_lote(
 }
 
 pub(super) async fn lote(State(app): State<AppState>, s: Sessao, Path(id): Path<i64>) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };

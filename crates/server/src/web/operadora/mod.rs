@@ -6,6 +6,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
+use persus_domain::acesso::Escopo;
 
 use super::{proibido, Sessao};
 use crate::app::AppState;
@@ -84,7 +85,7 @@ pub(super) fn operadora(s: &Sessao) -> Result<String, Response> {
     s.operadora.clone().ok_or_else(proibido)
 }
 
-pub(super) fn exigir(s: &Sessao, permissao: &str) -> Result<String, Response> {
+pub(super) fn exigir(s: &Sessao, permissao: Escopo) -> Result<String, Response> {
     let op = operadora(s)?;
     if s.pode(permissao) {
         Ok(op)

@@ -113,7 +113,7 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
 }
 
 pub(super) async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -136,7 +136,7 @@ pub(super) async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
 }
 
 pub(super) async fn decisoes(State(app): State<AppState>, s: Sessao) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };

@@ -27,7 +27,7 @@ pub(super) async fn nova_peticao(
     s: Sessao,
     Query(q): Query<NovaPeticaoQ>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -184,7 +184,7 @@ pub(super) async fn protocolar(
     s: Sessao,
     mut m: Multipart,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -323,7 +323,7 @@ pub(super) async fn rascunho(
     s: Sessao,
     Path(id): Path<i64>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -390,7 +390,7 @@ pub(super) async fn protocolar_rascunho(
     Path(id): Path<i64>,
     Form(f): Form<crate::web::SoCsrf>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -426,7 +426,7 @@ pub(super) async fn descartar_rascunho(
     Path(id): Path<i64>,
     Form(f): Form<crate::web::SoCsrf>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -449,7 +449,7 @@ pub(super) async fn recibo(
     s: Sessao,
     Path(protocolo): Path<String>,
 ) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -490,7 +490,7 @@ pub(super) async fn editar_rascunho(
     s: Sessao,
     Path(id): Path<i64>,
 ) -> Response {
-    let op = match exigir(&s, "peticionar") {
+    let op = match exigir(&s, Escopo::Peticionar) {
         Ok(o) => o,
         Err(r) => return r,
     };

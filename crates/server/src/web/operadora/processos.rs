@@ -10,7 +10,7 @@ use crate::web::layout::pagina;
 use crate::web::{data, indisponivel, nao_encontrado, reais, Sessao};
 
 pub(super) async fn processos(State(app): State<AppState>, s: Sessao) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -43,7 +43,7 @@ pub(super) async fn processo(
     s: Sessao,
     Path(nup): Path<String>,
 ) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -72,7 +72,7 @@ pub(super) async fn processo(
         .any(|a| a.estado == "mantido" || a.estado == "retificado");
     let corpo = html! {
         p { "ABI " (p.abi_numero) " · instaurado em " (data(p.instaurado_em.date_naive())) " · " (p.atendimentos) " atendimentos · " (reais(p.valor_centavos)) }
-        @if s.pode("peticionar") {
+        @if s.pode(persus_domain::acesso::Escopo::Peticionar) {
             p {
                 @if pode_impugnar { a.br-button.primary href=(format!("/peticoes/nova?processo={}&tipo=impugnacao", p.nup)) { "Impugnar atendimentos" } " " }
                 @if pode_recorrer { a.br-button.primary href=(format!("/peticoes/nova?processo={}&tipo=recurso", p.nup)) { "Recorrer" } }
@@ -131,7 +131,7 @@ pub(super) async fn notificacao(
     s: Sessao,
     Path(id): Path<i64>,
 ) -> Response {
-    let op = match exigir(&s, "consulta") {
+    let op = match exigir(&s, Escopo::Consulta) {
         Ok(o) => o,
         Err(r) => return r,
     };
