@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, SubsecRound, Utc};
+use persus_domain::acesso::Escopo;
 use persus_server::cli::load_reference_data;
 use persus_server::demo::credenciais;
 use persus_server::servicos::entrada::{
@@ -339,7 +340,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", None, agora)
                 .await
                 .unwrap(),
-            ["consulta"]
+            [Escopo::Consulta]
         );
         let e = regra(
             criar_usuario(
@@ -406,7 +407,7 @@ db_test!(
             permissoes(&db, "rep.326305", "368253", Some(p1.id), agora)
                 .await
                 .unwrap(),
-            ["peticionar"]
+            [Escopo::Peticionar]
         );
         assert!(permissoes(&db, "rep.326305", "368253", Some(p2.id), agora)
             .await
@@ -421,7 +422,7 @@ db_test!(
             permissoes(&db, "rep.326305", "326305", None, agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro", "peticionar"]
+            [Escopo::Consulta, Escopo::Peticionar, Escopo::Financeiro]
         );
         // After expiry: nothing. Revoked: nothing, and it cannot be revoked twice or by another operator.
         assert!(permissoes(
@@ -464,7 +465,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", Some(p2.id), agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro"]
+            [Escopo::Consulta, Escopo::Financeiro]
         );
         let e = regra(
             delegar(
