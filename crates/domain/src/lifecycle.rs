@@ -58,6 +58,11 @@ impl Estado {
         }
     }
 
+    /// Every state, in the order of the lifecycle.
+    pub fn todos() -> [Estado; 11] {
+        ALL
+    }
+
     pub fn parse(s: &str) -> Option<Estado> {
         ALL.iter().copied().find(|e| e.as_str() == s)
     }

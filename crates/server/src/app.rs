@@ -99,15 +99,28 @@ impl AppState {
 /// The gov.br Design System files installed by `npm ci --prefix web`: `PERSUS_WEB_ASSETS`, or
 /// `web/node_modules/…` under the working directory, or under the source tree.
 pub fn assets_govbr() -> std::path::PathBuf {
-    if let Ok(p) = std::env::var("PERSUS_WEB_ASSETS") {
-        return p.into();
-    }
-    let rel = std::path::Path::new("web/node_modules/@govbr-ds/core/dist");
-    if rel.exists() {
-        return rel.to_path_buf();
+    std::env::var_os("PERSUS_WEB_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("@govbr-ds/core/dist"))
+}
+
+/// Swagger UI, the viewer of `/api/docs` (`swagger-ui-dist`, installed like the Design System):
+/// `PERSUS_SWAGGER_UI_ASSETS`, or `web/node_modules/swagger-ui-dist` as for [`assets_govbr`].
+pub fn assets_swagger_ui() -> std::path::PathBuf {
+    std::env::var_os("PERSUS_SWAGGER_UI_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("swagger-ui-dist"))
+}
+
+/// `web/node_modules/<rel>` under the working directory if there, else under the source tree.
+fn em_node_modules(rel: &str) -> std::path::PathBuf {
+    let local = std::path::Path::new("web/node_modules").join(rel);
+    if local.exists() {
+        return local;
     }
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../web/node_modules/@govbr-ds/core/dist")
+        .join("../../web/node_modules")
+        .join(rel)
 }
 
 pub fn router(state: AppState) -> Router {
@@ -119,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/assets/govbr",
             tower_http::services::ServeDir::new(state.assets_govbr.clone()),
+        )
+        .nest_service(
+            "/assets/swagger-ui",
+            tower_http::services::ServeDir::new(assets_swagger_ui()),
         )
         .route("/health", get(health))
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
@@ -266,6 +283,7 @@ pub struct Health {
 #[utoipa::path(
     get, path = "/health", tag = "servico",
     summary = "Saúde do serviço: o banco responde?",
+    description = "Responde 200 enquanto o banco de dados responde, 503 quando não (balanceadores retiram o nó). Sem token.",
     responses(
         (status = 200, description = "Em serviço", body = Health),
         (status = 503, description = "Banco de dados inacessível (status \"indisponivel\")", body = Health),
@@ -296,7 +314,8 @@ pub async fn health(State(app): State<AppState>) -> Response {
 #[utoipa::path(
     get, path = "/api/v1/operadoras/{registro_ans}", tag = "cadastro",
     summary = "Uma operadora do cadastro público da ANS (sem token)",
-    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$")),
+    description = "Uma operadora do cadastro público da ANS. Sem token.",
+    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$", example = "368253")),
     responses(
         (status = 200, body = operadoras::Operadora),
         crate::api::respostas::CaminhoIlegivel, crate::api::respostas::NaoEncontrado,
