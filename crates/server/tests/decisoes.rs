@@ -93,6 +93,32 @@ async fn peticao(
     .await
 }
 
+/// The clock stopped on a day and the rule tables: what a decision's context borrows.
+struct Mesa {
+    relogio: RelogioFixo,
+    calendario: CalendarioAns,
+    prazos: PrazosVigentes,
+}
+
+impl Mesa {
+    fn em(dia: NaiveDate) -> Mesa {
+        Mesa {
+            relogio: RelogioFixo::em(dia),
+            calendario: CalendarioAns::padrao(),
+            prazos: PrazosVigentes::padrao(),
+        }
+    }
+
+    fn contexto<'a>(&'a self, db: &'a Db) -> Contexto<'a> {
+        Contexto {
+            db,
+            relogio: &self.relogio,
+            calendario: &self.calendario,
+            prazos: &self.prazos,
+        }
+    }
+}
+
 async fn decide(
     db: &Db,
     inst: Instancia,
@@ -100,14 +126,8 @@ async fn decide(
     e: Evento,
     dia: NaiveDate,
 ) -> Result<ResultadoDecisao, ServicoError> {
-    let r = RelogioFixo::em(dia);
-    let (calendario, prazos) = (CalendarioAns::padrao(), PrazosVigentes::padrao());
-    let ctx = Contexto {
-        db,
-        relogio: &r,
-        calendario: &calendario,
-        prazos: &prazos,
-    };
+    let mesa = Mesa::em(dia);
+    let ctx = mesa.contexto(db);
     decidir_evento(
         &ctx,
         inst,
@@ -462,14 +482,8 @@ db_test!(
 /// A decision asked by AIH/APAC numbers through the typed request (what the API and the web
 /// send), on 06/04/2026.
 async fn pede(db: &Db, p: &PedidoDecisao) -> Result<ResultadoDecisao, ServicoError> {
-    let r = RelogioFixo::em(d(2026, 4, 6));
-    let (calendario, prazos) = (CalendarioAns::padrao(), PrazosVigentes::padrao());
-    let ctx = Contexto {
-        db,
-        relogio: &r,
-        calendario: &calendario,
-        prazos: &prazos,
-    };
+    let mesa = Mesa::em(d(2026, 4, 6));
+    let ctx = mesa.contexto(db);
     decidir(&ctx, p, &ator("ans.analista")).await
 }
 
