@@ -232,3 +232,58 @@ db_test!(caso_com_pdf_decidido_uma_vez, |db| {
             && volta.texto.contains("O contrato não limita")
     );
 });
+
+db_test!(abi_agendado_e_publicado_com_post_redirect_get, |db| {
+    let dir = tempfile::tempdir().unwrap();
+    let app = preparado(&db, dir.path()).await;
+    let (admin, csrf) = entrar(&app, "ans.admin").await;
+    let agendar = |corpo: String| form("/ans/abis/agendar", &admin, corpo);
+
+    // Refused: the form again, as typed, each error linked to its field.
+    let r = chamar(
+        &app,
+        agendar(format!(
+            "csrf={csrf}&numero=abc&tipo=APAC&trimestre=3T&lancamento=31/02/2026"
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.texto);
+    for campo in ["numero", "trimestre", "lancamento"] {
+        assert!(
+            r.texto.contains(&format!("href=\"#{campo}\"")),
+            "{campo}: {}",
+            r.texto
+        );
+    }
+    assert!(r.texto.contains("value=\"3T\"") && r.texto.contains("<option selected>APAC"));
+
+    // Scheduled: 303 to the list, which says so once.
+    let hoje = RelogioSistema.hoje().format("%d/%m/%Y").to_string();
+    let corpo = format!("csrf={csrf}&numero=150&tipo=APAC&trimestre=3T2026&lancamento={hoje}");
+    let r = chamar(&app, agendar(corpo.clone())).await;
+    let lista = seguir(&app, &admin, r).await;
+    assert!(
+        lista.texto.contains("150º ABI agendado."),
+        "{}",
+        lista.texto
+    );
+    let f5 = chamar(&app, get("/ans/abis", &admin)).await;
+    assert!(!f5.texto.contains("150º ABI agendado."), "said once");
+    // The same form sent again is refused by the rule, not scheduled twice.
+    let r = chamar(&app, agendar(corpo)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.texto.contains("já existe o 150º ABI"), "{}", r.texto);
+
+    // Published in the background: 303 to the list with the news.
+    let r = chamar(
+        &app,
+        form("/ans/abis/150/publicacao", &admin, format!("csrf={csrf}")),
+    )
+    .await;
+    let lista = seguir(&app, &admin, r).await;
+    assert!(
+        lista.texto.contains("Publicação do 150º ABI iniciada."),
+        "{}",
+        lista.texto
+    );
+});
