@@ -18,8 +18,25 @@ pub fn resposta(tipo: &'static str, nome: &str, corpo: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A file shown by the browser itself (a PDF in its viewer), named `nome` if saved.
+pub fn em_linha(tipo: &'static str, nome: &str, corpo: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(tipo)),
+            (header::CONTENT_DISPOSITION, disposicao("inline", nome)),
+        ],
+        corpo,
+    )
+        .into_response()
+}
+
 /// `attachment; filename="ascii-fallback.pdf"; filename*=UTF-8''percent-encoded.pdf`.
 pub fn content_disposition(nome: &str) -> HeaderValue {
+    disposicao("attachment", nome)
+}
+
+/// `<modo>; filename="…"; filename*=UTF-8''…` (`modo`: `attachment` or `inline`).
+fn disposicao(modo: &'static str, nome: &str) -> HeaderValue {
     let nome: String = nome.chars().filter(|c| !c.is_control()).collect();
     let nome = if nome.trim().is_empty() {
         "arquivo".to_owned()
@@ -27,7 +44,7 @@ pub fn content_disposition(nome: &str) -> HeaderValue {
         nome
     };
     let ascii: String = nome.chars().map(ascii).collect();
-    let mut valor = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''");
+    let mut valor = format!("{modo}; filename=\"{ascii}\"; filename*=UTF-8''");
     for b in nome.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
             valor.push(char::from(b));
@@ -36,7 +53,7 @@ pub fn content_disposition(nome: &str) -> HeaderValue {
         }
     }
     // Only visible ASCII was written, so this cannot fail; the fallback keeps it total.
-    HeaderValue::from_str(&valor).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&valor).unwrap_or_else(|_| HeaderValue::from_static(modo))
 }
 
 /// A character of the quoted ASCII fallback: Portuguese letters lose their accents, the

@@ -648,7 +648,7 @@ async fn abi(db: &Db, cmd: AbiCmd) -> anyhow::Result<()> {
             let agenda: Vec<_> = abis::listar(db)
                 .await?
                 .into_iter()
-                .filter(|a| a.estado != "publicado")
+                .filter(|a| a.estado != persus_store::abis::EstadoAbi::Publicado)
                 .collect();
             print_json(&agenda);
         }
@@ -663,7 +663,7 @@ async fn abi(db: &Db, cmd: AbiCmd) -> anyhow::Result<()> {
                 tipo,
                 trimestre: trimestre.to_string(),
                 data_lancamento: lancamento,
-                estado: "agendado".to_owned(),
+                estado: persus_store::abis::EstadoAbi::Agendado,
                 publicado_em: None,
             };
             let mut tx = db.begin().await?;

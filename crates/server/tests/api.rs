@@ -705,10 +705,17 @@ db_test!(ans_decide_pela_api_e_a_operadora_ve_a_decisao, |db| {
     );
     let r = chamar(&app, post_json("/api/v1/decisoes", &ans, None, &parcial)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.json["detail"]
-        .as_str()
-        .unwrap()
-        .contains("novo_valor_centavos"));
+    // The field is named by the API's property; the text is for people (no internal names).
+    assert_eq!(
+        r.json["erros"][0]["campo"], "novo_valor_centavos",
+        "{}",
+        r.json
+    );
+    let detalhe = r.json["detail"].as_str().unwrap();
+    assert!(
+        detalhe.contains("informe o novo valor") && !detalhe.contains('_'),
+        "{detalhe}"
+    );
     let antes = chamar(
         &app,
         get(&format!("/api/v1/atendimentos/{}", meus[0]), &ans),
@@ -1291,7 +1298,7 @@ db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
                 tipo: tipo.into(),
                 trimestre: tri.into(),
                 data_lancamento: quando,
-                estado: "agendado".into(),
+                estado: persus_store::abis::EstadoAbi::Agendado,
                 publicado_em: None,
             },
         )

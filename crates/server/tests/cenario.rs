@@ -214,7 +214,7 @@ async fn the_story_reaches_every_state_and_is_the_same_on_both_databases() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|x| x.estado == "agendado")
+            .filter(|x| x.estado == abis::EstadoAbi::Agendado)
             .map(|x| x.numero)
             .collect();
         assert_eq!(agenda, [113]);

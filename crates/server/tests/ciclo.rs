@@ -79,7 +79,7 @@ db_test!(
         assert_eq!(contagem(&db, "aguardando_ciencia").await, esperado);
         assert_eq!(
             abis::buscar(&db, 101).await.unwrap().unwrap().estado,
-            "publicado"
+            abis::EstadoAbi::Publicado
         );
         // Publishing twice is refused, and changes nothing.
         let e = publicar(
@@ -173,7 +173,7 @@ db_test!(
         );
         assert_eq!(
             abis::buscar(&db, 101).await.unwrap().unwrap().estado,
-            "publicando"
+            abis::EstadoAbi::Publicando
         );
 
         let r = publicar(
@@ -306,7 +306,7 @@ db_test!(prazo_que_vence_no_carnaval_termina_na_quinta_feira, |db| {
             tipo: "APAC".into(),
             trimestre: "1T2025".into(),
             data_lancamento: d(2026, 1, 6),
-            estado: "agendado".into(),
+            estado: persus_store::abis::EstadoAbi::Agendado,
             publicado_em: None,
         },
     )

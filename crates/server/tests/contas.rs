@@ -296,7 +296,7 @@ db_test!(
                     tipo: tipo.into(),
                     trimestre: "1T2025".into(),
                     data_lancamento: chrono::NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
-                    estado: "agendado".into(),
+                    estado: persus_store::abis::EstadoAbi::Agendado,
                     publicado_em: None,
                 },
             )

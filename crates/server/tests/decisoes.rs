@@ -11,7 +11,9 @@ use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::Centavos;
-use persus_server::servicos::decisoes::{decidir, fila, Instancia, ResultadoDecisao};
+use persus_server::servicos::decisoes::{
+    decidir, decidir_evento, fila, Contexto, Instancia, PedidoDecisao, Resultado, ResultadoDecisao,
+};
 use persus_server::servicos::documentos::{enviar, ArmazenamentoLocal};
 use persus_server::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo};
@@ -34,11 +36,31 @@ async fn impugnados(db: &Db, n: usize) -> (String, Vec<String>, Vec<i64>) {
     .await;
     let numeros: Vec<String> = textos(db, "SELECT numero FROM atendimentos WHERE operadora = $1 AND processo_id IS NOT NULL ORDER BY numero", HAPVIDA).await;
     let numeros: Vec<String> = numeros.into_iter().take(n).collect();
+    let doc = documento(db).await;
+    let pedido = Pedido {
+        tipo: TipoPeticao::Impugnacao,
+        processo: nup.clone(),
+        atendimentos: numeros.clone(),
+        motivo: "ADM05".into(),
+        fundamentacao: "Atendimento fora da área de abrangência geográfica contratada.".into(),
+        auditor: None,
+        documentos: vec![doc],
+    };
+    peticao(db, &pedido, d(2026, 3, 2)).await.unwrap();
+    let mut ids = Vec::new();
+    for n in &numeros {
+        ids.push(scalar_i64(db, "SELECT id FROM atendimentos WHERE numero = $1", n).await);
+    }
+    (nup, numeros, ids)
+}
+
+/// A PDF filed by Hapvida (its id).
+async fn documento(db: &Db) -> i64 {
     let dir = tempfile::tempdir().unwrap();
     let arm = ArmazenamentoLocal {
         raiz: dir.path().to_path_buf(),
     };
-    let doc = enviar(
+    enviar(
         db,
         &arm,
         HAPVIDA,
@@ -48,22 +70,8 @@ async fn impugnados(db: &Db, n: usize) -> (String, Vec<String>, Vec<i64>) {
         chrono::Utc::now(),
     )
     .await
-    .unwrap();
-    let pedido = Pedido {
-        tipo: TipoPeticao::Impugnacao,
-        processo: nup.clone(),
-        atendimentos: numeros.clone(),
-        motivo: "ADM05".into(),
-        fundamentacao: "Atendimento fora da área de abrangência geográfica contratada.".into(),
-        auditor: None,
-        documentos: vec![doc.id],
-    };
-    peticao(db, &pedido, d(2026, 3, 2)).await.unwrap();
-    let mut ids = Vec::new();
-    for n in &numeros {
-        ids.push(scalar_i64(db, "SELECT id FROM atendimentos WHERE numero = $1", n).await);
-    }
-    (nup, numeros, ids)
+    .unwrap()
+    .id
 }
 
 async fn peticao(
@@ -85,6 +93,32 @@ async fn peticao(
     .await
 }
 
+/// The clock stopped on a day and the rule tables: what a decision's context borrows.
+struct Mesa {
+    relogio: RelogioFixo,
+    calendario: CalendarioAns,
+    prazos: PrazosVigentes,
+}
+
+impl Mesa {
+    fn em(dia: NaiveDate) -> Mesa {
+        Mesa {
+            relogio: RelogioFixo::em(dia),
+            calendario: CalendarioAns::padrao(),
+            prazos: PrazosVigentes::padrao(),
+        }
+    }
+
+    fn contexto<'a>(&'a self, db: &'a Db) -> Contexto<'a> {
+        Contexto {
+            db,
+            relogio: &self.relogio,
+            calendario: &self.calendario,
+            prazos: &self.prazos,
+        }
+    }
+}
+
 async fn decide(
     db: &Db,
     inst: Instancia,
@@ -92,17 +126,14 @@ async fn decide(
     e: Evento,
     dia: NaiveDate,
 ) -> Result<ResultadoDecisao, ServicoError> {
-    let r = RelogioFixo::em(dia);
-    decidir(
-        db,
+    let mesa = Mesa::em(dia);
+    let ctx = mesa.contexto(db);
+    decidir_evento(
+        &ctx,
         inst,
         ids,
         &e,
         "Fundamentação da decisão conforme os autos.",
-        r.hoje(),
-        r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
         &ator("ans.analista"),
     )
     .await
@@ -381,7 +412,10 @@ db_test!(
         )
         .await
         .unwrap_err();
-        assert!(e.to_string().contains("instância dicol"));
+        assert!(
+            e.to_string().contains("não é da 2ª instância (DICOL)"),
+            "{e}"
+        );
     }
 );
 
@@ -444,3 +478,102 @@ db_test!(
             .unwrap();
     }
 );
+
+/// A decision asked by AIH/APAC numbers through the typed request (what the API and the web
+/// send), on 06/04/2026.
+async fn pede(db: &Db, p: &PedidoDecisao) -> Result<ResultadoDecisao, ServicoError> {
+    let mesa = Mesa::em(d(2026, 4, 6));
+    let ctx = mesa.contexto(db);
+    decidir(&ctx, p, &ator("ans.analista")).await
+}
+
+fn deferir(numeros: &[String]) -> PedidoDecisao {
+    PedidoDecisao {
+        instancia: Instancia::Primeira,
+        resultado: Resultado::Deferida,
+        atendimentos: numeros.to_vec(),
+        fundamentacao: "A prova documental afasta a cobrança.".into(),
+        novo_valor: None,
+        motivo: None,
+    }
+}
+
+db_test!(decisao_em_bloco_so_para_casos_identicos, |db| {
+    // Two attendances impugned on the same ground (one petition) and a third on another
+    // ground: the first two are identical, the third is not.
+    let (nup, numeros, _) = impugnados(&db, 2).await;
+    let terceiro = textos(&db, "SELECT numero FROM atendimentos WHERE operadora = $1 AND estado = 'notificado' ORDER BY numero", HAPVIDA).await;
+    let terceiro = terceiro[0].clone();
+    let doc = documento(&db).await;
+    let outro_motivo = Pedido {
+        tipo: TipoPeticao::Impugnacao,
+        processo: nup.clone(),
+        atendimentos: vec![terceiro.clone()],
+        motivo: "ADM01".into(),
+        fundamentacao: "O beneficiário foi excluído do plano antes do atendimento.".into(),
+        auditor: None,
+        documentos: vec![doc],
+    };
+    peticao(&db, &outro_motivo, d(2026, 3, 2)).await.unwrap();
+    let todos = vec![numeros[0].clone(), numeros[1].clone(), terceiro.clone()];
+
+    let e = pede(&db, &deferir(&todos)).await.unwrap_err();
+    assert!(matches!(e, ServicoError::Regra(_)), "{e:?}");
+    let m = e.to_string();
+    assert!(m.contains("só casos idênticos são decididos juntos"), "{m}");
+    assert!(m.contains(&terceiro) && m.contains("ADM01"), "{m}");
+    for n in &todos {
+        assert_eq!(estado(&db, n).await, "impugnado", "nothing was decided");
+    }
+
+    // The identical ones together, the other alone.
+    let r = pede(&db, &deferir(&numeros)).await.unwrap();
+    assert_eq!(r.atendimentos, 2);
+    assert_eq!(
+        r.para.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        numeros
+    );
+    pede(&db, &deferir(std::slice::from_ref(&terceiro)))
+        .await
+        .unwrap();
+    for n in &todos {
+        assert_eq!(estado(&db, n).await, "anulado");
+    }
+});
+
+db_test!(pedido_de_decisao_nomeia_os_campos_em_portugues, |db| {
+    let (_, numeros, _) = impugnados(&db, 1).await;
+    let mut p = deferir(&numeros);
+    p.resultado = Resultado::ParcialmenteDeferida;
+    p.fundamentacao = "curta".into();
+    let ServicoError::Invalido(campos) = pede(&db, &p).await.unwrap_err() else {
+        panic!("expected the fields to correct");
+    };
+    let nomes: Vec<&str> = campos.iter().map(|c| c.campo.as_str()).collect();
+    assert_eq!(nomes, ["novo_valor", "fundamentacao"]);
+    for c in &campos {
+        assert!(
+            !c.mensagem.contains('_') && !c.mensagem.contains("§"),
+            "no internal names: {}",
+            c.mensagem
+        );
+    }
+    assert!(campos[0].mensagem.contains("Parcialmente deferida"));
+
+    // A result of another instance is refused by name.
+    let mut p = deferir(&numeros);
+    p.resultado = Resultado::Provido;
+    let e = pede(&db, &p).await.unwrap_err().to_string();
+    assert!(e.contains("não é uma decisão da 1ª instância"), "{e}");
+
+    // An unknown number is named.
+    let e = pede(&db, &deferir(&["9999999999999".to_owned()]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("atendimentos não encontrados: 9999999999999"),
+        "{e}"
+    );
+    assert_eq!(estado(&db, &numeros[0]).await, "impugnado");
+});

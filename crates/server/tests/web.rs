@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::web::{chamar, entrar, form, get, preparado};
+use common::web::{abrir_notificacao, apos, chamar, entrar, form, get, preparado, seguir};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -139,27 +139,9 @@ db_test!(
         let (hap, csrf) = entrar(&app, "rep.368253").await;
 
         // The dashboard lists the notice without ciência; opening it records ciência.
-        let painel = chamar(&app, get("/painel", &hap)).await;
-        let id = painel
-            .texto
-            .split("/notificacoes/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
-        let n = chamar(&app, get(&format!("/notificacoes/{id}"), &hap)).await;
+        let n = abrir_notificacao(&app, &hap).await;
         assert!(n.texto.contains("Ciência registrada agora"), "{}", n.texto);
-        let nup = n
-            .texto
-            .split("/processos/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
+        let nup = apos(&n.texto, "/processos/");
         let p = chamar(&app, get(&format!("/processos/{nup}"), &hap)).await;
         let numeros: Vec<String> = p
             .texto
@@ -370,8 +352,9 @@ db_test!(
         let fila = chamar(&app, get("/ans/filas/primeira", &analista)).await;
         assert!(fila.texto.contains(&numeros[0]));
         let r = chamar(&app, form("/ans/decisoes", &analista, format!("csrf={csrf_a}&instancia=primeira&atendimentos={}&resultado=indeferida&fundamentacao=Exclus%C3%A3o+n%C3%A3o+comprovada.", numeros[0]))).await;
+        let r = seguir(&app, &analista, r).await;
         assert!(
-            r.texto.contains("Decisão publicada para 1 atendimento"),
+            r.texto.contains("Decisão publicada") && r.texto.contains(&numeros[0]),
             "{}",
             r.texto
         );
@@ -575,6 +558,8 @@ db_test!(primeiro_acesso_habilitado_pela_ans_uma_vez, |db| {
         ),
     )
     .await;
+    // Post/Redirect/Get: the code is on the page the POST redirects to, once.
+    let r = seguir(&app, &admin, r).await;
     let codigo = r
         .texto
         .split("id=\"codigo\">")
@@ -585,6 +570,11 @@ db_test!(primeiro_acesso_habilitado_pela_ans_uma_vez, |db| {
         .unwrap()
         .to_owned();
     assert!(codigo.starts_with("pa_"), "{}", r.texto);
+    let f5 = chamar(&app, get("/ans/operadoras", &admin)).await;
+    assert!(
+        !f5.texto.contains(&codigo),
+        "F5 does not show the code again"
+    );
     // An operator outside the register is refused by name.
     let r = chamar(
         &app,

@@ -141,7 +141,7 @@ async fn preparado(db: &Db) -> Router {
             tipo: "AIH".into(),
             trimestre: "1T2025".into(),
             data_lancamento: RelogioSistema.hoje(),
-            estado: "agendado".into(),
+            estado: persus_store::abis::EstadoAbi::Agendado,
             publicado_em: None,
         },
     )

@@ -5,13 +5,24 @@ use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
 
+persus_domain::rotulado! {
+    /// Where an ABI stands: scheduled, being published (processes are being opened; a
+    /// publication that stopped resumes from here), published.
+    pub enum EstadoAbi {
+        Agendado = ("agendado", "Agendado"),
+        Publicando = ("publicando", "Em publicação"),
+        Publicado = ("publicado", "Publicado"),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Abi {
     pub numero: i32,
     pub tipo: String,
     pub trimestre: String,
     pub data_lancamento: NaiveDate,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoAbi,
     pub publicado_em: Option<DateTime<Utc>>,
 }
 
@@ -32,7 +43,7 @@ pub async fn agendar(tx: &mut Tx, abi: &Abi) -> Result<(), StoreError> {
                VALUES ($1, $2, $3, $4, $5, $6)";
     on_tx!(tx, conn => sqlx::query(sql)
         .bind(abi.numero).bind(&abi.tipo).bind(&abi.trimestre).bind(abi.data_lancamento)
-        .bind(&abi.estado).bind(abi.publicado_em)
+        .bind(abi.estado.as_str()).bind(abi.publicado_em)
         .execute(conn).await?.rows_affected());
     Ok(())
 }
@@ -50,11 +61,11 @@ pub async fn buscar(db: &Db, numero: i32) -> Result<Option<Abi>, StoreError> {
 pub async fn marcar(
     tx: &mut Tx,
     numero: i32,
-    estado: &str,
+    estado: EstadoAbi,
     publicado_em: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let sql = "UPDATE abis SET estado = $2, publicado_em = $3 WHERE numero = $1";
-    on_tx!(tx, conn => sqlx::query(sql).bind(numero).bind(estado).bind(publicado_em)
+    on_tx!(tx, conn => sqlx::query(sql).bind(numero).bind(estado.as_str()).bind(publicado_em)
         .execute(conn).await?.rows_affected());
     Ok(())
 }

@@ -13,6 +13,7 @@
 //! - [`operadoras`]: the ANS register of operators, loaded from the embedded open-data CSV.
 //! - [`demo`]: bulk writers for the synthetic demo data set.
 //! - [`stats`]: counts shown on the landing page.
+//! - [`analise`]: the analysis queues with their petitions, what makes cases identical, case facts.
 //! - [`abis`], [`processos`]: the ABI schedule, processes with their NUPs, notices and ciência.
 //! - [`auditoria`]: the append-only, hash-chained audit trail.
 //! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
@@ -21,6 +22,7 @@
 #[macro_use]
 pub mod db;
 pub mod abis;
+pub mod analise;
 pub mod auditoria;
 pub mod cobranca;
 pub mod contas;

@@ -9,14 +9,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::Centavos;
 use serde::Deserialize;
 
 use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
-use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
+use crate::servicos::decisoes::{
+    decidir, fila as fila_de, Contexto, Instancia, PedidoDecisao, Resultado,
+};
+use crate::servicos::ServicoError;
 
 fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     if !c.ans() {
@@ -25,24 +27,13 @@ fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The scope of the role that works the instance's queue and decides it.
-fn escopo_da(i: Instancia) -> &'static str {
-    match i {
-        Instancia::Primeira => "ans.decisao",
-        Instancia::Admissibilidade => "ans.diretoria",
-        Instancia::Dicol => "ans.dicol",
-    }
-}
-
-fn instancia(s: &str) -> Result<Instancia, Problem> {
-    match s {
-        "primeira" => Ok(Instancia::Primeira),
-        "admissibilidade" => Ok(Instancia::Admissibilidade),
-        "dicol" => Ok(Instancia::Dicol),
-        outra => Err(Problem::invalid(format!(
-            "instância \"{outra}\" inválida: use primeira, admissibilidade ou dicol"
-        ))),
-    }
+fn instancia(s: &str) -> Result<Instancia, ServicoError> {
+    Instancia::parse(s).ok_or_else(|| {
+        ServicoError::campo(
+            "instancia",
+            format!("instância \"{s}\" inválida: use primeira, admissibilidade ou dicol"),
+        )
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -74,7 +65,7 @@ pub async fn fila(
 ) -> Result<Response, Problem> {
     somente_ans(&cliente)?;
     let i = instancia(&nome)?;
-    cliente.exigir(escopo_da(i))?;
+    cliente.exigir(i.escopo().as_str())?;
     let limite = l.limite.unwrap_or(100);
     if !(1..=1000).contains(&limite) {
         return Err(Problem::invalid(format!(
@@ -119,53 +110,31 @@ pub struct NovaDecisao {
     pub motivo: Option<String>,
 }
 
-pub(crate) fn evento(d: &NovaDecisao) -> Result<Evento, String> {
-    let valor = || {
-        d.novo_valor_centavos
-            .map(Centavos::new)
-            .ok_or_else(|| format!("o resultado {} exige novo_valor_centavos", d.resultado))
-    };
-    Ok(match (d.instancia.as_str(), d.resultado.as_str()) {
-        ("primeira", "deferida") => Evento::DecisaoPrimeiraInstancia {
-            decisao: DecisaoPrimeiraInstancia::Deferida,
-        },
-        ("primeira", "indeferida") => Evento::DecisaoPrimeiraInstancia {
-            decisao: DecisaoPrimeiraInstancia::Indeferida,
-        },
-        ("primeira", "parcialmente_deferida") => Evento::DecisaoPrimeiraInstancia {
-            decisao: DecisaoPrimeiraInstancia::ParcialmenteDeferida {
-                novo_valor: valor()?,
-            },
-        },
-        ("admissibilidade", "nao_conhecido") => Evento::JuizoAdmissibilidade {
-            juizo: JuizoRecurso::NaoConhecido {
-                motivo: d.motivo.clone().unwrap_or_default(),
-            },
-        },
-        ("admissibilidade", "reconsiderado_total") => Evento::JuizoAdmissibilidade {
-            juizo: JuizoRecurso::ReconsideradoTotal,
-        },
-        ("admissibilidade", "reconsiderado_parcial") => Evento::JuizoAdmissibilidade {
-            juizo: JuizoRecurso::ReconsideradoParcial {
-                novo_valor: valor()?,
-            },
-        },
-        ("admissibilidade", "encaminhado_dicol") => Evento::JuizoAdmissibilidade {
-            juizo: JuizoRecurso::EncaminhadoDicol,
-        },
-        ("dicol", "provido") => Evento::DecisaoDicol {
-            decisao: DecisaoDicol::Provido,
-        },
-        ("dicol", "nao_provido") => Evento::DecisaoDicol {
-            decisao: DecisaoDicol::NaoProvido,
-        },
-        ("dicol", "parcialmente_provido") => Evento::DecisaoDicol {
-            decisao: DecisaoDicol::ParcialmenteProvido {
-                novo_valor: valor()?,
-            },
-        },
-        (i, r) => return Err(format!("resultado \"{r}\" não existe na instância \"{i}\"")),
-    })
+impl NovaDecisao {
+    /// The typed request the decision service takes; unknown codes are named by field.
+    fn pedido(self) -> Result<PedidoDecisao, ServicoError> {
+        let instancia = instancia(&self.instancia)?;
+        let resultado = Resultado::parse(&self.resultado).ok_or_else(|| {
+            let validos: Vec<&str> = instancia.resultados().iter().map(|r| r.as_str()).collect();
+            ServicoError::campo(
+                "resultado",
+                format!(
+                    "resultado \"{}\" inválido na {}: use {}",
+                    self.resultado,
+                    instancia.rotulo(),
+                    validos.join(", ")
+                ),
+            )
+        })?;
+        Ok(PedidoDecisao {
+            instancia,
+            resultado,
+            atendimentos: self.atendimentos,
+            fundamentacao: self.fundamentacao,
+            novo_valor: self.novo_valor_centavos.map(Centavos::new),
+            motivo: self.motivo,
+        })
+    }
 }
 
 /// `POST /api/v1/decisoes`: one decision over one or many attendances (identical cases
@@ -200,68 +169,45 @@ pub async fn decisao(
             Ok(d) => d,
             Err(p) => return falha(p),
         };
-        let inst = match instancia(&d.instancia) {
-            Ok(i) => i,
-            Err(p) => return falha(p),
-        };
-        if let Err(p) = c2.exigir(escopo_da(inst)) {
-            return falha(p);
-        }
-        let ev = match evento(&d) {
-            Ok(e) => e,
-            Err(m) => return falha(Problem::invalid(m)),
-        };
-        let ids = match persus_store::historico::ids_por_numero(&app2.db, &d.atendimentos).await {
-            Ok(v) => v,
+        let pedido = match d.pedido() {
+            Ok(p) => p,
             Err(e) => return falha(Problem::from(e)),
         };
-        let faltam: Vec<&String> = d
-            .atendimentos
-            .iter()
-            .filter(|n| !ids.iter().any(|(m, _)| m == *n))
-            .collect();
-        if !faltam.is_empty() {
-            return falha(Problem::invalid(format!(
-                "atendimentos não encontrados: {}",
-                faltam
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        if let Err(p) = c2.exigir(pedido.instancia.escopo().as_str()) {
+            return falha(p);
         }
-        let ator = c2.ator();
-        let r = &*app2.relogio;
-        match decidir(
-            &app2.db,
-            inst,
-            &ids.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
-            &ev,
-            &d.fundamentacao,
-            r.hoje(),
-            r.agora(),
-            &app2.regras.calendario,
-            &app2.regras.prazos,
-            &ator,
-        )
-        .await
-        {
+        let ctx = Contexto {
+            db: &app2.db,
+            relogio: &*app2.relogio,
+            calendario: &app2.regras.calendario,
+            prazos: &app2.regras.prazos,
+        };
+        match decidir(&ctx, &pedido, &c2.ator()).await {
             Ok(res) => (
                 StatusCode::CREATED,
                 serde_json::to_value(super::esquemas::DecisaoPublicada {
                     atendimentos: res.atendimentos,
                     notificacoes: res.notificacoes,
-                    resultado: ids
-                        .iter()
-                        .zip(&res.para)
-                        .map(|((n, _), (_, e))| super::esquemas::AtendimentoDecidido {
-                            numero: n.clone(),
+                    resultado: res
+                        .para
+                        .into_iter()
+                        .map(|(numero, e)| super::esquemas::AtendimentoDecidido {
+                            numero,
                             estado: e.as_str().to_owned(),
                         })
                         .collect(),
                 })
                 .unwrap_or_default(),
             ),
+            // The API's property for the new value is `novo_valor_centavos`.
+            Err(ServicoError::Invalido(mut campos)) => {
+                for c in &mut campos {
+                    if c.campo == "novo_valor" {
+                        c.campo = "novo_valor_centavos".to_owned();
+                    }
+                }
+                falha(Problem::from(ServicoError::Invalido(campos)))
+            }
             Err(e) => falha(Problem::from(e)),
         }
     })
@@ -293,7 +239,7 @@ async fn situacao_do_abi(
         tipo: a.tipo,
         trimestre: a.trimestre,
         data_lancamento: a.data_lancamento,
-        estado: a.estado,
+        estado: a.estado.as_str().to_owned(),
         publicado_em: a.publicado_em,
         processos: ps.len(),
         atendimentos: ps.iter().map(|p| i64::from(p.atendimentos)).sum(),
@@ -349,46 +295,12 @@ pub async fn publicar_abi(
             return Err(Problem::not_found("Recurso"));
         }
         cliente.exigir("ans.publicacao")?;
-        let nao = || Problem::not_found(&format!("ABI {numero}"));
-        let n: i32 = numero.parse().map_err(|_| nao())?;
-        let a = persus_store::abis::buscar(&app.db, n)
-            .await?
-            .ok_or_else(nao)?;
-        let hoje = app.relogio.hoje();
-        if a.estado == "publicado" {
-            return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
-        }
-        if hoje < a.data_lancamento {
-            return Err(Problem::invalid(format!(
-                "o {n}º ABI está agendado para {}; hoje é {}",
-                a.data_lancamento.format("%d/%m/%Y"),
-                hoje.format("%d/%m/%Y")
-            )));
-        }
-        let ator = cliente.ator();
-        let db = app.db.clone();
-        let relogio = app.relogio.clone();
-        tokio::spawn(async move {
-            let r = crate::servicos::publicacao::publicar(
-                &db,
-                n,
-                crate::servicos::publicacao::UNIDADE_PADRAO,
-                &*relogio,
-                &ator,
-                crate::servicos::publicacao::Falha::default(),
-            )
-            .await;
-            match r {
-                Ok(r) => tracing::info!(
-                    abi = n,
-                    processos = r.processos_instaurados,
-                    "ABI published"
-                ),
-                Err(e) => {
-                    tracing::error!(abi = n, error = %e, "ABI publication stopped; run it again to resume")
-                }
-            }
-        });
+        let n: i32 = numero
+            .parse()
+            .map_err(|_| Problem::not_found(&format!("ABI {numero}")))?;
+        let a =
+            crate::servicos::publicacao::iniciar(&app.db, n, app.relogio.clone(), cliente.ator())
+                .await?;
         let s = situacao_do_abi(&app, a).await?;
         Ok::<Response, Problem>((StatusCode::ACCEPTED, Json(s)).into_response())
     })

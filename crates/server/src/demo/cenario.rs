@@ -22,7 +22,9 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
-use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
+use persus_domain::lifecycle::{
+    DecisaoDicol, DecisaoPrimeiraInstancia, Estado, Evento, JuizoRecurso,
+};
 use persus_domain::money::{Centavos, Rounding};
 use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::processos::{self, Processo};
@@ -30,7 +32,9 @@ use persus_store::{abis, meta, Db};
 use serde::Serialize;
 
 use super::rng::Rng;
-use crate::servicos::decisoes::{decidir, parcial, Instancia};
+use crate::servicos::decisoes::{
+    decidir_evento, identidades, parcial, Contexto as ContextoDecisao, Instancia,
+};
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal};
 use crate::servicos::peticoes::{catalogo, protocolar_lote, Pedido, TipoPeticao};
 use crate::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
@@ -422,7 +426,7 @@ async fn agendar(ctx: &Contexto<'_>) -> Result<(), ServicoError> {
             tipo: tipo.to_owned(),
             trimestre: trimestre.to_owned(),
             data_lancamento: data(lancamento),
-            estado: "agendado".to_owned(),
+            estado: persus_store::abis::EstadoAbi::Agendado,
             publicado_em: None,
         };
         // Scheduled about two months ahead of the launch.
@@ -470,7 +474,7 @@ async fn executar(
     if passo == Passo::Publicar {
         if abis::buscar(ctx.db, abi)
             .await?
-            .is_some_and(|a| a.estado != "publicado")
+            .is_some_and(|a| a.estado != persus_store::abis::EstadoAbi::Publicado)
         {
             let r = publicar(
                 ctx.db,
@@ -732,26 +736,37 @@ async fn decidir_processo(
     p: &Processo,
     instancia: Instancia,
 ) -> Result<(), ServicoError> {
-    let fila = instancia.estado_da_fila().as_str();
-    let mut grupos: BTreeMap<String, (Evento, Vec<i64>)> = BTreeMap::new();
-    let mut parciais = Vec::new();
+    let fila = instancia.estado_da_fila();
+    let mut candidatos = Vec::new();
     for a in processos::atendimentos_do_processo(ctx.db, p.id).await? {
-        if a.estado != fila {
+        if Estado::parse(&a.estado) != Some(fila) {
             continue;
         }
         let valor = Centavos::new(a.valor_devido_centavos.unwrap_or_default());
-        let Some(evento) = decisao(ctx.seed, instancia, &a.numero, valor) else {
-            continue;
-        };
-        if parcial(&evento) {
-            parciais.push((evento, vec![a.id]));
-        } else {
-            grupos
-                .entry(format!("{evento:?}"))
-                .or_insert_with(|| (evento, Vec::new()))
-                .1
-                .push(a.id);
+        if let Some(evento) = decisao(ctx.seed, instancia, &a.numero, valor) {
+            candidatos.push((a.id, evento));
         }
+    }
+    // Only identical cases are decided together: same event, same kind, same ground.
+    let ids: Vec<i64> = candidatos.iter().map(|(id, _)| *id).collect();
+    let identidades = identidades(ctx.db, instancia, &ids).await?;
+    let mut grupos: BTreeMap<String, (Evento, Vec<i64>)> = BTreeMap::new();
+    let mut parciais = Vec::new();
+    for (id, evento) in candidatos {
+        if parcial(&evento) {
+            parciais.push((evento, vec![id]));
+            continue;
+        }
+        let chave = identidades
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| format!("{evento:?} {} {:?}", i.tipo, i.motivo))
+            .unwrap_or_else(|| format!("{evento:?} {id}"));
+        grupos
+            .entry(chave)
+            .or_insert_with(|| (evento, Vec::new()))
+            .1
+            .push(id);
     }
     let quem = match instancia {
         Instancia::Primeira => "ans.analista",
@@ -759,17 +774,19 @@ async fn decidir_processo(
         Instancia::Dicol => "ans.dicol",
     };
     let r = RelogioFixo::em(dia);
+    let contexto = ContextoDecisao {
+        db: ctx.db,
+        relogio: &r,
+        calendario: &ctx.calendario,
+        prazos: &ctx.prazos,
+    };
     for (evento, ids) in grupos.into_values().chain(parciais) {
-        let d = decidir(
-            ctx.db,
+        let d = decidir_evento(
+            &contexto,
             instancia,
             &ids,
             &evento,
             fundamentacao(&evento),
-            r.hoje(),
-            r.agora(),
-            &ctx.calendario,
-            &ctx.prazos,
             &Ator::sistema(quem),
         )
         .await?;

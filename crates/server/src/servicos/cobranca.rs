@@ -404,6 +404,24 @@ async fn conciliar(
     })
 }
 
+/// The report of a return file already imported, by its SHA-256 (the page an import
+/// redirects to).
+pub async fn retorno_importado(db: &Db, sha256: &str) -> Result<Relatorio, ServicoError> {
+    let gravado = store::relatorio_do_retorno(db, sha256)
+        .await?
+        .ok_or_else(|| ServicoError::NaoEncontrado("O arquivo de retorno".to_owned()))?;
+    let itens = serde_json::from_str(&gravado)
+        .map_err(|e| ServicoError::Interno(format!("relatório do retorno {sha256}: {e}")))?;
+    let mut r = Relatorio {
+        itens,
+        arquivo_sha256: sha256.to_owned(),
+        ja_importado: true,
+        ..Relatorio::default()
+    };
+    contar(&mut r);
+    Ok(r)
+}
+
 fn contar(r: &mut Relatorio) {
     for i in &r.itens {
         match i.situacao.as_str() {

@@ -2,6 +2,7 @@
 //! commands call these; these call the state machine for every change of state.
 
 pub mod agendador;
+pub mod analise;
 pub mod aplicacoes;
 pub mod ciencia;
 pub mod cobranca;

@@ -6,9 +6,9 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use persus_domain::ids::Nup;
-use persus_store::abis::Abi;
+use persus_store::abis::{Abi, EstadoAbi};
 use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::processos::APublicar;
 use persus_store::{abis, processos, Db};
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::relogio::Relogio;
-use super::ServicoError;
+use super::{CampoInvalido, ServicoError};
 
 /// ANS's protocol unit prefix for ressarcimento processes (configurable; 33910 seen in 2019).
 pub const UNIDADE_PADRAO: u32 = 33_910;
@@ -37,19 +37,13 @@ pub struct Falha {
     pub no_processo: Option<usize>,
 }
 
-pub async fn publicar(
-    db: &Db,
-    numero: i32,
-    unidade: u32,
-    relogio: &dyn Relogio,
-    ator: &Ator,
-    falha: Falha,
-) -> Result<ResultadoPublicacao, ServicoError> {
+/// The ABI `numero` if it may be published on `hoje`: it is scheduled (else not found), not
+/// published yet, and its launch date has come.
+pub async fn conferir(db: &Db, numero: i32, hoje: NaiveDate) -> Result<Abi, ServicoError> {
     let abi = abis::buscar(db, numero)
         .await?
-        .ok_or_else(|| ServicoError::Regra(format!("o {numero}º ABI não está agendado")))?;
-    let hoje = relogio.hoje();
-    if abi.estado == "publicado" {
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("O {numero}º ABI")))?;
+    if abi.estado == EstadoAbi::Publicado {
         return Err(ServicoError::Regra(format!(
             "o {numero}º ABI já foi publicado"
         )));
@@ -61,11 +55,136 @@ pub async fn publicar(
             hoje.format("%d/%m/%Y")
         )));
     }
+    Ok(abi)
+}
+
+/// Starts (or resumes) the publication of ABI `numero` in the background, after
+/// [`conferir`]; returns the ABI as it was. Follow it in the ABI list; a stop is logged and
+/// running it again resumes.
+pub async fn iniciar(
+    db: &Db,
+    numero: i32,
+    relogio: std::sync::Arc<dyn Relogio>,
+    ator: Ator,
+) -> Result<Abi, ServicoError> {
+    let abi = conferir(db, numero, relogio.hoje()).await?;
+    let db = db.clone();
+    tokio::spawn(async move {
+        match publicar(
+            &db,
+            numero,
+            UNIDADE_PADRAO,
+            &*relogio,
+            &ator,
+            Falha::default(),
+        )
+        .await
+        {
+            Ok(r) => tracing::info!(
+                abi = numero,
+                processos = r.processos_instaurados,
+                "ABI published"
+            ),
+            Err(e) => {
+                tracing::error!(abi = numero, error = %e, "ABI publication stopped; run it again to resume")
+            }
+        }
+    });
+    Ok(abi)
+}
+
+/// An ABI to schedule, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PedidoAgendamento {
+    pub numero: String,
+    pub tipo: String,
+    pub trimestre: String,
+    /// dd/mm/aaaa.
+    pub lancamento: String,
+}
+
+/// Schedules an ABI; every field that cannot be read is named, a number or quarter already
+/// scheduled is refused.
+pub async fn agendar(
+    db: &Db,
+    pedido: &PedidoAgendamento,
+    ator: &Ator,
+    agora: chrono::DateTime<chrono::Utc>,
+) -> Result<Abi, ServicoError> {
+    let mut erros = Vec::new();
+    let numero: Option<i32> = pedido.numero.trim().parse().ok().filter(|n| *n > 0);
+    if numero.is_none() {
+        erros.push(CampoInvalido::new(
+            "numero",
+            "informe o número do ABI (um número inteiro positivo)",
+        ));
+    }
+    let tipo = pedido.tipo.trim();
+    if !["AIH", "APAC"].contains(&tipo) {
+        erros.push(CampoInvalido::new("tipo", "escolha o tipo: AIH ou APAC"));
+    }
+    let trimestre = pedido.trimestre.trim();
+    if persus_domain::ids::Trimestre::parse(trimestre).is_err() {
+        erros.push(CampoInvalido::new(
+            "trimestre",
+            format!("trimestre \"{trimestre}\" inválido: use 1T2026"),
+        ));
+    }
+    let lancamento = NaiveDate::parse_from_str(pedido.lancamento.trim(), "%d/%m/%Y").ok();
+    if lancamento.is_none() {
+        erros.push(CampoInvalido::new(
+            "lancamento",
+            "data de lançamento inválida: use dd/mm/aaaa",
+        ));
+    }
+    let (Some(numero), Some(data_lancamento), true) = (numero, lancamento, erros.is_empty()) else {
+        return Err(ServicoError::Invalido(erros));
+    };
+    let abi = Abi {
+        numero,
+        tipo: tipo.to_owned(),
+        trimestre: trimestre.to_owned(),
+        data_lancamento,
+        estado: EstadoAbi::Agendado,
+        publicado_em: None,
+    };
+    let mut tx = db.begin().await?;
+    match abis::agendar(&mut tx, &abi).await {
+        Err(persus_store::StoreError::Conflict(m)) => return Err(ServicoError::Regra(m)),
+        r => r?,
+    }
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "abi.agendado",
+            entidade: "abi",
+            entidade_id: &abi.numero.to_string(),
+            antes: None,
+            depois: serde_json::to_value(&abi).ok(),
+        },
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(abi)
+}
+
+pub async fn publicar(
+    db: &Db,
+    numero: i32,
+    unidade: u32,
+    relogio: &dyn Relogio,
+    ator: &Ator,
+    falha: Falha,
+) -> Result<ResultadoPublicacao, ServicoError> {
+    let hoje = relogio.hoje();
+    let abi = conferir(db, numero, hoje).await?;
     let existentes = processos::do_abi(db, numero).await?.len();
-    if abi.estado == "agendado" {
+    if abi.estado == EstadoAbi::Agendado {
         persus_store::stats::analisar_atendimentos(db).await?;
         let mut tx = db.begin().await?;
-        abis::marcar(&mut tx, numero, "publicando", None).await?;
+        abis::marcar(&mut tx, numero, EstadoAbi::Publicando, None).await?;
         tx.commit().await?;
     }
 
@@ -107,7 +226,7 @@ pub async fn publicar(
     // (measured in the demo: 1.4 ms instead of 0.05 ms per process query).
     persus_store::stats::analisar_atendimentos(db).await?;
     let mut tx = db.begin().await?;
-    abis::marcar(&mut tx, numero, "publicado", Some(relogio.agora())).await?;
+    abis::marcar(&mut tx, numero, EstadoAbi::Publicado, Some(relogio.agora())).await?;
     auditoria::registrar(
         &mut tx,
         ator,
@@ -115,8 +234,8 @@ pub async fn publicar(
             acao: "abi.publicado",
             entidade: "abi",
             entidade_id: &numero.to_string(),
-            antes: Some(json!({ "estado": abi.estado })),
-            depois: Some(json!({ "estado": "publicado", "processos": existentes + alvos.len() })),
+            antes: Some(json!({ "estado": abi.estado.as_str() })),
+            depois: Some(json!({ "estado": EstadoAbi::Publicado.as_str(), "processos": existentes + alvos.len() })),
         },
         relogio.agora(),
     )

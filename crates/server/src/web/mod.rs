@@ -12,8 +12,10 @@
 
 pub mod ans;
 pub mod estatico;
+pub mod flash;
 pub mod layout;
 pub mod operadora;
+pub mod rotulos;
 pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};
@@ -91,13 +93,18 @@ impl Sessao {
 }
 
 fn token_do_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+/// The value of the request's cookie `nome`.
+pub fn cookie(headers: &HeaderMap, nome: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == nome)
         .map(|(_, v)| v.to_owned())
 }
 

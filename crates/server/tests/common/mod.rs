@@ -64,7 +64,7 @@ pub async fn abi_agendado(db: &Db, seed: u64) {
         tipo: "AIH".into(),
         trimestre: "1T2025".into(),
         data_lancamento: d(2026, 2, 10),
-        estado: "agendado".into(),
+        estado: persus_store::abis::EstadoAbi::Agendado,
         publicado_em: None,
     };
     abis::agendar(&mut tx, &abi).await.unwrap();
@@ -167,7 +167,7 @@ pub async fn publicado_hoje(db: &Db, seed: u64) {
             tipo: "AIH".into(),
             trimestre: "1T2025".into(),
             data_lancamento: hoje,
-            estado: "agendado".into(),
+            estado: persus_store::abis::EstadoAbi::Agendado,
             publicado_em: None,
         },
     )

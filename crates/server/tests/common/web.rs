@@ -79,3 +79,43 @@ pub fn form(uri: &str, cookie: &str, corpo: String) -> Request<Body> {
         .body(Body::from(corpo))
         .unwrap()
 }
+
+/// Follows a 303 like a browser: GET its `Location` with the session `cookie` and the one-time
+/// message cookie it set, if any.
+pub async fn seguir(app: &Router, cookie: &str, r: R) -> R {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+    let destino = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let aviso = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("persus_aviso="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .next();
+    let cookies = match aviso {
+        Some(a) => format!("{cookie}; {a}"),
+        None => cookie.to_owned(),
+    };
+    chamar(app, get(&destino, &cookies)).await
+}
+
+/// The text after `marca` up to the next `"` (an id or path inside an attribute of a page).
+pub fn apos(texto: &str, marca: &str) -> String {
+    texto
+        .split(marca)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{marca} not in the page"))
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The operator opens the notice listed on its dashboard (which records its ciência) and
+/// gets the page of the notice.
+pub async fn abrir_notificacao(app: &Router, cookie: &str) -> R {
+    let painel = chamar(app, get("/painel", cookie)).await;
+    let id = apos(&painel.texto, "/notificacoes/");
+    chamar(app, get(&format!("/notificacoes/{id}"), cookie)).await
+}
