@@ -9,7 +9,7 @@ use common::{abi_agendado, d, publicado, texto, textos, tick, PDF};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::{DecisaoPrimeiraInstancia, Evento};
-use persus_server::servicos::decisoes::{decidir, Instancia};
+use persus_server::servicos::decisoes::{decidir_evento, Contexto, Instancia};
 use persus_server::servicos::documentos::{enviar, ArmazenamentoLocal};
 use persus_server::servicos::historico;
 use persus_server::servicos::peticoes::{Pedido, TipoPeticao};
@@ -249,18 +249,20 @@ db_test!(
         )
         .await;
         let hoje = RelogioFixo::em(d(2026, 4, 6));
-        decidir(
-            &db,
+        let (calendario, prazos) = (CalendarioAns::padrao(), PrazosVigentes::padrao());
+        decidir_evento(
+            &Contexto {
+                db: &db,
+                relogio: &hoje,
+                calendario: &calendario,
+                prazos: &prazos,
+            },
             Instancia::Primeira,
             &[id],
             &Evento::DecisaoPrimeiraInstancia {
                 decisao: DecisaoPrimeiraInstancia::Indeferida,
             },
             "Exclusão posterior ao atendimento, conforme SIB.",
-            hoje.hoje(),
-            hoje.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
             &Ator::sistema("ans.analista"),
         )
         .await
