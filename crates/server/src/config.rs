@@ -33,6 +33,29 @@ pub enum ConfigError {
          --environment homologacao"
     )]
     LoopbackEmProducao,
+    #[error(
+        "os arquivos do gov.br Design System e dos ícones (Font Awesome) não estão em {dir}: \
+         sem eles as páginas sairiam sem estilo. Rode `npm ci --prefix web` na raiz do \
+         repositório, ou aponte PERSUS_WEB_ASSETS para o diretório node_modules onde foram \
+         instalados"
+    )]
+    AssetsWeb { dir: String },
+}
+
+/// The front-end files the pages link (`core.min.css`, Font Awesome's `all.min.css`) are
+/// installed: a server without them would serve unstyled pages while `/health` says ok.
+pub fn verificar_assets_web() -> Result<(), ConfigError> {
+    let necessarios = [
+        crate::app::assets_govbr().join("core.min.css"),
+        crate::app::assets_fontawesome().join("css/all.min.css"),
+    ];
+    if necessarios.iter().all(|f| f.is_file()) {
+        Ok(())
+    } else {
+        Err(ConfigError::AssetsWeb {
+            dir: crate::app::assets_web().display().to_string(),
+        })
+    }
 }
 
 /// The webhook destination rules of this server; the loopback setting is refused in produção

@@ -46,7 +46,7 @@ fn falha(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn instancia(nome: &str) -> Option<(Instancia, &'static [&'static str], &'static str)> {
+pub(super) fn instancia(nome: &str) -> Option<(Instancia, &'static [&'static str], &'static str)> {
     match nome {
         "primeira" => Some((
             Instancia::Primeira,
@@ -205,7 +205,7 @@ async fn pagina_fila(
     pagina(
         &app,
         &s,
-        "/ans/filas/primeira",
+        &format!("/ans/filas/{nome}"),
         &format!("Fila: {titulo}"),
         corpo,
     )
