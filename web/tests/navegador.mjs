@@ -1,89 +1,18 @@
 // Browser tests: Debian's Chromium, headless, driven by playwright-core over a running persus
 // (started by .ci/run with `persus demo` on SQLite). Each flow is what a person does; axe-core
-// checks the main pages; screenshots go to docs/screenshots/. Every page is watched for
+// checks the pages; screenshots go to docs/screenshots/. Every page is watched for
 // Content-Security-Policy violations (a refused style or script): there must be none.
+// The core flows are here; each area adds its own in fluxos/<area>.mjs (exporting `executar`),
+// run after these in name order, each choosing its own demo data.
 //
 //   PERSUS_URL=http://127.0.0.1:18080 node web/tests/navegador.mjs
 
-import { chromium } from 'playwright-core';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-
-const URL = process.env.PERSUS_URL ?? 'http://127.0.0.1:18080';
-const aqui = dirname(fileURLToPath(import.meta.url));
-const telas = join(aqui, '..', '..', 'docs', 'screenshots');
-const tmp = join(aqui, '..', 'test-results');
-mkdirSync(telas, { recursive: true });
-mkdirSync(tmp, { recursive: true });
-// Injected through the DevTools protocol (page.evaluate), which the page's CSP does not govern:
-// a <script> tag with axe inline would itself be refused.
-const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// A tiny but real one-page PDF: the server parses what it accepts as evidence.
-const PDF = readFileSync(join(aqui, '..', '..', 'crates', 'server', 'tests', 'common', 'minimo.pdf'));
-const pdf = join(tmp, 'comprovante-exclusao.pdf');
-writeFileSync(pdf, PDF);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-
-let falhas = 0;
-async function passo(nome, f) {
-  const t = Date.now();
-  try {
-    await f();
-    console.log(`ok   ${nome} (${Date.now() - t} ms)`);
-  } catch (e) {
-    falhas++;
-    console.log(`FAIL ${nome}\n     ${e.stack ?? e}`);
-  }
-}
-
-// Content-Security-Policy violations seen on any page: the browser reports each as a
-// `securitypolicyviolation` event and a console error.
-const violacoesCsp = [];
-async function contexto(opcoes) {
-  const ctx = await browser.newContext({ locale: 'pt-BR', ...opcoes });
-  await ctx.exposeBinding('violacaoCsp', ({ page }, v) => violacoesCsp.push(`${page.url()}: ${v}`));
-  await ctx.addInitScript(() => document.addEventListener('securitypolicyviolation',
-    (e) => window.violacaoCsp(`${e.effectiveDirective} recusou ${e.blockedURI || 'inline'}`)));
-  ctx.on('console', (m) => {
-    if (/Content.Security.Policy/i.test(m.text())) violacoesCsp.push(`${m.page()?.url()}: ${m.text()}`);
-  });
-  return ctx;
-}
-
-async function sessao(login, viewport = { width: 1280, height: 900 }) {
-  const ctx = await contexto({ acceptDownloads: true, viewport });
-  const page = await ctx.newPage();
-  await page.goto(`${URL}/entrar`);
-  await page.fill('#login', login);
-  await page.fill('#senha', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/painel/);
-  return page;
-}
-
-async function acessivel(page, nome) {
-  await page.evaluate(axe);
-  const r = await page.evaluate(async () => await window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  const graves = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(graves.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`), [],
-    `${nome}: violações graves de acessibilidade`);
-}
-
-async function tela(page, nome) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(telas, `${nome}.png`) });
-}
+import {
+  URL, aqui, tmp, pdf, browser, passo, contexto, sessao, acessivel, tela, violacoesCsp, contarFalhas,
+} from './comum.mjs';
 
 const op = await sessao('rep.368253');
 let nup, numero, outroNumero, docId;
@@ -259,95 +188,11 @@ await passo('a página de entrada é acessível', async () => {
   await acessivel(p, 'primeiro acesso');
 });
 
-// ===== Visual (issue #12 §2): every menu page of each role, phone width, error pages =====
-// Each role signs in twice: at 1280 px (axe) and at 390x844 (the page never scrolls sideways).
-
-async function semRolagemLateral(page, nome) {
-  const { largura, janela } = await page.evaluate(() => ({
-    largura: document.documentElement.scrollWidth, janela: window.innerWidth,
-  }));
-  assert.ok(largura <= janela, `${nome}: a página rola para o lado (${largura} px > ${janela} px)`);
+// The areas' flows.
+for (const arquivo of readdirSync(join(aqui, 'fluxos')).filter((f) => f.endsWith('.mjs')).sort()) {
+  const { executar } = await import(`./fluxos/${arquivo}`);
+  await executar();
 }
-
-async function linksDoMenu(page) {
-  return page.$$eval('nav[aria-label="Menu principal"] a', (as) => as.map((a) => new URL(a.href).pathname));
-}
-
-await passo('visual: cada página do menu de cada papel passa no axe e cabe num celular', async () => {
-  for (const login of ['rep.368253', 'ans.analista', 'ans.financeiro', 'ans.diretor', 'ans.admin']) {
-    const larga = await sessao(login);
-    const cel = await sessao(login, { width: 390, height: 844 });
-    const links = await linksDoMenu(larga);
-    assert.ok(links.length >= 2, `${login}: menu ${links}`);
-    for (const link of links) {
-      const r = await larga.goto(`${URL}${link}`);
-      assert.equal(r.status(), 200, `${login} ${link}`);
-      await acessivel(larga, `${login} ${link}`);
-      await cel.goto(`${URL}${link}`);
-      await semRolagemLateral(cel, `${login} ${link}`);
-    }
-    if (login === 'rep.368253') {
-      await cel.goto(`${URL}/cobranca`);
-      await tela(cel, 'cobranca-celular');
-    }
-    await larga.context().close();
-    await cel.context().close();
-  }
-});
-
-await passo('visual: a página inicial e a da API passam no axe e cabem num celular', async () => {
-  const ctx = await contexto();
-  const p = await ctx.newPage();
-  const cel = await (await contexto({ viewport: { width: 390, height: 844 } })).newPage();
-  for (const caminho of ['/', '/api/docs']) {
-    await p.goto(`${URL}${caminho}`);
-    await acessivel(p, caminho);
-    await cel.goto(`${URL}${caminho}`);
-    await semRolagemLateral(cel, caminho);
-  }
-  await p.goto(`${URL}/`);
-  await tela(p, 'inicio');
-  await cel.goto(`${URL}/`);
-  await tela(cel, 'inicio-celular');
-  await ctx.close();
-  await cel.context().close();
-});
-
-await passo('visual: endereço desconhecido e método errado mostram as páginas do persus', async () => {
-  const p = await sessao('rep.368253');
-  let r = await p.goto(`${URL}/pagina-que-nao-existe`);
-  assert.equal(r.status(), 404);
-  assert.match(await p.textContent('h1'), /Página não encontrada/);
-  assert.ok(await p.isVisible('.persus-faixa'), 'faixa de homologação');
-  assert.ok((await linksDoMenu(p)).includes('/processos'), 'menu na página de erro');
-  await acessivel(p, '404');
-  await tela(p, 'erro-404');
-  r = await p.goto(`${URL}/sair`); // the sign-out form's address, opened as a page
-  assert.equal(r.status(), 405);
-  assert.match(await p.textContent('h1'), /Esta página não abre assim/);
-  assert.ok(await p.isVisible('.persus-faixa'));
-  assert.ok((await linksDoMenu(p)).length > 1);
-  await acessivel(p, '405');
-  await p.context().close();
-});
-
-await passo('visual: erros de formulário são anunciados, levam ao campo e recebem o foco', async () => {
-  const ctx = await contexto();
-  const p = await ctx.newPage();
-  await p.goto(`${URL}/entrar`);
-  await p.fill('#login', 'rep.368253');
-  await p.fill('#senha', 'errada');
-  await p.click('button[type=submit]');
-  await p.waitForSelector('#resumo-erros[role=alert]');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'resumo-erros', 'foco no resumo');
-  assert.equal(await p.getAttribute('#login', 'aria-invalid'), 'true');
-  await p.click('#resumo-erros a[href="#login"]');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'login', 'o link leva ao campo');
-  await acessivel(p, 'entrar com erro');
-  await ctx.close();
-});
-
-// ===== end of the visual block =====
 
 await passo('nenhuma página teve estilo ou script recusado pela política de segurança', async () => {
   const ctx = await contexto();
@@ -363,8 +208,8 @@ await passo('nenhuma página teve estilo ou script recusado pela política de se
 });
 
 await browser.close();
-if (falhas) {
-  console.log(`\n${falhas} teste(s) de navegador falharam`);
+if (contarFalhas()) {
+  console.log(`\n${contarFalhas()} teste(s) de navegador falharam`);
   process.exit(1);
 }
 console.log('\ntodos os testes de navegador passaram');

@@ -10,7 +10,10 @@
 //!   holidays) and business days.
 //! - [`deadline`]: the deadline-counting rule of RN 253 art. 24 as amended by RN 327/2013.
 //! - [`lifecycle`]: the attendance state machine (identified → notified → … → annulled/due).
+//! - [`acesso`]: roles, permissions/scopes and notice kinds, stored as codes, shown as labels
+//!   ([`rotulado!`]).
 
+pub mod acesso;
 pub mod calendar;
 pub mod cobranca;
 pub mod deadline;
@@ -18,4 +21,5 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod motivos;
+pub mod rotulado;
 pub mod valoracao;

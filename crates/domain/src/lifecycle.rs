@@ -58,6 +58,11 @@ impl Estado {
         }
     }
 
+    /// Every state, in the order of the lifecycle.
+    pub fn todos() -> [Estado; 11] {
+        ALL
+    }
+
     pub fn parse(s: &str) -> Option<Estado> {
         ALL.iter().copied().find(|e| e.as_str() == s)
     }
@@ -82,6 +87,17 @@ impl Estado {
     /// No event but a judicial one leaves these.
     pub fn is_final(self) -> bool {
         matches!(self, Estado::Anulado | Estado::Devido)
+    }
+}
+
+impl TryFrom<String> for Estado {
+    type Error = crate::rotulado::CodigoDesconhecido;
+    /// Decodes a stored state (`#[sqlx(try_from = "String")]`).
+    fn try_from(s: String) -> Result<Estado, Self::Error> {
+        Estado::parse(&s).ok_or(crate::rotulado::CodigoDesconhecido {
+            tipo: "Estado",
+            codigo: s,
+        })
     }
 }
 

@@ -47,6 +47,10 @@ pub struct AppState {
     pub assets_govbr: std::path::PathBuf,
     /// Slots for ZIP batches being received at once ([`api::lotes::ZIPS_SIMULTANEOS`]).
     pub zips_em_curso: Arc<tokio::sync::Semaphore>,
+    /// The clock every handler reads (tests and homologação may stop or move it).
+    pub relogio: Arc<dyn crate::servicos::relogio::Relogio>,
+    /// Calendar, deadlines and grounds in force, loaded once.
+    pub regras: Arc<crate::servicos::regras::RegrasVigentes>,
     /// The home page's aggregates scan every attendance (about 2 s at 1 M rows): computed at
     /// most once per [`RESUMO_TTL`] and shared.
     resumo: Arc<tokio::sync::Mutex<Option<(std::time::Instant, stats::Resumo)>>>,
@@ -73,6 +77,8 @@ impl AppState {
             db,
             raiz_documentos,
             zips_em_curso: Arc::new(tokio::sync::Semaphore::new(api::lotes::ZIPS_SIMULTANEOS)),
+            relogio: Arc::new(crate::servicos::relogio::RelogioSistema),
+            regras: Arc::new(crate::servicos::regras::RegrasVigentes::padrao()),
             resumo: Arc::default(),
         }
     }
@@ -90,30 +96,40 @@ impl AppState {
     }
 }
 
-/// Where `npm ci --prefix web` installed the front-end packages (`web/node_modules`):
-/// `PERSUS_WEB_ASSETS`, or `web/node_modules` under the working directory, or under the source
-/// tree. `persus serve` and `persus demo` refuse to start without them
-/// ([`crate::config::verificar_assets_web`]).
-pub fn assets_web() -> std::path::PathBuf {
-    if let Ok(p) = std::env::var("PERSUS_WEB_ASSETS") {
-        return p.into();
-    }
-    let rel = std::path::Path::new("web/node_modules");
-    if rel.exists() {
-        return rel.to_path_buf();
-    }
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/node_modules")
-}
-
-/// The gov.br Design System's files (`@govbr-ds/core`), served at `/assets/govbr/`.
+/// The gov.br Design System files installed by `npm ci --prefix web`: `PERSUS_WEB_ASSETS`, or
+/// `web/node_modules/…` under the working directory, or under the source tree.
 pub fn assets_govbr() -> std::path::PathBuf {
-    assets_web().join("@govbr-ds/core/dist")
+    std::env::var_os("PERSUS_WEB_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("@govbr-ds/core/dist"))
 }
 
-/// Font Awesome's stylesheets and fonts (`@fortawesome/fontawesome-free`), served at
-/// `/assets/fontawesome/css/` and `/assets/fontawesome/webfonts/`.
+/// Swagger UI, the viewer of `/api/docs` (`swagger-ui-dist`, installed like the Design System):
+/// `PERSUS_SWAGGER_UI_ASSETS`, or `web/node_modules/swagger-ui-dist` as for [`assets_govbr`].
+pub fn assets_swagger_ui() -> std::path::PathBuf {
+    std::env::var_os("PERSUS_SWAGGER_UI_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("swagger-ui-dist"))
+}
+
+/// Font Awesome's stylesheets and fonts (`@fortawesome/fontawesome-free`, installed like the
+/// Design System), served at `/assets/fontawesome/css/` and `/assets/fontawesome/webfonts/`:
+/// `PERSUS_FONTAWESOME_ASSETS`, or `web/node_modules/@fortawesome/fontawesome-free`.
 pub fn assets_fontawesome() -> std::path::PathBuf {
-    assets_web().join("@fortawesome/fontawesome-free")
+    std::env::var_os("PERSUS_FONTAWESOME_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("@fortawesome/fontawesome-free"))
+}
+
+/// `web/node_modules/<rel>` under the working directory if there, else under the source tree.
+fn em_node_modules(rel: &str) -> std::path::PathBuf {
+    let local = std::path::Path::new("web/node_modules").join(rel);
+    if local.exists() {
+        return local;
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../web/node_modules")
+        .join(rel)
 }
 
 pub fn router(state: AppState) -> Router {
@@ -126,6 +142,10 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/assets/govbr",
             tower_http::services::ServeDir::new(state.assets_govbr.clone()),
+        )
+        .nest_service(
+            "/assets/swagger-ui",
+            tower_http::services::ServeDir::new(assets_swagger_ui()),
         )
         .nest_service(
             "/assets/fontawesome/css",
@@ -284,6 +304,7 @@ pub struct Health {
 #[utoipa::path(
     get, path = "/health", tag = "servico",
     summary = "Saúde do serviço: o banco responde?",
+    description = "Responde 200 enquanto o banco de dados responde, 503 quando não (balanceadores retiram o nó). Sem token.",
     responses(
         (status = 200, description = "Em serviço", body = Health),
         (status = 503, description = "Banco de dados inacessível (status \"indisponivel\")", body = Health),
@@ -314,7 +335,8 @@ pub async fn health(State(app): State<AppState>) -> Response {
 #[utoipa::path(
     get, path = "/api/v1/operadoras/{registro_ans}", tag = "cadastro",
     summary = "Uma operadora do cadastro público da ANS (sem token)",
-    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$")),
+    description = "Uma operadora do cadastro público da ANS. Sem token.",
+    params(("registro_ans" = String, Path, description = "Registro ANS, 6 dígitos com o verificador", pattern = "^[0-9]{6}$", example = "368253")),
     responses(
         (status = 200, body = operadoras::Operadora),
         crate::api::respostas::CaminhoIlegivel, crate::api::respostas::NaoEncontrado,

@@ -1,6 +1,7 @@
 //! Credentials: Argon2id password hashes, random secrets and opaque tokens (stored as SHA-256),
 //! scopes, and the per-application rate limiter.
 
+use persus_domain::acesso::{Escopo, Papel};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,26 +22,13 @@ pub const ESCOPOS: [&str; 8] = [
     "ans.financeiro",
 ];
 
-/// What each ANS role may do through an application, as scopes (the role checks of the ANS
-/// endpoints): the analyst decides the 1st instance, the DIDES director judges admissibility
-/// and reconsideration, DICOL decides the 2nd instance, finance charges, the admin publishes
-/// ABIs and may hold any ANS scope.
-pub fn escopos_do_papel_ans(papel: &str) -> &'static [&'static str] {
-    match papel {
-        "admin" => &[
-            "consulta",
-            "ans.decisao",
-            "ans.diretoria",
-            "ans.dicol",
-            "ans.publicacao",
-            "ans.financeiro",
-        ],
-        "analista" => &["consulta", "ans.decisao"],
-        "diretor" => &["consulta", "ans.decisao", "ans.diretoria"],
-        "dicol" => &["consulta", "ans.dicol"],
-        "financeiro" => &["consulta", "ans.financeiro"],
-        _ => &[],
-    }
+/// What each ANS role may do through an application, as scope codes (the role checks of the
+/// ANS endpoints): [`Escopo::do_papel_ans`].
+pub fn escopos_do_papel_ans(papel: Papel) -> Vec<&'static str> {
+    Escopo::do_papel_ans(papel)
+        .iter()
+        .map(|e| e.as_str())
+        .collect()
 }
 
 /// Token lifetime (`expires_in`).

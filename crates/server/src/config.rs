@@ -34,12 +34,12 @@ pub enum ConfigError {
     )]
     LoopbackEmProducao,
     #[error(
-        "os arquivos do gov.br Design System e dos ícones (Font Awesome) não estão em {dir}: \
+        "faltam os arquivos do gov.br Design System e dos ícones (Font Awesome): {faltam}; \
          sem eles as páginas sairiam sem estilo. Rode `npm ci --prefix web` na raiz do \
-         repositório, ou aponte PERSUS_WEB_ASSETS para o diretório node_modules onde foram \
-         instalados"
+         repositório, ou aponte PERSUS_WEB_ASSETS para o diretório @govbr-ds/core/dist e \
+         PERSUS_FONTAWESOME_ASSETS para o diretório @fortawesome/fontawesome-free instalados"
     )]
-    AssetsWeb { dir: String },
+    AssetsWeb { faltam: String },
 }
 
 /// The front-end files the pages link (`core.min.css`, Font Awesome's `all.min.css`) are
@@ -49,11 +49,16 @@ pub fn verificar_assets_web() -> Result<(), ConfigError> {
         crate::app::assets_govbr().join("core.min.css"),
         crate::app::assets_fontawesome().join("css/all.min.css"),
     ];
-    if necessarios.iter().all(|f| f.is_file()) {
+    let faltam: Vec<String> = necessarios
+        .iter()
+        .filter(|f| !f.is_file())
+        .map(|f| f.display().to_string())
+        .collect();
+    if faltam.is_empty() {
         Ok(())
     } else {
         Err(ConfigError::AssetsWeb {
-            dir: crate::app::assets_web().display().to_string(),
+            faltam: faltam.join(", "),
         })
     }
 }

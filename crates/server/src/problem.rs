@@ -14,6 +14,9 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For invalid input: each field to correct and why.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub erros: Vec<crate::servicos::CampoInvalido>,
 }
 
 impl Problem {
@@ -23,6 +26,7 @@ impl Problem {
             title: title.to_owned(),
             status: status.as_u16(),
             detail: None,
+            erros: Vec::new(),
         }
     }
 
@@ -84,12 +88,37 @@ impl Problem {
     }
 }
 
-/// A rule's refusal is the client's to fix (422, its pt-BR text); a store failure is ours.
+/// The one mapping of a service's error to the API: not found 404, forbidden 403, invalid
+/// input 422 with the fields, a rule's refusal 422, a store failure 500 (logged, not told).
 impl From<crate::servicos::ServicoError> for Problem {
     fn from(e: crate::servicos::ServicoError) -> Problem {
+        use crate::servicos::ServicoError as E;
         match e {
-            crate::servicos::ServicoError::Regra(m) => Problem::invalid(m),
-            crate::servicos::ServicoError::Store(e) => Problem::from(e),
+            E::NaoEncontrado(o_que) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "nao-encontrado",
+                "Recurso não encontrado",
+            )
+            .detail(format!(
+                "{o_que} não existe ou não está disponível para você."
+            )),
+            E::Proibido(m) => {
+                Problem::new(StatusCode::FORBIDDEN, "proibido", "Sem permissão").detail(m)
+            }
+            E::Invalido(campos) => {
+                let detalhe: Vec<&str> = campos.iter().map(|c| c.mensagem.as_str()).collect();
+                let mut p = Problem::invalid(detalhe.join("; "));
+                p.erros = campos;
+                p
+            }
+            E::Regra(m) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "regra",
+                "Pedido recusado pela regra",
+            )
+            .detail(m),
+            E::Interno(m) => Problem::internal(&m),
+            E::Store(e) => Problem::from(e),
         }
     }
 }

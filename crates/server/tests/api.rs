@@ -239,11 +239,23 @@ db_test!(
         let todos = chamar(&app, get("/api/v1/notificacoes?limite=1000", &ans)).await;
         assert!(todos.json["itens"].as_array().unwrap().len() > 1);
         let r = chamar(&app, get("/api/v1/processos", &hap)).await;
-        assert!(r.json["itens"]
-            .as_array()
-            .unwrap()
+        let processos = r.json["itens"].as_array().unwrap();
+        assert!(processos.iter().all(|p| p["operadora"] == HAPVIDA));
+        // A cursor list: oldest first, so the next page (and the next poll) only has newer ones.
+        let ids: Vec<i64> = processos
             .iter()
-            .all(|p| p["operadora"] == HAPVIDA));
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert!(
+            ids.len() > 1 && ids.windows(2).all(|w| w[0] < w[1]),
+            "{ids:?}"
+        );
+        let depois = chamar(
+            &app,
+            get(&format!("/api/v1/processos?apos={}", ids[0]), &hap),
+        )
+        .await;
+        assert_eq!(depois.json["itens"][0]["id"], ids[1], "{}", depois.json);
 
         // Every successful read of an attendance is in the access log (written off the request path).
         let mut registros = Vec::new();
@@ -1321,8 +1333,7 @@ db_test!(ans_publica_abi_pela_api_em_segundo_plano, |db| {
     let mut estado = String::new();
     for _ in 0..100 {
         let l = chamar(&app, get("/api/v1/abis", &hap)).await;
-        let a = l
-            .json
+        let a = l.json["itens"]
             .as_array()
             .unwrap()
             .iter()

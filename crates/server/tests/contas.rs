@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, SubsecRound, Utc};
+use persus_domain::acesso::Escopo;
 use persus_server::cli::load_reference_data;
 use persus_server::demo::credenciais;
 use persus_server::servicos::entrada::{
@@ -139,10 +140,17 @@ db_test!(
 use persus_server::servicos::aplicacoes;
 use persus_server::servicos::ServicoError;
 
+/// The pt-BR text of a refusal (a rule, a missing permission, bad input, not found); a store
+/// failure or a success fails the test.
 fn regra<T: std::fmt::Debug>(r: Result<T, ServicoError>) -> String {
     match r {
-        Err(ServicoError::Regra(m)) => m,
-        other => panic!("expected a rule error, got {other:?}"),
+        Err(
+            e @ (ServicoError::Regra(_)
+            | ServicoError::Proibido(_)
+            | ServicoError::Invalido(_)
+            | ServicoError::NaoEncontrado(_)),
+        ) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -213,8 +221,11 @@ db_test!(
         );
         assert!(e.contains("não disponível para a ANS"), "{e}");
         // Another operator's representative cannot touch it (it does not exist for them).
-        let e = regra(aplicacoes::rotacionar_segredo(&db, "rep.326305", &c.client_id, agora).await);
-        assert!(e.contains("não encontrada"), "{e}");
+        let e = aplicacoes::rotacionar_segredo(&db, "rep.326305", &c.client_id, agora).await;
+        assert!(
+            matches!(&e, Err(ServicoError::NaoEncontrado(o)) if o.contains(&c.client_id)),
+            "{e:?}"
+        );
 
         // Rotation: a new secret, the old hash replaced.
         let novo = aplicacoes::rotacionar_segredo(&db, "rep.368253", &c.client_id, agora)
@@ -249,7 +260,7 @@ db_test!(
         assert!(contas::token(&db, &sha, agora).await.unwrap().is_none());
         assert!(
             regra(aplicacoes::revogar(&db, "rep.368253", &c.client_id, agora).await)
-                .contains("não encontrada")
+                .contains("não existe")
         );
         // Every step is in the audit trail.
         assert!(matches!(
@@ -339,7 +350,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", None, agora)
                 .await
                 .unwrap(),
-            ["consulta"]
+            [Escopo::Consulta]
         );
         let e = regra(
             criar_usuario(
@@ -406,7 +417,7 @@ db_test!(
             permissoes(&db, "rep.326305", "368253", Some(p1.id), agora)
                 .await
                 .unwrap(),
-            ["peticionar"]
+            [Escopo::Peticionar]
         );
         assert!(permissoes(&db, "rep.326305", "368253", Some(p2.id), agora)
             .await
@@ -421,7 +432,7 @@ db_test!(
             permissoes(&db, "rep.326305", "326305", None, agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro", "peticionar"]
+            [Escopo::Consulta, Escopo::Peticionar, Escopo::Financeiro]
         );
         // After expiry: nothing. Revoked: nothing, and it cannot be revoked twice or by another operator.
         assert!(permissoes(
@@ -464,7 +475,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", Some(p2.id), agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro"]
+            [Escopo::Consulta, Escopo::Financeiro]
         );
         let e = regra(
             delegar(

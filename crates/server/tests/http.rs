@@ -114,8 +114,25 @@ db_test!(openapi_json_e_pagina_de_documentacao_sao_servidos, |db| {
     assert_eq!(status, StatusCode::OK);
     assert!(ctype.starts_with("text/html"));
     assert!(html.contains("lang=\"pt-BR\""));
+    // Swagger UI (swagger-ui-dist from npm) renders the document; started from a file, since
+    // the CSP allows no inline script.
     assert!(
-        html.contains("/api/v1/impugnacoes") && html.contains("peticionar"),
+        html.contains("/assets/swagger-ui/swagger-ui-bundle.js"),
         "{html}"
     );
+    assert!(html.contains("/assets/persus/api-docs.js"), "{html}");
+    assert!(!html.contains("<script>"), "inline script: {html}");
+    // In homologação the page offers "try it out" (the script reads data-ambiente).
+    assert!(html.contains("data-ambiente=\"homologacao\""), "{html}");
+    let (status, ctype, js) = get(&db, "/assets/swagger-ui/swagger-ui-bundle.js").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "npm ci --prefix web installs swagger-ui-dist"
+    );
+    assert!(ctype.contains("javascript"), "{ctype}");
+    assert!(js.contains("SwaggerUIBundle"));
+    let (status, _, init) = get(&db, "/assets/persus/api-docs.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(init.contains("/api/openapi.json"), "{init}");
 });

@@ -209,3 +209,314 @@ fn pagamento_simulado_em_homologacao_documenta_o_escopo_de_cada_lado() {
         op["security"]
     );
 }
+
+/// The operations of `paths` and of the OpenAPI 3.1 `webhooks` (what persus sends).
+fn operacoes_e_webhooks(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut v = operacoes(doc);
+    for (evento, item) in doc["webhooks"].as_object().unwrap() {
+        for (metodo, op) in item.as_object().unwrap() {
+            v.push((format!("webhook {evento}"), metodo.clone(), op.clone()));
+        }
+    }
+    v
+}
+
+fn descrito(v: &Value) -> bool {
+    v["description"]
+        .as_str()
+        .is_some_and(|d| !d.trim().is_empty())
+}
+
+/// A file travels as bytes: there is nothing to show as an example.
+fn binario(conteudo: &Value) -> bool {
+    conteudo["schema"]["format"] == "binary"
+}
+
+/// An integrator can use the API from the document alone: every operation (webhooks included)
+/// is described and has an example — of each body it takes and each success body it answers
+/// (files excepted), or, with no body either way, of its parameters; every parameter is
+/// described with an example; every schema and every property (at any depth, in the webhook
+/// bodies too) is described.
+#[test]
+fn cada_operacao_parametro_e_propriedade_tem_descricao_e_exemplo() {
+    let doc = documento();
+    let mut faltam = Vec::new();
+    for (rota, metodo, op) in operacoes_e_webhooks(&doc) {
+        let nome = format!("{metodo} {rota}");
+        if !descrito(&op) {
+            faltam.push(format!("{nome}: description"));
+        }
+        let mut exemplos = 0;
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let n = p["name"].as_str().unwrap();
+            if !descrito(p) {
+                faltam.push(format!("{nome}: parameter {n} description"));
+            }
+            if p.get("example").is_none() {
+                faltam.push(format!("{nome}: parameter {n} example"));
+            }
+            exemplos += 1;
+        }
+        let mut corpos: Vec<(String, &Value)> = op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(t, c)| (format!("request {t}"), c))
+            .collect();
+        for (status, r) in op["responses"].as_object().unwrap() {
+            if status.starts_with('2') {
+                for (t, c) in r["content"].as_object().into_iter().flatten() {
+                    corpos.push((format!("{status} {t}"), c));
+                }
+            }
+        }
+        for (onde, c) in corpos {
+            if binario(c) {
+                continue;
+            }
+            if c.get("example").is_some() {
+                exemplos += 1;
+            } else {
+                faltam.push(format!("{nome}: example of {onde}"));
+            }
+        }
+        if exemplos == 0 {
+            faltam.push(format!("{nome}: no example at all"));
+        }
+    }
+    let mut esquemas: Vec<(String, Value)> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(n, s)| (n.clone(), s.clone()))
+        .collect();
+    for (rota, _, op) in operacoes_e_webhooks(&doc) {
+        if rota.starts_with("webhook ") {
+            let s = op["requestBody"]["content"]["application/json"]["schema"].clone();
+            esquemas.push((rota, s));
+        }
+    }
+    for (nome, s) in &esquemas {
+        if !descrito(s) && !nome.starts_with("webhook ") {
+            faltam.push(format!("schema {nome}: description"));
+        }
+        propriedades_descritas(nome, s, &mut faltam);
+    }
+    assert!(faltam.is_empty(), "{} missing: {faltam:#?}", faltam.len());
+}
+
+fn propriedades_descritas(caminho: &str, s: &Value, faltam: &mut Vec<String>) {
+    for (p, v) in s["properties"].as_object().into_iter().flatten() {
+        if !descrito(v) {
+            faltam.push(format!("{caminho}.{p}: description"));
+        }
+        propriedades_descritas(&format!("{caminho}.{p}"), v, faltam);
+    }
+    propriedades_descritas_em(caminho, &s["items"], faltam);
+    for chave in ["allOf", "oneOf", "anyOf"] {
+        for x in s[chave].as_array().into_iter().flatten() {
+            propriedades_descritas_em(caminho, x, faltam);
+        }
+    }
+}
+
+fn propriedades_descritas_em(caminho: &str, s: &Value, faltam: &mut Vec<String>) {
+    if s.is_object() {
+        propriedades_descritas(caminho, s, faltam);
+    }
+}
+
+/// The texts and examples kept as data (`api/documentacao.json`, `api/exemplos.json`) name only
+/// what exists: a renamed schema, property, operation or status fails here instead of leaving
+/// a text that nothing uses.
+#[test]
+fn textos_e_exemplos_so_citam_o_que_existe() {
+    use persus_server::api::documentacao::{EXEMPLOS, TEXTOS};
+    let doc = documento();
+    let mut sobram = Vec::new();
+    for (nome, t) in TEXTOS["esquemas"].as_object().unwrap() {
+        let s = &doc["components"]["schemas"][nome];
+        if !s.is_object() {
+            sobram.push(format!("schema {nome}"));
+        }
+        for p in t["propriedades"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|x| x.0)
+        {
+            if !s["properties"][p].is_object() {
+                sobram.push(format!("{nome}.{p}"));
+            }
+        }
+    }
+    let todos: Vec<(String, String, Value)> = operacoes(&doc);
+    for p in TEXTOS["parametros"].as_object().unwrap().keys() {
+        let usado = todos.iter().any(|(_, _, op)| {
+            op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x["name"] == p.as_str())
+        });
+        if !usado {
+            sobram.push(format!("parameter {p}"));
+        }
+    }
+    for (chave, por_status) in EXEMPLOS.as_object().unwrap() {
+        let (metodo, rota) = chave.split_once(' ').unwrap();
+        let op = &doc["paths"][rota][metodo];
+        if !op.is_object() {
+            sobram.push(format!("examples of {chave}"));
+            continue;
+        }
+        for onde in por_status.as_object().unwrap().keys() {
+            let (onde, tipo) = onde
+                .split_once(' ')
+                .map_or((onde.as_str(), None), |(o, t)| (o, Some(t)));
+            let alvo = if onde == "requisicao" {
+                &op["requestBody"]
+            } else {
+                &op["responses"][onde]
+            };
+            let existe = match tipo {
+                Some(t) => alvo["content"][t].is_object(),
+                None => alvo["content"].is_object(),
+            };
+            if !existe {
+                sobram.push(format!("example {chave} {onde} {tipo:?}"));
+            }
+        }
+    }
+    let eventos: Vec<&String> = TEXTOS["eventos"].as_object().unwrap().keys().collect();
+    let mut tipos: Vec<&str> = persus_server::servicos::webhooks::TIPOS.to_vec();
+    tipos.sort_unstable();
+    assert_eq!(eventos, tipos, "one text per webhook event type");
+    assert!(sobram.is_empty(), "stale entries: {sobram:#?}");
+}
+
+/// Closed lists are enums in the document, taken from the code that defines them: the grounds
+/// of the catalogue, the states of the lifecycle, the webhook event types; files are binary;
+/// `servers` is set; the rate limit is stated with its value.
+#[test]
+fn enums_binarios_servers_e_limite_estao_no_documento() {
+    let doc = documento();
+    let s = &doc["components"]["schemas"];
+    let motivos: Vec<String> =
+        persus_domain::motivos::parse_catalogo(persus_domain::motivos::CATALOGO_PADRAO_CSV)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.codigo)
+            .collect();
+    assert!(!motivos.is_empty());
+    assert_eq!(
+        s["NovaPeticao"]["properties"]["motivo"]["enum"],
+        serde_json::json!(motivos)
+    );
+    let estados: Vec<&str> = persus_domain::lifecycle::Estado::todos()
+        .iter()
+        .map(|e| e.as_str())
+        .collect();
+    assert_eq!(
+        s["Resumo"]["properties"]["estado"]["enum"],
+        serde_json::json!(estados)
+    );
+    let tipos = serde_json::json!(persus_server::servicos::webhooks::TIPOS);
+    assert_eq!(
+        s["NovoWebhook"]["properties"]["eventos"]["items"]["enum"],
+        tipos
+    );
+    assert_eq!(
+        s["Assinatura"]["properties"]["eventos"]["items"]["enum"],
+        tipos
+    );
+    // A nullable property's enum admits null, or a valid answer would fail validation.
+    let formas = &s["ItemFeed"]["properties"]["ciencia_forma"]["enum"];
+    assert!(
+        formas.as_array().unwrap().contains(&Value::Null),
+        "{formas}"
+    );
+    let busca = doc["paths"]["/api/v1/atendimentos"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "estado")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        busca["schema"]["enum"],
+        serde_json::json!(estados),
+        "{busca}"
+    );
+    for (rota, metodo, onde, tipo) in [
+        (
+            "/api/v1/documentos",
+            "post",
+            "requestBody",
+            "application/pdf",
+        ),
+        ("/api/v1/lotes", "post", "requestBody", "application/zip"),
+        (
+            "/api/v1/retornos",
+            "post",
+            "requestBody",
+            "application/octet-stream",
+        ),
+        ("/api/v1/grus/{numero}/pdf", "get", "200", "application/pdf"),
+        ("/api/v1/documentos/{id}", "get", "200", "application/pdf"),
+    ] {
+        let op = &doc["paths"][rota][metodo];
+        let c = if onde == "requestBody" {
+            &op["requestBody"]["content"][tipo]
+        } else {
+            &op["responses"][onde]["content"][tipo]
+        };
+        assert_eq!(
+            c["schema"]["format"], "binary",
+            "{metodo} {rota} {tipo}: {c}"
+        );
+    }
+    assert!(doc["servers"][0]["url"].is_string());
+    let limite = persus_server::servicos::aplicacoes::LIMITE_PADRAO.to_string();
+    let info = doc["info"]["description"].as_str().unwrap();
+    assert!(info.contains(&limite) && info.contains("429"), "{info}");
+    for t in persus_server::servicos::webhooks::TIPOS {
+        let op = &doc["webhooks"][t]["post"];
+        assert!(
+            op["description"].as_str().unwrap().contains("HMAC-SHA256"),
+            "webhook {t}: the signature check is explained"
+        );
+    }
+}
+
+/// Every list is `{"itens": [...]}`: no operation answers a bare array.
+#[test]
+fn nenhuma_lista_e_um_array_solto() {
+    let doc = documento();
+    for (rota, metodo, op) in operacoes(&doc) {
+        for (status, r) in op["responses"].as_object().unwrap() {
+            let esquema = &r["content"]["application/json"]["schema"];
+            assert_ne!(esquema["type"], "array", "{metodo} {rota} {status}");
+        }
+    }
+}
+
+/// The completion of the document never leaves a `null` where a keyword's value belongs (an
+/// empty `parameters` or `properties` breaks viewers and client generators).
+#[test]
+fn nenhuma_palavra_chave_do_documento_e_nula() {
+    let texto = serde_json::to_string(&documento()).unwrap();
+    for chave in [
+        "parameters",
+        "properties",
+        "oneOf",
+        "items",
+        "schema",
+        "content",
+    ] {
+        assert!(
+            !texto.contains(&format!("\"{chave}\":null")),
+            "{chave}: null"
+        );
+    }
+}

@@ -10,6 +10,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::web::{chamar, entrar, form, get, preparado, valor_depois, R};
+use persus_domain::acesso::{Escopo, Papel};
 use persus_server::demo::credenciais;
 use persus_store::contas::{self, NovoUsuario};
 use persus_store::db_test;
@@ -54,8 +55,8 @@ db_test!(every_menu_link_of_every_role_opens, |db| {
             login: "caixa.368253",
             nome: "Caixa",
             organizacao_id: org.id,
-            papel: "usuario",
-            permissoes: &["financeiro"],
+            papel: Papel::Usuario,
+            permissoes: &[Escopo::Financeiro],
             senha_hash: &senha,
             em: chrono::Utc::now(),
         },

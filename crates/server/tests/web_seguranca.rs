@@ -141,6 +141,8 @@ fn confere_cabecalhos(uri: &str, r: &R, estatico: bool) {
         assert!(csp.contains(diretiva), "{uri}: {csp}");
     }
     assert!(!csp.contains("unsafe"), "{uri}: {csp}");
+    // `data:` images only where Swagger UI draws its icons with them.
+    assert_eq!(csp.contains("data:"), uri == "/api/docs", "{uri}: {csp}");
     assert_eq!(h("x-content-type-options"), "nosniff", "{uri}");
     assert_eq!(h("x-frame-options"), "DENY", "{uri}");
     assert_eq!(h("referrer-policy"), "same-origin", "{uri}");

@@ -188,8 +188,15 @@ db_test!(
         // Amil also subscribes, to its own events.
         let (_, wa) = chamar(&app, post("/api/v1/webhooks", &amil, serde_json::json!({ "url": format!("{base}/ok"), "eventos": ["notificacao.disponibilizada"] }))).await;
         // The secret is shown once; listing does not show it. Another app cannot see the hook.
+        // A list is `{"itens": [...]}` like every other; `eventos` a list, as it was sent.
         let (_, lista) = chamar(&app, get("/api/v1/webhooks", &hap)).await;
-        assert!(lista[0].get("segredo").is_none());
+        assert_eq!(lista["itens"].as_array().unwrap().len(), 1, "{lista}");
+        assert!(lista["itens"][0].get("segredo").is_none());
+        assert_eq!(
+            lista["itens"][0]["eventos"],
+            serde_json::json!(["notificacao.disponibilizada", "teste"]),
+            "{lista}"
+        );
         assert_eq!(
             chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &amil))
                 .await
@@ -277,12 +284,13 @@ db_test!(
             despachar(&db, agora).await.unwrap();
         }
         let (_, log) = chamar(&app, get(&format!("/api/v1/webhooks/{fid}/entregas"), &hap)).await;
+        let log = &log["itens"];
         assert_eq!(log[0]["estado"], "falhou", "{log}");
         assert_eq!(log[0]["tentativas"], 7);
         assert_eq!(log[0]["ultimo_status"], 500);
         assert_eq!(log[0]["ultimo_erro"], "resposta HTTP 500");
         let (_, ok_log) = chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &hap)).await;
-        assert!(ok_log
+        assert!(ok_log["itens"]
             .as_array()
             .unwrap()
             .iter()
@@ -336,6 +344,7 @@ db_test!(
         // The owner still reads the log: the pending message is cancelled, with the reason.
         let (s, log) = chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &hap)).await;
         assert_eq!(s, StatusCode::OK, "{log}");
+        let log = &log["itens"];
         assert_eq!(log[0]["mensagem_id"], mensagem.as_str());
         assert_eq!(log[0]["estado"], "cancelada", "{log}");
         assert_eq!(log[0]["tentativas"], 0);
@@ -346,8 +355,13 @@ db_test!(
         assert_eq!(s, StatusCode::OK, "{assinatura}");
         assert_eq!(assinatura["ativo"], false);
         assert!(assinatura["cancelado_em"].is_string(), "{assinatura}");
+        assert!(assinatura["eventos"].is_array(), "{assinatura}");
         let (_, lista) = chamar(&app, get("/api/v1/webhooks", &hap)).await;
-        assert!(lista.as_array().unwrap().iter().all(|x| x["id"] != id));
+        assert!(lista["itens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != id));
         // Another application still cannot see it; a cancelled one takes no test event.
         let amil = token(&app, "326305").await;
         let (s, _) = chamar(&app, get(&format!("/api/v1/webhooks/{id}/entregas"), &amil)).await;

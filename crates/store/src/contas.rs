@@ -3,6 +3,7 @@
 //! strings, client secrets and tokens as SHA-256 hex.
 
 use chrono::{DateTime, Utc};
+use persus_domain::acesso::{Escopo, Papel};
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -47,19 +48,20 @@ pub struct NovoUsuario<'a> {
     pub login: &'a str,
     pub nome: &'a str,
     pub organizacao_id: i64,
-    pub papel: &'a str,
-    pub permissoes: &'a [&'a str],
+    pub papel: Papel,
+    pub permissoes: &'a [Escopo],
     pub senha_hash: &'a str,
     pub em: DateTime<Utc>,
 }
 
 /// Creates a person, or does nothing if the login exists. Returns whether it was created.
 pub async fn criar_usuario(tx: &mut Tx, u: &NovoUsuario<'_>) -> Result<bool, StoreError> {
-    let permissoes = serde_json::to_string(u.permissoes).unwrap_or_else(|_| "[]".to_owned());
+    let codigos: Vec<&str> = u.permissoes.iter().map(|e| e.as_str()).collect();
+    let permissoes = serde_json::to_string(&codigos).unwrap_or_else(|_| "[]".to_owned());
     let n = on_tx!(tx, conn => sqlx::query(
         "INSERT INTO usuarios (login, nome, organizacao_id, papel, permissoes, senha_hash, criado_em)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (login) DO NOTHING")
-        .bind(u.login).bind(u.nome).bind(u.organizacao_id).bind(u.papel).bind(permissoes)
+        .bind(u.login).bind(u.nome).bind(u.organizacao_id).bind(u.papel.as_str()).bind(permissoes)
         .bind(u.senha_hash).bind(u.em).execute(conn).await?.rows_affected());
     Ok(n == 1)
 }
@@ -70,7 +72,9 @@ pub struct Usuario {
     pub login: String,
     pub nome: String,
     pub organizacao_id: i64,
-    pub papel: String,
+    #[sqlx(try_from = "String")]
+    pub papel: Papel,
+    /// The permissions the operator granted (a JSON array of [`Escopo`] codes).
     pub permissoes: String,
     pub senha_hash: String,
     pub ativo: bool,

@@ -455,6 +455,22 @@ pub async fn processos(
     )
 }
 
+/// Processes of one operator or of all (ANS), oldest first, after the cursor `apos` (id): the
+/// API's order for cursor lists, so a client that keeps the last `proximo` gets only newer ones.
+pub async fn processos_desde(
+    db: &Db,
+    operadora: Option<&str>,
+    apos: i64,
+    limite: i64,
+) -> Result<Vec<Processo>, StoreError> {
+    let sql = "SELECT id, nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos
+               FROM processos WHERE id > $1 AND ($2 IS NULL OR operadora = $2)
+               ORDER BY id LIMIT $3";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(apos).bind(operadora).bind(limite).fetch_all(pool).await?),
+    )
+}
+
 /// One attendance as the Ofício ABI lists it (IN DIDES 47/2011 art. 2 sole paragraph, items
 /// III–IX). Holds personal data (beneficiary CNS and birth date).
 #[derive(Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]

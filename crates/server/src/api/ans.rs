@@ -9,8 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::Centavos;
 use serde::Deserialize;
@@ -19,7 +17,6 @@ use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::decisoes::{decidir, fila as fila_de, Instancia};
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 
 fn somente_ans(c: &Cliente) -> Result<(), Problem> {
     if !c.ans() {
@@ -61,7 +58,8 @@ pub struct Limite {
 #[utoipa::path(
     get, path = "/api/v1/filas/{instancia}", tag = "ans",
     summary = "Fila de análise de uma instância (mais antigos primeiro)",
-    params(("instancia" = String, Path, description = "primeira, admissibilidade ou dicol", pattern = "^(primeira|admissibilidade|dicol)$"), Limite),
+    description = "Os atendimentos que aguardam decisão na instância, do mais antigo ao mais novo (a ordem de análise): primeira (impugnados), admissibilidade (em recurso, DIDES) ou dicol (na Diretoria Colegiada). Só a ANS.",
+    params(("instancia" = String, Path, description = "Instância: primeira (impugnações), admissibilidade (recursos, DIDES) ou dicol (recursos, DICOL)", example = "primeira"), Limite),
     responses(
         (status = 200, body = super::esquemas::Fila),
         super::respostas::CaminhoIlegivel, super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::ComToken,
@@ -175,7 +173,8 @@ pub(crate) fn evento(d: &NovaDecisao) -> Result<Evento, String> {
 #[utoipa::path(
     post, path = "/api/v1/decisoes", tag = "ans",
     summary = "Decide um ou mais atendimentos numa instância (tudo ou nada; uma notificação por processo)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    description = "Decide um ou mais atendimentos numa instância, tudo ou nada: se um não puder ser decidido, nenhum é, e a resposta diz por quê. Publica uma notificação por processo (que abre prazo de recurso, na 1ª instância) e o evento decisao.publicada. Só a ANS.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body(content = NovaDecisao),
     responses(
         (status = 201, body = super::esquemas::DecisaoPublicada),
@@ -232,7 +231,7 @@ pub async fn decisao(
             )));
         }
         let ator = c2.ator();
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match decidir(
             &app2.db,
             inst,
@@ -241,8 +240,8 @@ pub async fn decisao(
             &d.fundamentacao,
             r.hoje(),
             r.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
+            &app2.regras.calendario,
+            &app2.regras.prazos,
             &ator,
         )
         .await
@@ -306,8 +305,9 @@ async fn situacao_do_abi(
 #[utoipa::path(
     get, path = "/api/v1/abis", tag = "ans",
     summary = "ABIs: agenda, publicação em curso e publicados",
+    description = "A agenda de ABIs e o andamento de cada um (estado, processos e atendimentos até agora), por número. A agenda é pública: operadoras também a veem.",
     responses(
-        (status = 200, body = Vec<AbiSituacao>),
+        (status = 200, body = super::esquemas::Lista<AbiSituacao>),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]), ("bearer" = ["ans.publicacao"]), ("oauth2" = ["ans.publicacao"]))
@@ -320,7 +320,7 @@ pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Respo
     for a in persus_store::abis::listar(&app.db).await? {
         out.push(situacao_do_abi(&app, a).await?);
     }
-    Ok(Json(out).into_response())
+    Ok(Json(super::esquemas::Lista { itens: out }).into_response())
 }
 
 /// `POST /api/v1/abis/{numero}/publicacao`: starts (or resumes) the publication in the
@@ -328,7 +328,8 @@ pub async fn abis(State(app): State<AppState>, cliente: Cliente) -> Result<Respo
 #[utoipa::path(
     post, path = "/api/v1/abis/{numero}/publicacao", tag = "ans",
     summary = "Publica um ABI agendado (assíncrono e retomável)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("numero" = i32, Path)),
+    description = "Inicia (ou retoma, depois de uma queda) a publicação de um ABI agendado, em segundo plano, e responde na hora; acompanhe em GET /api/v1/abis. Cada processo instaurado gera o Ofício ABI e o evento notificacao.disponibilizada. Só a ANS, a partir da data de lançamento.",
+    params(("Idempotency-Key" = Option<String>, Header), ("numero" = i32, Path, description = "Número do ABI agendado", example = 114)),
     responses(
         (status = 202, description = "Publicação iniciada", body = AbiSituacao),
         (status = 404, description = "Não existe para operadoras, ou ABI não agendado", body = Problem, content_type = "application/problem+json"),
@@ -353,7 +354,7 @@ pub async fn publicar_abi(
         let a = persus_store::abis::buscar(&app.db, n)
             .await?
             .ok_or_else(nao)?;
-        let hoje = RelogioSistema.hoje();
+        let hoje = app.relogio.hoje();
         if a.estado == "publicado" {
             return Err(Problem::invalid(format!("o {n}º ABI já foi publicado")));
         }
@@ -366,12 +367,13 @@ pub async fn publicar_abi(
         }
         let ator = cliente.ator();
         let db = app.db.clone();
+        let relogio = app.relogio.clone();
         tokio::spawn(async move {
             let r = crate::servicos::publicacao::publicar(
                 &db,
                 n,
                 crate::servicos::publicacao::UNIDADE_PADRAO,
-                &RelogioSistema,
+                &*relogio,
                 &ator,
                 crate::servicos::publicacao::Falha::default(),
             )

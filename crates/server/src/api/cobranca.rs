@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use persus_domain::calendar::CalendarioAns;
 use persus_domain::cobranca::simular_parcelamento;
 use persus_domain::money::Centavos;
 use serde::Deserialize;
@@ -18,7 +17,6 @@ use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 
 fn operadora(c: &Cliente) -> Result<String, Problem> {
     c.exigir("financeiro")?;
@@ -29,6 +27,7 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
 #[utoipa::path(
     get, path = "/api/v1/debitos", tag = "cobranca",
     summary = "Débitos da operadora (abertos e pagos), com os encargos em uma data",
+    description = "Os débitos da operadora (abertos e pagos), por vencimento, com os encargos (SELIC e multa) calculados na data em: o valor a pagar se a GRU vencer nessa data. Cada débito traz a memória de cálculo, mês a mês.",
     params(Em),
     responses(
         (status = 200, body = serde_json::Value),
@@ -43,7 +42,7 @@ pub async fn debitos(
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let em = match q.em.as_deref() {
-        None => RelogioSistema.hoje(),
+        None => app.relogio.hoje(),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| Problem::invalid(format!("data \"{s}\" inválida: use AAAA-MM-DD")))?,
     };
@@ -108,7 +107,8 @@ pub struct NovaGru {
 #[utoipa::path(
     post, path = "/api/v1/grus", tag = "cobranca",
     summary = "Emite uma GRU sobre os débitos escolhidos (uma por vencimento)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    description = "Emite uma GRU sobre débitos em aberto escolhidos (todos com o mesmo vencimento), com os encargos até o vencimento da GRU, abatendo créditos se pedidos. Devolve a GRU com a linha digitável; o PDF está em GET /api/v1/grus/{numero}/pdf. Publica o evento gru.emitida.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body = NovaGru,
     responses(
         (status = 201, body = serde_json::Value),
@@ -132,7 +132,7 @@ pub async fn emitir(
             Ok(p) => p,
             Err(p) => return p.em_par(),
         };
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         let selic = match servico::tabela_selic(&app2.db).await {
             Ok(t) => t,
             Err(e) => return Problem::from(e).em_par(),
@@ -143,7 +143,7 @@ pub async fn emitir(
             &pedido.debitos,
             &pedido.creditos,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app2.regras.calendario,
             &selic,
             &c2.ator(),
             r.agora(),
@@ -172,6 +172,7 @@ fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
 /// `GET /api/v1/grus`: the operator's GRUs, newest first.
 #[utoipa::path(
     get, path = "/api/v1/grus", tag = "cobranca", summary = "GRUs da operadora",
+    description = "As GRUs da operadora, da mais nova à mais antiga.",
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::ComToken,
@@ -203,7 +204,8 @@ async fn gru_do_cliente(
 /// `GET /api/v1/grus/{numero}`: one GRU with its composition and computation.
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}", tag = "cobranca", summary = "Uma GRU, com a composição e o cálculo",
-    params(("numero" = String, Path)),
+    description = "Uma GRU com a sua composição (débitos e encargos) e a memória de cálculo. A operadora vê as suas; o financeiro da ANS, todas.",
+    params(("numero" = String, Path, description = "Número da GRU, como em GET /api/v1/grus", example = "00.000.001-95")),
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
@@ -222,7 +224,8 @@ pub async fn gru(
 /// `GET /api/v1/grus/{numero}/pdf`: the GRU to print or pay (ITF barcode).
 #[utoipa::path(
     get, path = "/api/v1/grus/{numero}/pdf", tag = "cobranca", summary = "O PDF da GRU, com código de barras",
-    params(("numero" = String, Path)),
+    description = "O PDF da GRU para imprimir ou pagar, com o código de barras (ITF). Em homologação, marcado como sem valor.",
+    params(("numero" = String, Path, description = "Número da GRU, como em GET /api/v1/grus", example = "00.000.001-95")),
     responses(
         (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
@@ -284,7 +287,8 @@ pub struct Simulacao {
 #[utoipa::path(
     post, path = "/api/v1/parcelamentos/simulacao", tag = "cobranca",
     summary = "Simula um parcelamento (não altera nada)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
+    description = "Simula um parcelamento: consolida os débitos com os encargos até hoje e divide em parcelas mensais. Não altera nada.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body = Simulacao,
     responses(
         (status = 200, body = serde_json::Value),
@@ -301,7 +305,7 @@ pub async fn simular(
     idem.sobre(&app, &cliente, &corpo, async {
         let op = operadora(&cliente)?;
         let s: Simulacao = crate::erros::ler_json(&corpo)?;
-        let hoje = RelogioSistema.hoje();
+        let hoje = app.relogio.hoje();
         let mut tx = app.db.begin().await?;
         let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
         drop(tx);
@@ -335,7 +339,7 @@ pub async fn simular(
             Centavos::new(consolidado),
             s.parcelas,
             hoje,
-            &CalendarioAns::padrao(),
+            &app.regras.calendario,
         )
         .map_err(Problem::invalid)?;
         Ok::<Response, Problem>(Json(json!({
@@ -356,8 +360,9 @@ pub async fn simular(
 #[utoipa::path(
     post, path = "/api/v1/retornos", tag = "cobranca",
     summary = "Importa o arquivo retorno CNAB 240 do banco (ANS, financeiro)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("nome" = Option<String>, Query)),
-    request_body(content = String, content_type = "text/plain"),
+    description = "Importa o arquivo retorno CNAB 240 do banco (corpo: o arquivo) e concilia cada pagamento com a sua GRU. Tudo ou nada; o mesmo arquivo duas vezes não muda nada. Só o financeiro da ANS.",
+    params(("Idempotency-Key" = Option<String>, Header), ("nome" = Option<String>, Query)),
+    request_body(content = inline(super::esquemas::Arquivo), content_type = "application/octet-stream", description = "O arquivo retorno CNAB 240, byte a byte como o banco o entregou"),
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
@@ -400,7 +405,8 @@ pub struct PagamentoManual {
 #[utoipa::path(
     post, path = "/api/v1/pagamentos", tag = "cobranca",
     summary = "Registra um pagamento manual (ANS, financeiro)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
+    description = "Registra um pagamento informado fora do arquivo retorno, conciliado como os do banco. Só o financeiro da ANS.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body = PagamentoManual,
     responses(
         (status = 201, body = serde_json::Value),
@@ -448,7 +454,8 @@ pub struct PedidoParcelamento {
 #[utoipa::path(
     post, path = "/api/v1/parcelamentos", tag = "cobranca",
     summary = "Pede o parcelamento de débitos em aberto (confissão irrevogável do débito)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    description = "Pede o parcelamento de débitos em aberto: o pedido é confissão irrevogável do débito (confissao: true) e, atendidas as regras, é concedido na hora. Publica o evento parcelamento.concedido.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body = PedidoParcelamento,
     responses(
         (status = 201, body = serde_json::Value),
@@ -476,7 +483,7 @@ pub async fn pedir_parcelamento(
             Ok(t) => t,
             Err(e) => return Problem::from(e).em_par(),
         };
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match servico::solicitar_parcelamento(
             &app2.db,
             &op,
@@ -484,7 +491,7 @@ pub async fn pedir_parcelamento(
             p.parcelas,
             p.confissao,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app2.regras.calendario,
             &selic,
             &c2.ator(),
             r.agora(),
@@ -504,6 +511,7 @@ pub async fn pedir_parcelamento(
 /// `GET /api/v1/parcelamentos`: the operator's parcelamentos.
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos", tag = "cobranca", summary = "Parcelamentos da operadora",
+    description = "Os parcelamentos da operadora, do mais novo ao mais antigo.",
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::ComToken,
@@ -522,7 +530,8 @@ pub async fn parcelamentos(
 /// `GET /api/v1/parcelamentos/{id}`: one parcelamento with its instalments.
 #[utoipa::path(
     get, path = "/api/v1/parcelamentos/{id}", tag = "cobranca", summary = "Um parcelamento e suas parcelas",
-    params(("id" = i64, Path)),
+    description = "Um parcelamento e as suas parcelas, por número.",
+    params(("id" = i64, Path, description = "Número do parcelamento", example = 2)),
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
@@ -550,7 +559,8 @@ pub async fn parcelamento(
 #[utoipa::path(
     post, path = "/api/v1/parcelamentos/{id}/parcelas/{numero}/gru", tag = "cobranca",
     summary = "Emite a GRU de uma parcela (base + SELIC + 1% no mês do pagamento)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("id" = i64, Path), ("numero" = i32, Path)),
+    description = "Emite a GRU de uma parcela: valor base, mais SELIC acumulada desde a consolidação e 1% no mês do pagamento.",
+    params(("Idempotency-Key" = Option<String>, Header), ("id" = i64, Path, description = "Número do parcelamento", example = 2), ("numero" = i32, Path, description = "Número da parcela, de 1 ao total de parcelas", example = 1)),
     responses(
         (status = 201, body = serde_json::Value),
         super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
@@ -566,14 +576,14 @@ pub async fn gru_da_parcela(
     idem.sobre(&app, &cliente, &[], async {
         let op = operadora(&cliente)?;
         let selic = servico::tabela_selic(&app.db).await?;
-        let r = RelogioSistema;
+        let r = &*app.relogio;
         let g = servico::emitir_gru_parcela(
             &app.db,
             &op,
             id,
             numero,
             r.hoje(),
-            &CalendarioAns::padrao(),
+            &app.regras.calendario,
             &selic,
             &cliente.ator(),
             r.agora(),
@@ -601,6 +611,7 @@ fn reais(c: i64) -> String {
 /// with totals; `?formato=csv` as one spreadsheet.
 #[utoipa::path(
     get, path = "/api/v1/extrato", tag = "cobranca", summary = "Extrato da operadora (JSON ou CSV)",
+    description = "O extrato da operadora — débitos, GRUs, pagamentos e parcelamentos, com os totais. Com formato=csv, tudo numa planilha (separador ';', decimais com vírgula).",
     params(Formato),
     responses(
         (status = 200, description = "JSON; text/csv com formato=csv", content((serde_json::Value = "application/json"), (String = "text/csv"))),
@@ -720,6 +731,7 @@ pub async fn extrato(
 /// following month [GUESS on the date]).
 #[utoipa::path(
     get, path = "/api/v1/arrecadacao", tag = "cobranca", summary = "Arrecadação por mês e repasses ao FNS (ANS)",
+    description = "O arrecadado por mês (pagamentos conciliados) e o repasse de cada mês ao Fundo Nacional de Saúde, do mês mais antigo ao mais novo. Só o financeiro da ANS.",
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::SoDaAns, super::respostas::ComToken,
@@ -734,7 +746,7 @@ pub async fn arrecadacao(
         return Err(Problem::not_found("Recurso"));
     }
     cliente.exigir("ans.financeiro")?;
-    let cal = CalendarioAns::padrao();
+    let cal = &app.regras.calendario;
     let meses: Vec<_> = persus_store::cobranca::arrecadacao_por_mes(&app.db)
         .await?
         .into_iter()
@@ -760,6 +772,7 @@ pub async fn arrecadacao(
 /// `GET /api/v1/selic`: the rates in force (version = last import).
 #[utoipa::path(
     get, path = "/api/v1/selic", tag = "cobranca", summary = "Taxas SELIC mensais em vigor",
+    description = "As taxas SELIC mensais em vigor, usadas nos encargos, do mês mais antigo ao mais novo; versao identifica a última importação.",
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::ComToken,
@@ -778,8 +791,9 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
 
 /// `POST /api/v1/selic`: ANS finance imports published rates (CSV `competencia;taxa_percentual;fonte`).
 #[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
+    params(("Idempotency-Key" = Option<String>, Header)),
     post, path = "/api/v1/selic", tag = "cobranca", summary = "Importa taxas SELIC publicadas (ANS, financeiro)",
+    description = "Importa taxas SELIC publicadas (CSV competencia;taxa_percentual;fonte). Meses já conhecidos com outro valor são recusados. Só o financeiro da ANS.",
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 200, body = serde_json::Value),
@@ -822,7 +836,8 @@ pub struct PagamentoSimulado {
 #[utoipa::path(
     post, path = "/api/v1/homologacao/grus/{numero}/pagamento", tag = "cobranca",
     summary = "Homologação: simula o pagamento de uma GRU pelo banco (retorno CNAB 240 gerado e importado)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("numero" = String, Path)),
+    description = "Só em homologação: simula o banco pagando a GRU. Um retorno CNAB 240 é gerado e importado pela conciliação real, então o evento pagamento.confirmado e o extrato se comportam como em produção. Em produção a rota não existe.",
+    params(("Idempotency-Key" = Option<String>, Header), ("numero" = String, Path, description = "Número da GRU a pagar", example = "00.000.001-95")),
     request_body = PagamentoSimulado,
     responses(
         (status = 200, description = "Relatório da conciliação do retorno gerado", body = serde_json::Value),
@@ -849,7 +864,7 @@ pub async fn pagar_em_homologacao(
             crate::erros::ler_json(&corpo)?
         };
         let valor = Centavos::new(p.valor_centavos.unwrap_or(g.valor_centavos));
-        let pago_em = p.pago_em.unwrap_or_else(|| RelogioSistema.hoje());
+        let pago_em = p.pago_em.unwrap_or_else(|| app.relogio.hoje());
         let arquivo = servico::cnab240_de(&[(g.nosso_numero.clone(), valor, pago_em)], pago_em);
         let r = servico::importar_retorno(
             &app.db,
@@ -867,6 +882,7 @@ pub async fn pagar_em_homologacao(
 /// `GET /api/v1/creditos`: the operator's credits (excess payments), with the GRU that used each.
 #[utoipa::path(
     get, path = "/api/v1/creditos", tag = "cobranca", summary = "Créditos da operadora",
+    description = "Os créditos da operadora (pagamentos a maior), por número, com a GRU que usou cada um.",
     responses(
         (status = 200, body = serde_json::Value),
         super::respostas::ComToken,

@@ -26,6 +26,12 @@ pub struct Pagina<T: ToSchema> {
     pub proximo: Option<i64>,
 }
 
+/// A list read whole (no cursor): the same `itens` as a [`Pagina`], without `proximo`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lista<T: ToSchema> {
+    pub itens: Vec<T>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenEmitido {
     /// Opaque, prefixed `psus_at_`.
@@ -236,7 +242,7 @@ impl Modify for Seguranca {
         super::ans::AbiSituacao,
         super::lotes::LoteJson, super::lotes::LoteRecebido, super::lotes::SituacaoLote,
         super::webhooks::NovoWebhook, super::webhooks::WebhookCriado, super::webhooks::TesteEnfileirado,
-        persus_store::webhooks::Webhook, persus_store::webhooks::Entrega,
+        super::webhooks::Assinatura, persus_store::webhooks::Entrega,
         persus_store::operadoras::Operadora, crate::app::Health,
     )),
     modifiers(&Seguranca),
@@ -254,118 +260,56 @@ impl Modify for Seguranca {
 )]
 pub struct ApiDoc;
 
-/// The document, as served.
-pub fn documento() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+/// The document, as served: what utoipa generates from the annotations, completed by
+/// [`super::documentacao::completar`] (pt-BR texts, examples, enums, `servers`, `webhooks`).
+pub fn documento() -> serde_json::Value {
+    let mut doc = match serde_json::to_value(ApiDoc::openapi()) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "OpenAPI document could not be serialized");
+            return serde_json::Value::Null;
+        }
+    };
+    super::documentacao::completar(&mut doc);
+    doc
 }
+
+/// Built once: the document does not change while the server runs.
+static DOCUMENTO: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(documento);
 
 /// `GET /api/openapi.json`.
 pub async fn openapi_json() -> axum::response::Response {
     use axum::response::IntoResponse;
-    axum::Json(documento()).into_response()
+    axum::Json(&*DOCUMENTO).into_response()
 }
 
-/// `GET /api/docs`: the same document, readable: each operation with its scopes, parameters
-/// and answers, grouped by tag (pt-BR).
-pub async fn docs() -> axum::response::Html<String> {
-    let doc = serde_json::to_value(documento()).unwrap_or_default();
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
+/// `GET /api/docs`: the document rendered by Swagger UI (`swagger-ui-dist` from npm, served at
+/// `/assets/swagger-ui/`): operations, parameters, bodies, schemas and examples; "try it out"
+/// only in homologação. Nothing inline: the viewer is started by `/assets/persus/api-docs.js`.
+pub async fn docs(
+    axum::extract::State(app): axum::extract::State<crate::app::AppState>,
+) -> axum::response::Html<String> {
+    let homologacao = app.ambiente == crate::config::Ambiente::Homologacao;
+    let aviso = if homologacao {
+        "Ambiente de homologação: dados fictícios. Para experimentar uma operação, use \u{201c}Authorize\u{201d} com o client id e o secret de uma aplicação de homologação e depois \u{201c}Try it out\u{201d}."
+    } else {
+        "Ambiente de produção: esta página só descreve a API; experimente as operações no ambiente de homologação."
     };
-    let mut secoes = String::new();
-    let tags = doc["tags"].as_array().cloned().unwrap_or_default();
-    for tag in &tags {
-        let nome = tag["name"].as_str().unwrap_or("");
-        secoes.push_str(&format!(
-            "<section><h2 id=\"{n}\">{d}</h2>\n",
-            n = esc(nome),
-            d = esc(tag["description"].as_str().unwrap_or(nome))
-        ));
-        for (caminho, item) in doc["paths"].as_object().into_iter().flatten() {
-            for (metodo, op) in item.as_object().into_iter().flatten() {
-                let na_tag = op["tags"]
-                    .as_array()
-                    .is_some_and(|t| t.iter().any(|x| x == nome));
-                if !na_tag {
-                    continue;
-                }
-                // Each requirement is an alternative: "financeiro ou ans.financeiro".
-                let escopos: Vec<String> = op["security"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s["bearer"].as_array())
-                    .map(|e| {
-                        e.iter()
-                            .filter_map(|x| x.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect();
-                let params: Vec<String> = op["parameters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|p| {
-                        format!(
-                            "<code>{}</code> ({}){}",
-                            esc(p["name"].as_str().unwrap_or("")),
-                            esc(p["in"].as_str().unwrap_or("")),
-                            p["description"]
-                                .as_str()
-                                .map(|d| format!(" — {}", esc(d)))
-                                .unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                let respostas: Vec<String> = op["responses"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(c, r)| {
-                        format!(
-                            "<code>{}</code> {}",
-                            esc(c),
-                            esc(r["description"].as_str().unwrap_or(""))
-                        )
-                    })
-                    .collect();
-                secoes.push_str(&format!(
-                    "<article><h3><span class=\"m\">{m}</span> <code>{c}</code></h3><p>{s}</p>{e}{p}<p><strong>Respostas:</strong> {r}</p></article>\n",
-                    m = esc(&metodo.to_uppercase()),
-                    c = esc(caminho),
-                    s = esc(op["summary"].as_str().unwrap_or("")),
-                    e = if escopos.is_empty() {
-                        String::new()
-                    } else {
-                        format!("<p><strong>Escopo:</strong> <code>{}</code></p>", esc(&escopos.join(" ou ")))
-                    },
-                    p = if params.is_empty() {
-                        String::new()
-                    } else {
-                        format!("<p><strong>Parâmetros:</strong> {}</p>", params.join("; "))
-                    },
-                    r = respostas.join(" · "),
-                ));
-            }
-        }
-        secoes.push_str("</section>\n");
-    }
     axum::response::Html(format!(
         r#"<!doctype html>
 <html lang="pt-BR">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>persus — API de integração</title>
+<link rel="stylesheet" href="/assets/swagger-ui/swagger-ui.css">
 <link rel="stylesheet" href="{css}"></head>
-<body><header><h1>{titulo}</h1><p>OpenAPI 3.1: <a href="/api/openapi.json">/api/openapi.json</a></p></header>
-<main><p>{descricao}</p>
-<p>Autenticação: <code>POST /oauth/token</code> com <code>grant_type=client_credentials</code>; envie <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-{secoes}</main></body></html>"#,
-        titulo = esc(doc["info"]["title"].as_str().unwrap_or("")),
-        descricao = esc(doc["info"]["description"].as_str().unwrap_or("")),
+<body><header><h1>persus — API de integração do Ressarcimento ao SUS</h1>
+<p>Documento OpenAPI 3.1: <a href="/api/openapi.json">/api/openapi.json</a> · Convenções e limite de requisições na introdução; eventos e verificação da assinatura em Webhooks, ao fim da página.</p>
+<p class="faixa">{aviso}</p></header>
+<div id="swagger-ui" data-ambiente="{ambiente}"><main><p>Carregando a documentação… Sem JavaScript, leia o documento em <a href="/api/openapi.json">/api/openapi.json</a>.</p></main></div>
+<script src="/assets/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="{js}"></script></body></html>"#,
         css = crate::web::estatico::url("simples.css"),
+        js = crate::web::estatico::url("api-docs.js"),
+        ambiente = app.ambiente.as_str(),
     ))
 }

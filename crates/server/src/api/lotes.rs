@@ -67,7 +67,8 @@ pub struct SituacaoLote {
 #[utoipa::path(
     post, path = "/api/v1/lotes", tag = "peticoes",
     summary = "Recebe um lote de petições (JSON, manifesto CSV ou ZIP com manifesto e PDFs) para protocolo assíncrono",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    description = "Recebe um lote de impugnações e recursos para protocolo em segundo plano: em JSON, como manifesto CSV (documentos citados pelo número) ou como ZIP com manifesto.csv na raiz e os PDFs citados pelo nome. Responde 202 na hora; acompanhe em GET /api/v1/lotes/{id} ou assine o evento lote.concluido. Um lote malformado é recusado inteiro (422) com cada motivo; linhas válidas e recusadas de um lote bem-formado são tratadas uma a uma.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body(content(
         (LoteJson = "application/json"),
         (String = "text/csv", example = "tipo;processo;atendimentos;motivo;fundamentacao;auditor;documentos"),
@@ -301,7 +302,8 @@ async fn gravar(
 #[utoipa::path(
     get, path = "/api/v1/lotes/{id}", tag = "peticoes",
     summary = "Situação e resultado de um lote (recibos e erros por linha)",
-    params(("id" = i64, Path)),
+    description = "A situação de um lote e, quando concluído, os recibos das petições protocoladas e os motivos de cada linha recusada.",
+    params(("id" = i64, Path, description = "Número do lote, devolvido por POST /api/v1/lotes", example = 7)),
     responses(
         (status = 200, body = SituacaoLote),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,

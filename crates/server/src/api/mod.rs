@@ -4,6 +4,7 @@
 
 pub mod ans;
 pub mod cobranca;
+pub mod documentacao;
 pub mod esquemas;
 pub mod lotes;
 pub mod oauth;

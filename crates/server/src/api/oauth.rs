@@ -121,6 +121,7 @@ async fn autenticar(
 #[utoipa::path(
     post, path = "/oauth/token", tag = "autenticacao",
     summary = "Emite um token (OAuth2 client credentials, RFC 6749 §4.4)",
+    description = "Emite um token de acesso para a aplicação (OAuth2 client credentials, RFC 6749 §4.4). Autentique a aplicação por HTTP Basic (client id e secret) ou no formulário. O token vale uma hora; peça outro quando expirar.",
     request_body(content = super::esquemas::PedidoToken, content_type = "application/x-www-form-urlencoded",
         description = "grant_type=client_credentials&scope=… ; credenciais por HTTP Basic ou client_id/client_secret no formulário"),
     responses(
@@ -194,6 +195,7 @@ pub async fn token(
 #[utoipa::path(
     post, path = "/oauth/revoke", tag = "autenticacao",
     summary = "Revoga um token da própria aplicação (RFC 7009)",
+    description = "Revoga um token da própria aplicação (RFC 7009). Responde 200 também para um token desconhecido ou já revogado.",
     request_body(content = super::esquemas::PedidoRevogacao, content_type = "application/x-www-form-urlencoded", description = "token=… ; credenciais como em /oauth/token"),
     responses(
         (status = 200, description = "Revogado (ou já não valia)"),

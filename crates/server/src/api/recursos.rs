@@ -9,8 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use persus_store::processos;
 use serde::Deserialize;
 
@@ -19,7 +17,6 @@ use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
 use crate::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
-use crate::servicos::relogio::{Relogio, RelogioSistema};
 use crate::servicos::{ciencia, historico};
 
 /// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
@@ -28,7 +25,8 @@ use crate::servicos::{ciencia, historico};
 #[utoipa::path(
     get, path = "/api/v1/atendimentos/{numero}", tag = "atendimentos",
     summary = "Um atendimento por inteiro (dados pessoais: a leitura é registrada)",
-    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos", pattern = "^[0-9]{13}$")),
+    description = "Devolve o atendimento com tudo o que se sabe dele: valores, beneficiário, processo, notificações (com ciência e prazos), petições, documentos, decisões e a linha do tempo. A operadora vê só os seus (o de outra operadora é 404). Contém dados pessoais: cada leitura fica no registro de acessos (LGPD); se esse registro não acompanhar, a resposta é 503 e nada é mostrado.",
+    params(("numero" = String, Path, description = "AIH ou APAC, 13 dígitos", pattern = "^[0-9]{13}$", example = "3325100000018")),
     responses(
         (status = 200, body = crate::servicos::historico::Historico),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
@@ -81,6 +79,7 @@ fn pagina<T: serde::Serialize + utoipa::ToSchema>(
 #[utoipa::path(
     get, path = "/api/v1/notificacoes", tag = "notificacoes",
     summary = "Feed de notificações (listar não dá ciência)",
+    description = "O feed de notificações da operadora (Ofícios ABI e decisões), do mais antigo ao mais novo, por número. Listar não dá ciência: leia cada uma em GET /api/v1/notificacoes/{id}. Para acompanhar o feed, guarde o último proximo (ou o último id) e consulte de novo com apos: só vêm as novas. A ANS vê as de todas as operadoras.",
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::ItemFeed>),
@@ -111,7 +110,8 @@ pub async fn notificacoes(
 #[utoipa::path(
     get, path = "/api/v1/notificacoes/{id}", tag = "notificacoes",
     summary = "Lê uma notificação: para a operadora, registra a ciência expressa",
-    params(("id" = i64, Path, description = "Número da notificação")),
+    description = "Devolve a notificação com o seu conteúdo. Para a operadora, esta leitura é a ciência expressa: é registrada uma vez (vale a primeira leitura, RN 377/2015) e a resposta traz o prazo que ela abre. No Ofício ABI, traz a lista dos atendimentos do processo (dados pessoais: a leitura fica no registro de acessos).",
+    params(("id" = i64, Path, description = "Número da notificação", example = 118)),
     responses(
         (status = 200, body = super::esquemas::NotificacaoLida),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido, super::respostas::Sobrecarga, super::respostas::ComToken,
@@ -140,7 +140,7 @@ pub async fn notificacao(
     .ok_or_else(|| Problem::not_found(&format!("Notificação {id}")))?;
     let ciencia = match cliente.operadora.as_deref() {
         Some(op) => {
-            let r = RelogioSistema;
+            let r = &*app.relogio;
             let quem = format!("aplicacao:{}", cliente.aplicacao_id);
             Some(
                 ciencia::registrar_expressa(
@@ -150,8 +150,8 @@ pub async fn notificacao(
                     &quem,
                     r.hoje(),
                     r.agora(),
-                    &CalendarioAns::padrao(),
-                    &PrazosVigentes::padrao(),
+                    &app.regras.calendario,
+                    &app.regras.prazos,
                     &cliente.ator(),
                 )
                 .await
@@ -185,11 +185,12 @@ pub async fn notificacao(
     .into_response())
 }
 
-/// `GET /api/v1/processos?apos=&limite=`: newest first; `apos` is the last id of the previous
-/// page.
+/// `GET /api/v1/processos?apos=&limite=`: oldest first, like every cursor list; `apos` is the
+/// last id of the previous page.
 #[utoipa::path(
     get, path = "/api/v1/processos", tag = "atendimentos",
-    summary = "Processos, do mais novo ao mais antigo",
+    summary = "Processos, do mais antigo ao mais novo",
+    description = "Os processos de ressarcimento da operadora (a ANS vê todos), do mais antigo ao mais novo, por número, como toda lista com cursor.",
     params(Cursor),
     responses(
         (status = 200, body = super::esquemas::Pagina<persus_store::processos::Processo>),
@@ -204,10 +205,10 @@ pub async fn processos_lista(
 ) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
     let limite = limite_de_pagina(c.limite)?;
-    let itens = processos::processos(
+    let itens = processos::processos_desde(
         &app.db,
         cliente.operadora.as_deref(),
-        c.apos.unwrap_or(i64::MAX),
+        c.apos.unwrap_or(0),
         limite,
     )
     .await?;
@@ -226,7 +227,8 @@ pub struct NomeArquivo {
 #[utoipa::path(
     post, path = "/api/v1/documentos", tag = "peticoes",
     summary = "Envia um PDF de prova (até 10 MB)",
-    params(NomeArquivo, ("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta")),
+    description = "Recebe um PDF de prova (corpo application/pdf, até 10 MB) e devolve o número a citar em documentos da impugnação ou do recurso, com o SHA-256 do arquivo. Só operadoras.",
+    params(NomeArquivo, ("Idempotency-Key" = Option<String>, Header)),
     request_body(content = inline(super::esquemas::Arquivo), content_type = "application/pdf"),
     responses(
         (status = 201, body = super::esquemas::DocumentoEnviado),
@@ -320,15 +322,15 @@ async fn peticionar(
             documentos: p.documentos,
         };
         let op = c2.operadora.clone().unwrap_or_default();
-        let r = RelogioSistema;
+        let r = &*app2.relogio;
         match protocolar(
             &app2.db,
             &op,
             &pedido,
             r.hoje(),
             r.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
+            &app2.regras.calendario,
+            &app2.regras.prazos,
             &c2.ator(),
         )
         .await
@@ -347,7 +349,8 @@ async fn peticionar(
 #[utoipa::path(
     post, path = "/api/v1/impugnacoes", tag = "peticoes",
     summary = "Protocola uma impugnação",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    description = "Protocola uma impugnação sobre um ou mais atendimentos de um processo notificado, dentro do prazo. Motivos técnicos exigem o auditor da operadora. Devolve o recibo de protocolo, com o hash de cada documento. Só operadoras.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
@@ -368,7 +371,8 @@ pub async fn impugnacao(
 #[utoipa::path(
     post, path = "/api/v1/recursos", tag = "peticoes",
     summary = "Protocola um recurso contra decisão de 1ª instância",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e corpo, mesma resposta; outro corpo, 422")),
+    description = "Protocola um recurso contra a decisão de 1ª instância, dentro do prazo aberto pela ciência da decisão. Devolve o recibo de protocolo. Só operadoras.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body(content = NovaPeticao),
     responses(
         (status = 201, description = "Recibo de protocolo", body = crate::servicos::peticoes::Recibo),
@@ -426,6 +430,7 @@ pub const LIMITE_CSV: i64 = 200_000;
 #[utoipa::path(
     get, path = "/api/v1/atendimentos", tag = "atendimentos",
     summary = "Busca atendimentos (filtros, cursor; formato=csv para planilha)",
+    description = "Busca atendimentos pelos filtros (todos opcionais, combinados), do mais antigo ao mais novo, por número interno, com cursor. A operadora vê só os seus. Com formato=csv, devolve uma planilha (separador ';', decimais com vírgula) com todas as linhas encontradas, até 200.000, sem paginação. Não contém dados pessoais.",
     params(Busca),
     responses(
         (status = 200, description = "JSON; text/csv com formato=csv", content((super::esquemas::Pagina<persus_store::historico::Resumo> = "application/json"), (String = "text/csv"))),
@@ -556,7 +561,8 @@ pub async fn atendimentos(
 #[utoipa::path(
     get, path = "/api/v1/documentos/{id}", tag = "peticoes",
     summary = "Baixa um documento enviado (PDF)",
-    params(("id" = i64, Path, description = "Número do documento")),
+    description = "Baixa o PDF como foi enviado; o ETag é o seu SHA-256. Em homologação o nome do arquivo começa com HOMOLOGACAO-.",
+    params(("id" = i64, Path, description = "Número do documento", example = 5)),
     responses(
         (status = 200, description = "O PDF", content_type = "application/pdf", body = inline(super::esquemas::Arquivo)),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
@@ -598,7 +604,8 @@ pub async fn documento_pdf(
 #[utoipa::path(
     get, path = "/api/v1/peticoes/{protocolo}", tag = "peticoes",
     summary = "Recibo de protocolo de uma petição",
-    params(("protocolo" = String, Path, description = "Número do protocolo, ex.: 2026.0000123")),
+    description = "Devolve de novo o recibo de uma petição protocolada: número, instante, processo, atendimentos e, de cada documento, nome, tamanho e SHA-256.",
+    params(("protocolo" = String, Path, description = "Número do protocolo, ex.: 2026.0000123", example = "2026.0000123")),
     responses(
         (status = 200, body = crate::servicos::peticoes::Recibo),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,

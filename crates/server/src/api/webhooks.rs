@@ -33,6 +33,31 @@ pub struct WebhookCriado {
     pub segredo: String,
 }
 
+/// A subscription as the API shows it: the event types as a list (stored space-separated).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Assinatura {
+    pub id: i64,
+    pub url: String,
+    pub eventos: Vec<String>,
+    /// False once cancelled: nothing more is sent; the delivery log stays readable.
+    pub ativo: bool,
+    pub criado_em: chrono::DateTime<Utc>,
+    pub cancelado_em: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<Webhook> for Assinatura {
+    fn from(w: Webhook) -> Assinatura {
+        Assinatura {
+            id: w.id,
+            eventos: w.eventos.split_whitespace().map(str::to_owned).collect(),
+            url: w.url,
+            ativo: w.ativo,
+            criado_em: w.criado_em,
+            cancelado_em: w.cancelado_em,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TesteEnfileirado {
     pub mensagem_id: String,
@@ -41,7 +66,8 @@ pub struct TesteEnfileirado {
 #[utoipa::path(
     post, path = "/api/v1/webhooks", tag = "webhooks",
     summary = "Assina eventos numa URL (Standard Webhooks, HMAC-SHA256)",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422")),
+    description = "Assina eventos num endereço https:// público. A resposta traz o segredo de assinatura (whsec_…), mostrado só uma vez. Os eventos, os corpos e como verificar a assinatura estão na seção webhooks deste documento.",
+    params(("Idempotency-Key" = Option<String>, Header)),
     request_body(content = NovoWebhook),
     responses(
         (status = 201, body = WebhookCriado),
@@ -93,15 +119,21 @@ pub async fn criar(
 #[utoipa::path(
     get, path = "/api/v1/webhooks", tag = "webhooks",
     summary = "Assinaturas ativas desta aplicação",
+    description = "As assinaturas ativas desta aplicação, da mais antiga à mais nova. O segredo não é mostrado.",
     responses(
-        (status = 200, body = Vec<Webhook>),
+        (status = 200, body = super::esquemas::Lista<Assinatura>),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
 )]
 pub async fn listar(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     cliente.exigir("consulta")?;
-    Ok(Json(store::da_aplicacao(&app.db, cliente.aplicacao_id).await?).into_response())
+    let itens = store::da_aplicacao(&app.db, cliente.aplicacao_id)
+        .await?
+        .into_iter()
+        .map(Assinatura::from)
+        .collect();
+    Ok(Json(super::esquemas::Lista { itens }).into_response())
 }
 
 /// A subscription of this application; cancelled ones only when `cancelada_serve`.
@@ -123,9 +155,10 @@ async fn da_aplicacao(
 #[utoipa::path(
     get, path = "/api/v1/webhooks/{id}", tag = "webhooks",
     summary = "Uma assinatura, ativa ou cancelada (`ativo`, `cancelado_em`)",
-    params(("id" = i64, Path)),
+    description = "Uma assinatura desta aplicação, ativa ou cancelada (ativo, cancelado_em).",
+    params(("id" = i64, Path, description = "Número da assinatura", example = 3)),
     responses(
-        (status = 200, body = Webhook),
+        (status = 200, body = Assinatura),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
@@ -135,15 +168,17 @@ pub async fn uma(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    Ok(Json(da_aplicacao(&app, &cliente, &id, true).await?).into_response())
+    let w = da_aplicacao(&app, &cliente, &id, true).await?;
+    Ok(Json(Assinatura::from(w)).into_response())
 }
 
 #[utoipa::path(
     get, path = "/api/v1/webhooks/{id}/entregas", tag = "webhooks",
     summary = "Registro de entregas (tentativas, status, erro, próxima tentativa), também de assinatura cancelada",
-    params(("id" = i64, Path)),
+    description = "O registro de entregas de uma assinatura (também de uma cancelada), da mensagem mais nova à mais antiga, até 200: tentativas, último status, erro e próxima tentativa.",
+    params(("id" = i64, Path, description = "Número da assinatura", example = 3)),
     responses(
-        (status = 200, body = Vec<Entrega>),
+        (status = 200, body = super::esquemas::Lista<Entrega>),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]))
@@ -154,13 +189,15 @@ pub async fn entregas(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let w = da_aplicacao(&app, &cliente, &id, true).await?;
-    Ok(Json(store::entregas(&app.db, w.id, 200).await?).into_response())
+    let itens = store::entregas(&app.db, w.id, 200).await?;
+    Ok(Json(super::esquemas::Lista { itens }).into_response())
 }
 
 #[utoipa::path(
     post, path = "/api/v1/webhooks/{id}/teste", tag = "webhooks",
     summary = "Enfileira um evento de teste para esta assinatura",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Mesma chave e requisição, mesma resposta (gravada com a mudança); outra requisição com a chave, 422"), ("id" = i64, Path)),
+    description = "Enfileira um evento teste para a assinatura, para conferir o recebimento e a verificação da assinatura. Acompanhe no registro de entregas.",
+    params(("Idempotency-Key" = Option<String>, Header), ("id" = i64, Path, description = "Número da assinatura", example = 3)),
     responses(
         (status = 202, body = TesteEnfileirado),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::Invalido,
@@ -188,7 +225,8 @@ pub async fn teste(
 #[utoipa::path(
     delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
     summary = "Cancela uma assinatura: nada mais é enviado; as mensagens pendentes ficam canceladas no registro de entregas",
-    params(("id" = i64, Path)),
+    description = "Cancela a assinatura: nada mais é enviado e as mensagens pendentes ficam canceladas no registro de entregas, que continua legível.",
+    params(("id" = i64, Path, description = "Número da assinatura", example = 3)),
     responses(
         (status = 204, description = "Cancelada"),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,

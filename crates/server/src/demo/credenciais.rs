@@ -8,6 +8,7 @@ use persus_store::contas::{self, NovaAplicacao, NovoUsuario};
 use persus_store::{Db, StoreError};
 
 use crate::auth;
+use persus_domain::acesso::Papel;
 
 /// The seven largest operators of the seeds' ranking.
 pub const OPERADORAS: [&str; 7] = [
@@ -17,12 +18,12 @@ pub const OPERADORAS: [&str; 7] = [
 pub const SENHA: &str = "demo";
 
 /// ANS logins and their roles.
-pub const ANS: [(&str, &str); 5] = [
-    ("ans.admin", "admin"),
-    ("ans.analista", "analista"),
-    ("ans.diretor", "diretor"),
-    ("ans.dicol", "dicol"),
-    ("ans.financeiro", "financeiro"),
+pub const ANS: [(&str, Papel); 5] = [
+    ("ans.admin", Papel::Admin),
+    ("ans.analista", Papel::Analista),
+    ("ans.diretor", Papel::Diretor),
+    ("ans.dicol", Papel::Dicol),
+    ("ans.financeiro", Papel::Financeiro),
 ];
 
 /// Requests per minute of the demo applications (high enough for the load benchmark).
@@ -63,8 +64,8 @@ pub async fn criar(db: &Db) -> Result<(usize, usize), StoreError> {
                     login: &login,
                     nome: &format!("Representante legal — {}", org.nome),
                     organizacao_id: org.id,
-                    papel: "representante_legal",
-                    permissoes: &["consulta", "peticionar", "financeiro"],
+                    papel: Papel::RepresentanteLegal,
+                    permissoes: &crate::servicos::contas::PERMISSOES,
                     senha_hash: &senha,
                     em: agora,
                 },
@@ -101,7 +102,7 @@ pub async fn criar(db: &Db) -> Result<(usize, usize), StoreError> {
                 ambiente: "homologacao",
                 client_id: "demo-ans",
                 segredo_sha256: &auth::sha256_hex("demo-ans-secret"),
-                escopos: &auth::escopos_do_papel_ans("admin").join(" "),
+                escopos: &auth::escopos_do_papel_ans(persus_domain::acesso::Papel::Admin).join(" "),
                 limite_por_minuto: LIMITE_DEMO,
                 criada_por: "ans.admin",
                 em: agora,

@@ -162,6 +162,15 @@ pub struct Gerador {
     regras_valoracao: Vec<Regra>,
 }
 
+/// An operator with the plans it sells and the cities of its state: what every attendance
+/// and beneficiary of that operator is drawn from.
+#[derive(Clone, Copy)]
+struct Carteira<'a> {
+    op: &'a Operadora,
+    produtos: &'a [String],
+    locais: &'a [usize],
+}
+
 impl Gerador {
     pub fn new(seed: u64) -> Gerador {
         let root = Rng::new(seed);
@@ -265,32 +274,27 @@ impl Gerador {
         for (t, n) in trimestres.iter().zip(por_trimestre) {
             for k in 0..n {
                 let competencia = t.competencias()[(k % 3) as usize];
-                self.atendimento(
+                let carteira = Carteira {
                     op,
-                    &mut rng,
-                    &produtos,
-                    &locais,
-                    &mut pacientes,
-                    *t,
-                    competencia,
-                    out,
-                );
+                    produtos: &produtos,
+                    locais: &locais,
+                };
+                self.atendimento(&carteira, &mut rng, &mut pacientes, (*t, competencia), out);
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One attendance of the operator in `quando` (its quarter and competência).
     fn atendimento(
         &mut self,
-        op: &Operadora,
+        carteira: &Carteira,
         rng: &mut Rng,
-        produtos: &[String],
-        locais: &[usize],
         pacientes: &mut Vec<Paciente>,
-        trimestre: Trimestre,
-        competencia: Competencia,
+        quando: (Trimestre, Competencia),
         out: &mut Lote,
     ) {
+        let op = carteira.op;
+        let (trimestre, competencia) = quando;
         let instrumento = if rng.chance(550) {
             Instrumento::Aih
         } else {
@@ -330,7 +334,7 @@ impl Gerador {
         let paciente = match existente {
             Some(p) => p,
             None => {
-                let p = self.novo_paciente(op, rng, produtos, locais, &proc, inicio, out);
+                let p = self.novo_paciente(carteira, rng, &proc, inicio, out);
                 pacientes.push(p.clone());
                 p
             }
@@ -468,17 +472,19 @@ impl Gerador {
         *next
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn novo_paciente(
         &mut self,
-        op: &Operadora,
+        carteira: &Carteira,
         rng: &mut Rng,
-        produtos: &[String],
-        locais: &[usize],
         proc: &ProcedimentoDemo,
         inicio: NaiveDate,
         out: &mut Lote,
     ) -> Paciente {
+        let Carteira {
+            op,
+            produtos,
+            locais,
+        } = *carteira;
         let feminino = match proc.publico {
             Publico::Mulheres | Publico::Parto => true,
             Publico::Homens => false,

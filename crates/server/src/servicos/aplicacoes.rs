@@ -35,7 +35,7 @@ async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), Servi
             .await?
             .is_none();
         if ans {
-            if u.papel != "admin" {
+            if u.papel != persus_domain::acesso::Papel::Admin {
                 return Err(ServicoError::Regra(format!(
                     "{login} não pode gerir aplicações: na ANS, só o administrador"
                 )));
@@ -50,7 +50,7 @@ async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), Servi
 /// are the admin's (`auth::escopos_do_papel_ans`).
 fn escopos_permitidos(organizacao: &str) -> Vec<&'static str> {
     if organizacao == "ANS" {
-        auth::escopos_do_papel_ans("admin").to_vec()
+        auth::escopos_do_papel_ans(persus_domain::acesso::Papel::Admin).to_vec()
     } else {
         ESCOPOS
             .iter()
@@ -154,7 +154,7 @@ async fn da_operadora(
     let a = contas::aplicacao_por_client_id(db, client_id)
         .await?
         .filter(|a| a.organizacao_id == u.organizacao_id && a.revogada_em.is_none())
-        .ok_or_else(|| ServicoError::Regra(format!("aplicação {client_id} não encontrada")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Aplicação {client_id}")))?;
     Ok((a, operadora))
 }
 

@@ -221,8 +221,7 @@ pub async fn registrar_expressa(
     prazos: &PrazosVigentes,
     ator: &Ator,
 ) -> Result<Ciencia, ServicoError> {
-    let nao_encontrada =
-        || ServicoError::Regra(format!("notificação {notificacao_id} não encontrada"));
+    let nao_encontrada = || ServicoError::NaoEncontrado(format!("Notificação {notificacao_id}"));
     let mut n = processos::notificacao_da_operadora(db, notificacao_id, operadora)
         .await?
         .ok_or_else(nao_encontrada)?;

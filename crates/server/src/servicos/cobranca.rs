@@ -499,7 +499,7 @@ pub async fn pagamento_manual(
 ) -> Result<ItemRelatorio, ServicoError> {
     let g = store::gru(db, numero_gru, None)
         .await?
-        .ok_or_else(|| regra(format!("GRU {numero_gru} não encontrada")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("GRU {numero_gru}")))?;
     if valor.value() <= 0 {
         return Err(regra("informe um valor pago maior que zero"));
     }
@@ -785,7 +785,7 @@ pub async fn emitir_gru_parcela(
 ) -> Result<Gru, ServicoError> {
     let (p, parcelas) = store::parcelamento(db, parcelamento_id, Some(operadora))
         .await?
-        .ok_or_else(|| regra(format!("parcelamento {parcelamento_id} não encontrado")))?;
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Parcelamento {parcelamento_id}")))?;
     if p.estado != "ativo" {
         return Err(regra(format!(
             "o parcelamento {parcelamento_id} está {}",

@@ -3,6 +3,7 @@
 //! is [`super::entrada`].
 
 use chrono::{DateTime, Utc};
+use persus_domain::acesso::{Escopo, Papel};
 use persus_store::contas::{self, Usuario};
 use persus_store::Db;
 
@@ -10,23 +11,41 @@ use super::ServicoError;
 use crate::auth;
 
 /// Permissions an operator's people can hold.
-pub const PERMISSOES: [&str; 3] = ["consulta", "peticionar", "financeiro"];
+pub const PERMISSOES: [Escopo; 3] = [Escopo::Consulta, Escopo::Peticionar, Escopo::Financeiro];
 
-fn validar_permissoes(p: &[String], erros: &mut Vec<String>) {
+fn codigos_de_permissoes() -> String {
+    PERMISSOES.map(Escopo::as_str).join(", ")
+}
+
+/// The permissions named in `p`, or what is wrong with them in `erros`.
+fn validar_permissoes(p: &[String], erros: &mut Vec<String>) -> Vec<Escopo> {
     if p.is_empty() {
         erros.push(format!(
             "informe ao menos uma permissão: {}",
-            PERMISSOES.join(", ")
+            codigos_de_permissoes()
         ));
     }
+    let mut out = Vec::new();
     for x in p {
-        if !PERMISSOES.contains(&x.as_str()) {
-            erros.push(format!(
+        match Escopo::parse(x).filter(|e| PERMISSOES.contains(e)) {
+            Some(e) => out.push(e),
+            None => erros.push(format!(
                 "permissão \"{x}\" não existe: use {}",
-                PERMISSOES.join(", ")
-            ));
+                codigos_de_permissoes()
+            )),
         }
     }
+    out
+}
+
+/// Permissions stored as a JSON array of codes.
+fn ler_permissoes(json: &str) -> Result<Vec<Escopo>, ServicoError> {
+    let codigos: Vec<String> = serde_json::from_str(json)
+        .map_err(|e| ServicoError::Interno(format!("permissões gravadas ilegíveis: {e}")))?;
+    codigos
+        .into_iter()
+        .map(|c| Escopo::try_from(c).map_err(|e| ServicoError::Interno(e.to_string())))
+        .collect()
 }
 
 /// `por`, if it is the legal representative or account manager of an operator: (user, operator).
@@ -39,15 +58,15 @@ pub(crate) async fn gestor_da_operadora(
     let u = contas::usuario(db, por)
         .await?
         .filter(|u| u.ativo)
-        .ok_or_else(|| ServicoError::Regra(format!("usuário {por} não encontrado")))?;
-    if !super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
-        return Err(ServicoError::Regra(format!(
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Usuário {por}")))?;
+    if !u.papel.gestor() {
+        return Err(ServicoError::Proibido(format!(
             "{por} não pode gerir {o_que}: só o representante legal ou o gestor da conta"
         )));
     }
     let op = contas::operadora_da_organizacao(db, u.organizacao_id)
         .await?
-        .ok_or_else(|| ServicoError::Regra(format!("{por} não pertence a uma operadora")))?;
+        .ok_or_else(|| ServicoError::Proibido(format!("{por} não pertence a uma operadora")))?;
     Ok((u, op))
 }
 
@@ -65,26 +84,25 @@ pub async fn criar_usuario(
 ) -> Result<(), ServicoError> {
     let (g, _) = gestor_da_operadora(db, por, "usuários").await?;
     let mut erros = Vec::new();
-    if !["gestor", "usuario", "auditor"].contains(&papel) {
-        erros.push(format!(
-            "papel \"{papel}\" inválido: use gestor, usuario ou auditor"
-        ));
+    let papel = Papel::parse(papel)
+        .filter(|p| matches!(p, Papel::Gestor | Papel::Usuario | Papel::Auditor));
+    if papel.is_none() {
+        erros.push("papel inválido: use gestor, usuario ou auditor".to_owned());
     }
-    if papel == "gestor" && g.papel != "representante_legal" {
+    if papel == Some(Papel::Gestor) && g.papel != Papel::RepresentanteLegal {
         erros.push("só o representante legal nomeia gestores".to_owned());
     }
-    validar_permissoes(permissoes, &mut erros);
+    let permissoes = validar_permissoes(permissoes, &mut erros);
     if senha.chars().count() < 10 {
         erros.push("a senha deve ter ao menos 10 caracteres".to_owned());
     }
     if login.trim().len() < 3 || login.contains(char::is_whitespace) {
         erros.push("login inválido: ao menos 3 caracteres, sem espaços".to_owned());
     }
-    if !erros.is_empty() {
+    let (Some(papel), true) = (papel, erros.is_empty()) else {
         return Err(ServicoError::Regra(erros.join("; ")));
-    }
-    let hash = auth::hash_senha(senha).map_err(ServicoError::Regra)?;
-    let ps: Vec<&str> = permissoes.iter().map(String::as_str).collect();
+    };
+    let hash = auth::hash_senha(senha).map_err(ServicoError::Interno)?;
     let mut tx = db.begin().await?;
     let criado = contas::criar_usuario(
         &mut tx,
@@ -93,7 +111,7 @@ pub async fn criar_usuario(
             nome,
             organizacao_id: g.organizacao_id,
             papel,
-            permissoes: &ps,
+            permissoes: &permissoes,
             senha_hash: &hash,
             em: agora,
         },
@@ -193,7 +211,7 @@ pub async fn permissoes(
     operadora: &str,
     processo_id: Option<i64>,
     agora: DateTime<Utc>,
-) -> Result<Vec<String>, ServicoError> {
+) -> Result<Vec<Escopo>, ServicoError> {
     let Some(u) = contas::usuario(db, login).await?.filter(|u| u.ativo) else {
         return Ok(Vec::new());
     };
@@ -210,17 +228,17 @@ pub async fn permissoes_de(
     operadora: &str,
     processo_id: Option<i64>,
     agora: DateTime<Utc>,
-) -> Result<Vec<String>, ServicoError> {
-    let mut out: Vec<String> = Vec::new();
+) -> Result<Vec<Escopo>, ServicoError> {
+    let mut out: Vec<Escopo> = Vec::new();
     if propria == Some(operadora) {
-        if super::aplicacoes::PAPEIS_GESTORES.contains(&u.papel.as_str()) {
-            out.extend(PERMISSOES.iter().map(|p| (*p).to_owned()));
+        if u.papel.gestor() {
+            out.extend(PERMISSOES);
         } else {
-            out.extend(serde_json::from_str::<Vec<String>>(&u.permissoes).unwrap_or_default());
+            out.extend(ler_permissoes(&u.permissoes)?);
         }
     }
     for ps in contas::delegacoes_ativas(db, u.id, operadora, processo_id, agora).await? {
-        out.extend(serde_json::from_str::<Vec<String>>(&ps).unwrap_or_default());
+        out.extend(ler_permissoes(&ps)?);
     }
     out.sort();
     out.dedup();
@@ -243,7 +261,7 @@ pub async fn habilitar_primeiro_acesso(
 ) -> Result<String, ServicoError> {
     let admin = contas::usuario(db, por)
         .await?
-        .filter(|u| u.ativo && u.papel == "admin");
+        .filter(|u| u.ativo && u.papel == Papel::Admin);
     let Some(admin) = admin else {
         return Err(ServicoError::Regra(
             "só o administrador da ANS habilita o primeiro acesso".to_owned(),
@@ -281,14 +299,14 @@ pub async fn habilitar_primeiro_acesso(
         })?;
     // A password nobody knows until the code is used.
     let inutilizavel =
-        auth::hash_senha(&auth::aleatorio("bloqueada_")).map_err(ServicoError::Regra)?;
+        auth::hash_senha(&auth::aleatorio("bloqueada_")).map_err(ServicoError::Interno)?;
     contas::criar_usuario(
         &mut tx,
         &contas::NovoUsuario {
             login: login.trim(),
             nome: nome.trim(),
             organizacao_id: org.id,
-            papel: "representante_legal",
+            papel: Papel::RepresentanteLegal,
             permissoes: &[],
             senha_hash: &inutilizavel,
             em: agora,
@@ -298,8 +316,8 @@ pub async fn habilitar_primeiro_acesso(
     tx.commit().await?;
     let u = contas::usuario(db, login.trim())
         .await?
-        .ok_or_else(|| ServicoError::Regra(format!("login {login} não encontrado")))?;
-    if u.organizacao_id != org.id || u.papel != "representante_legal" {
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Login {login}")))?;
+    if u.organizacao_id != org.id || u.papel != Papel::RepresentanteLegal {
         return Err(ServicoError::Regra(format!(
             "o login {login} já pertence a outra pessoa ou organização"
         )));
@@ -352,7 +370,7 @@ pub async fn concluir_primeiro_acesso(
     let u = contas::usuario(db, login.trim())
         .await?
         .ok_or_else(recusa)?;
-    let hash = auth::hash_senha(senha).map_err(ServicoError::Regra)?;
+    let hash = auth::hash_senha(senha).map_err(ServicoError::Interno)?;
     let mut tx = db.begin().await?;
     if !contas::usar_primeiro_acesso(
         &mut tx,

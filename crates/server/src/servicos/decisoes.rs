@@ -119,18 +119,21 @@ pub async fn decidir(
     ator: &Ator,
 ) -> Result<ResultadoDecisao, ServicoError> {
     if fundamentacao.trim().chars().count() < 10 {
-        return Err(ServicoError::Regra(
-            "informe a fundamentação da decisão (ao menos 10 caracteres)".to_owned(),
+        return Err(ServicoError::campo(
+            "fundamentacao",
+            "informe a fundamentação da decisão (ao menos 10 caracteres)",
         ));
     }
     if atendimentos.is_empty() {
-        return Err(ServicoError::Regra(
-            "informe ao menos um atendimento".to_owned(),
+        return Err(ServicoError::campo(
+            "atendimentos",
+            "informe ao menos um atendimento",
         ));
     }
     if parcial(evento) && atendimentos.len() > 1 {
-        return Err(ServicoError::Regra(
-            "decisão parcial altera o valor: decida um atendimento por vez".to_owned(),
+        return Err(ServicoError::campo(
+            "atendimentos",
+            "decisão parcial altera o valor: decida um atendimento por vez",
         ));
     }
     let evento_da_instancia = matches!(

@@ -201,7 +201,7 @@ pub async fn enviar(
     let nome = nome_seguro(nome);
     validar_pdf_em_segundo_plano(&nome, bytes)
         .await
-        .map_err(ServicoError::Regra)?;
+        .map_err(|m| ServicoError::campo("documento", m))?;
     let registro = persus_domain::ids::RegistroAns::parse(operadora)
         .map_err(|e| ServicoError::Regra(format!("operadora \"{operadora}\": {e}")))?;
     if persus_store::operadoras::find(db, &registro)
@@ -215,7 +215,7 @@ pub async fn enviar(
     let sha = sha256_hex(bytes);
     let chave = armazenamento
         .gravar(&sha, bytes)
-        .map_err(|e| ServicoError::Regra(format!("não foi possível gravar o documento: {e}")))?;
+        .map_err(|e| ServicoError::Interno(format!("não foi possível gravar o documento: {e}")))?;
     let mut doc = Documento {
         id: 0,
         operadora: operadora.to_owned(),

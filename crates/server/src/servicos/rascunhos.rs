@@ -138,7 +138,7 @@ async fn nao_editavel(db: &Db, operadora: &str, id: i64) -> Result<ServicoError,
                 p.protocolo.unwrap_or_default()
             ))
         }
-        _ => ServicoError::Regra(format!("rascunho {id} não encontrado")),
+        _ => ServicoError::NaoEncontrado(format!("Rascunho {id}")),
     })
 }
 

@@ -8,16 +8,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::html;
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use serde::Deserialize;
 
 use super::layout::{barras, pagina};
-use super::{data, erro, proibido, reais, Sessao};
+use super::{data, erro, indisponivel, proibido, reais, Sessao};
 use crate::api::ans::NovaDecisao;
 use crate::app::AppState;
 use crate::servicos::decisoes::{decidir, fila, Instancia};
-use crate::servicos::relogio::{Relogio, RelogioSistema};
+use persus_domain::acesso::Papel;
 
 pub fn rotas() -> Router<AppState> {
     Router::new()
@@ -37,28 +35,19 @@ pub fn rotas() -> Router<AppState> {
         .route("/ans/abis/agendar", post(agendar_abi))
 }
 
-fn falha(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "web page failed");
-    erro(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Indisponível",
-        "Não foi possível concluir agora; tente de novo em instantes.",
-    )
-}
-
-pub(super) fn instancia(nome: &str) -> Option<(Instancia, &'static [&'static str], &'static str)> {
+pub(super) fn instancia(nome: &str) -> Option<(Instancia, &'static [Papel], &'static str)> {
     match nome {
         "primeira" => Some((
             Instancia::Primeira,
-            &["analista"],
+            &[Papel::Analista],
             "1ª instância — impugnações",
         )),
         "admissibilidade" => Some((
             Instancia::Admissibilidade,
-            &["diretor"],
+            &[Papel::Diretor],
             "Admissibilidade e reconsideração — recursos",
         )),
-        "dicol" => Some((Instancia::Dicol, &["dicol"], "2ª instância — DICOL")),
+        "dicol" => Some((Instancia::Dicol, &[Papel::Dicol], "2ª instância — DICOL")),
         _ => None,
     }
 }
@@ -143,7 +132,7 @@ async fn pagina_fila(
     }
     let itens = match fila(&app.db, inst, 2000).await {
         Ok(i) => i,
-        Err(e) => return falha(e),
+        Err(e) => return indisponivel(e),
     };
     let op = f
         .operadora
@@ -224,7 +213,7 @@ fn campo(p: &[(String, String)], k: &str) -> String {
 }
 
 async fn atribuir(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    if !s.papel_ans(&["analista", "diretor", "dicol"]) {
+    if !s.papel_ans(&[Papel::Analista, Papel::Diretor, Papel::Dicol]) {
         return proibido();
     }
     let p = pares(&body);
@@ -245,7 +234,7 @@ async fn atribuir(State(app): State<AppState>, s: Sessao, body: Bytes) -> Respon
     if let Err(e) =
         persus_store::contas::atribuir(&app.db, &ids, &s.usuario.login, chrono::Utc::now()).await
     {
-        return falha(e);
+        return indisponivel(e);
     }
     // Back to the queue the form came from, if it names one.
     let nome = campo(&p, "instancia");
@@ -319,9 +308,9 @@ async fn decidir_web(State(app): State<AppState>, s: Sessao, body: Bytes) -> Res
     };
     let ids: Vec<i64> = match persus_store::historico::ids_por_numero(&app.db, &numeros).await {
         Ok(v) => v.into_iter().map(|(_, id)| id).collect(),
-        Err(e) => return falha(e),
+        Err(e) => return indisponivel(e),
     };
-    let r = RelogioSistema;
+    let r = &*app.relogio;
     match decidir(
         &app.db,
         inst,
@@ -330,8 +319,8 @@ async fn decidir_web(State(app): State<AppState>, s: Sessao, body: Bytes) -> Res
         &d.fundamentacao,
         r.hoje(),
         r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
+        &app.regras.calendario,
+        &app.regras.prazos,
         &s.ator(),
     )
     .await
@@ -350,7 +339,7 @@ async fn decidir_web(State(app): State<AppState>, s: Sessao, body: Bytes) -> Res
             "Decisão não publicada",
             &m,
         ),
-        Err(e) => falha(e),
+        Err(e) => indisponivel(e),
     }
 }
 
@@ -361,7 +350,7 @@ async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
     let lista = persus_store::abis::listar(&app.db)
         .await
         .unwrap_or_default();
-    let hoje = RelogioSistema.hoje();
+    let hoje = app.relogio.hoje();
     let publicando = lista.iter().any(|a| a.estado == "publicando");
     let corpo = html! {
         @if publicando { script src=(super::estatico::url("recarregar.js")) data-recarregar="3000" {} div.br-message.info role="status" aria-live="polite" { div.content { span.message-body { "Publicação em andamento; esta página se atualiza sozinha." } } } }
@@ -414,7 +403,7 @@ async fn publicar(
             &db,
             numero,
             crate::servicos::publicacao::UNIDADE_PADRAO,
-            &RelogioSistema,
+            &*app.relogio,
             &ator,
             crate::servicos::publicacao::Falha::default(),
         )
@@ -427,7 +416,7 @@ async fn publicar(
 }
 
 async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
-    if !s.papel_ans(&["financeiro"]) {
+    if !s.papel_ans(&[Papel::Financeiro]) {
         return proibido();
     }
     let meses = persus_store::cobranca::arrecadacao_por_mes(&app.db)
@@ -495,7 +484,7 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
 }
 
 async fn importar_retorno(State(app): State<AppState>, s: Sessao, mut m: Multipart) -> Response {
-    if !s.papel_ans(&["financeiro"]) {
+    if !s.papel_ans(&[Papel::Financeiro]) {
         return proibido();
     }
     let (mut csrf, mut arquivo) = (String::new(), None);
@@ -546,7 +535,7 @@ async fn importar_retorno(State(app): State<AppState>, s: Sessao, mut m: Multipa
             "Retorno não importado",
             &m,
         ),
-        Err(e) => falha(e),
+        Err(e) => indisponivel(e),
     }
 }
 
@@ -671,7 +660,7 @@ async fn habilitar(State(app): State<AppState>, s: Sessao, body: Bytes) -> Respo
         Err(crate::servicos::ServicoError::Regra(m)) => {
             html! { div.br-message.danger role="alert" { div.content { span.message-body { (m) } } } }
         }
-        Err(e) => return falha(e),
+        Err(e) => return indisponivel(e),
     };
     pagina(
         &app,
@@ -748,6 +737,6 @@ async fn agendar_abi(State(app): State<AppState>, s: Sessao, body: Bytes) -> Res
         Err(persus_store::StoreError::Conflict(m)) => {
             erro(StatusCode::UNPROCESSABLE_ENTITY, "ABI não agendado", &m)
         }
-        Err(e) => falha(e),
+        Err(e) => indisponivel(e),
     }
 }

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// (name, content type, content).
-const ARQUIVOS: [(&str, &str, &str); 5] = [
+const ARQUIVOS: [(&str, &str, &str); 6] = [
     (
         "persus.css",
         "text/css; charset=utf-8",
@@ -36,6 +36,11 @@ const ARQUIVOS: [(&str, &str, &str); 5] = [
         "favicon.svg",
         "image/svg+xml",
         include_str!("estatico/favicon.svg"),
+    ),
+    (
+        "api-docs.js",
+        "text/javascript; charset=utf-8",
+        include_str!("estatico/api-docs.js"),
     ),
 ];
 

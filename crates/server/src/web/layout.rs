@@ -5,6 +5,8 @@
 //! ([`barras`]).
 
 use maud::{html, Markup, DOCTYPE};
+use persus_domain::acesso::{Escopo, Papel};
+use persus_domain::acesso::{Escopo, Papel};
 
 use super::Sessao;
 use crate::app::AppState;
@@ -78,19 +80,19 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
         com(
             "/ans/financeiro",
             "Financeiro",
-            s.papel_ans(&["financeiro"]),
+            s.papel_ans(&[Papel::Financeiro]),
         );
         com("/ans/produtividade", "Produtividade", true);
         com("/ans/auditoria", "Auditoria", s.papel_ans(&[]));
         com("/ans/operadoras", "Operadoras", s.papel_ans(&[]));
     } else {
-        let consulta = s.pode("consulta");
+        let consulta = s.pode(Escopo::Consulta);
         com("/abis", "ABIs", consulta);
         com("/processos", "Processos", consulta);
         com("/decisoes", "Decisões", consulta);
         com("/atendimentos", "Atendimentos", consulta);
-        com("/lotes/novo", "Lote de petições", s.pode("peticionar"));
-        com("/cobranca", "Cobrança", s.pode("financeiro"));
+        com("/lotes/novo", "Lote de petições", s.pode(Escopo::Peticionar));
+        com("/cobranca", "Cobrança", s.pode(Escopo::Financeiro));
         com("/conta", "Usuários e aplicações", s.gestor());
     }
     m
@@ -100,19 +102,7 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
 fn quem(s: &Sessao) -> String {
     match s.operadora.as_deref() {
         Some(o) => format!("operadora {o}"),
-        None => format!("ANS — {}", papel_ans(&s.usuario.papel)),
-    }
-}
-
-/// An ANS role in words.
-fn papel_ans(papel: &str) -> &str {
-    match papel {
-        "admin" => "administração",
-        "analista" => "análise (1ª instância)",
-        "diretor" => "diretoria (admissibilidade)",
-        "dicol" => "DICOL",
-        "financeiro" => "financeiro",
-        outro => outro,
+        None => format!("ANS — {}", s.usuario.papel),
     }
 }
 

@@ -24,6 +24,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{html, Markup};
+use persus_domain::acesso::{Escopo, Papel};
 use persus_domain::money::Centavos;
 use persus_store::contas::{self, Usuario};
 use serde::Deserialize;
@@ -44,7 +45,7 @@ pub struct Sessao {
     /// The operator the person belongs to; `None` for ANS staff.
     pub operadora: Option<String>,
     /// Effective permissions on the own operator (consulta, peticionar, financeiro).
-    pub permissoes: Vec<String>,
+    pub permissoes: Vec<Escopo>,
 }
 
 impl Sessao {
@@ -52,18 +53,17 @@ impl Sessao {
         self.operadora.is_none()
     }
 
-    pub fn pode(&self, permissao: &str) -> bool {
-        self.permissoes.iter().any(|p| p == permissao)
+    pub fn pode(&self, permissao: Escopo) -> bool {
+        self.permissoes.contains(&permissao)
     }
 
     /// ANS roles: admin may do everything of ANS.
-    pub fn papel_ans(&self, papeis: &[&str]) -> bool {
-        self.ans()
-            && (self.usuario.papel == "admin" || papeis.contains(&self.usuario.papel.as_str()))
+    pub fn papel_ans(&self, papeis: &[Papel]) -> bool {
+        self.ans() && (self.usuario.papel == Papel::Admin || papeis.contains(&self.usuario.papel))
     }
 
     pub fn gestor(&self) -> bool {
-        crate::servicos::aplicacoes::PAPEIS_GESTORES.contains(&self.usuario.papel.as_str())
+        self.usuario.papel.gestor()
     }
 
     /// The audit actor: the person, on behalf of the organization.
@@ -132,7 +132,7 @@ impl Sessao {
             Some(op) => {
                 crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
                     .await
-                    .map_err(|e| indisponivel(&e))?
+                    .map_err(falha)?
             }
             None => Vec::new(),
         };
@@ -275,6 +275,37 @@ pub fn proibido() -> Response {
         StatusCode::FORBIDDEN,
         "Sem permissão",
         "Seu perfil não tem permissão para esta página. Peça ao gestor da conta.",
+    )
+}
+
+/// The one mapping of a service's error to the web: the application's error page with the
+/// status the API would answer. A store or internal failure is logged and told as
+/// "indisponível" — never shown as an empty table.
+pub fn falha(e: crate::servicos::ServicoError) -> Response {
+    use crate::servicos::ServicoError as E;
+    match e {
+        E::NaoEncontrado(o_que) => nao_encontrado(&o_que),
+        E::Proibido(m) => erro(StatusCode::FORBIDDEN, "Sem permissão", &m),
+        E::Invalido(campos) => {
+            let texto: Vec<&str> = campos.iter().map(|c| c.mensagem.as_str()).collect();
+            erro(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Dados a corrigir",
+                &texto.join("; "),
+            )
+        }
+        E::Regra(m) => erro(StatusCode::UNPROCESSABLE_ENTITY, "Pedido recusado", &m),
+        e @ (E::Store(_) | E::Interno(_)) => indisponivel(e),
+    }
+}
+
+/// A failure that is ours (database, disk): logged; the person is asked to retry.
+pub fn indisponivel(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "web page failed");
+    erro(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Indisponível",
+        "Não foi possível concluir agora; tente de novo em instantes.",
     )
 }
 

@@ -19,6 +19,12 @@ use crate::servicos::entrada::Origem;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// `/api/docs` only: the same, plus `data:` images — Swagger UI's stylesheet draws its icons
+/// (arrows, locks, copy) as `data:` SVGs. Nothing else is loosened: no inline script or style.
+pub const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
 /// Static files (`/assets/…`) may be cached a day; persus's own change URL when they change.
 pub const CACHE_ESTATICO: &str = "public, max-age=86400";
 
@@ -46,11 +52,18 @@ const FIXOS: [(HeaderName, &str); 6] = [
 /// (the app is served over TLS), `Strict-Transport-Security`.
 pub async fn cabecalhos(State(hsts): State<bool>, req: Request, next: Next) -> Response {
     let estatico = req.uri().path().starts_with("/assets/");
+    let docs = req.uri().path() == "/api/docs";
     let mut r = next.run(req).await;
     let guardavel = estatico && (r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED);
     let h = r.headers_mut();
     for (nome, valor) in FIXOS {
         h.insert(nome, HeaderValue::from_static(valor));
+    }
+    if docs {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP_DOCS),
+        );
     }
     h.insert(
         header::CACHE_CONTROL,
