@@ -107,27 +107,19 @@ impl Sessao {
         app: &AppState,
         headers: &HeaderMap,
     ) -> Result<Option<Sessao>, Response> {
-        let indisponivel = |e: &dyn std::fmt::Display| {
-            tracing::error!(error = %e, "session not read");
-            erro(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Indisponível",
-                "Tente de novo em instantes.",
-            )
-        };
         let Some(token) = token_do_cookie(headers) else {
             return Ok(None);
         };
         let agora = Utc::now();
         let Some((usuario, csrf)) = contas::sessao(&app.db, &auth::sha256_hex(&token), agora)
             .await
-            .map_err(|e| indisponivel(&e))?
+            .map_err(indisponivel)?
         else {
             return Ok(None);
         };
         let operadora = contas::operadora_da_organizacao(&app.db, usuario.organizacao_id)
             .await
-            .map_err(|e| indisponivel(&e))?;
+            .map_err(indisponivel)?;
         let permissoes = match &operadora {
             Some(op) => {
                 crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
