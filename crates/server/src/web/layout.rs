@@ -91,7 +91,11 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
         com("/processos", "Processos", consulta);
         com("/decisoes", "Decisões", consulta);
         com("/atendimentos", "Atendimentos", consulta);
-        com("/lotes/novo", "Lote de petições", s.pode(Escopo::Peticionar));
+        com(
+            "/lotes/novo",
+            "Lote de petições",
+            s.pode(Escopo::Peticionar),
+        );
         com("/cobranca", "Cobrança", s.pode(Escopo::Financeiro));
         com("/conta", "Usuários e aplicações", s.gestor());
     }
