@@ -112,6 +112,15 @@ pub fn assets_swagger_ui() -> std::path::PathBuf {
         .unwrap_or_else(|| em_node_modules("swagger-ui-dist"))
 }
 
+/// Font Awesome's stylesheets and fonts (`@fortawesome/fontawesome-free`, installed like the
+/// Design System), served at `/assets/fontawesome/css/` and `/assets/fontawesome/webfonts/`:
+/// `PERSUS_FONTAWESOME_ASSETS`, or `web/node_modules/@fortawesome/fontawesome-free`.
+pub fn assets_fontawesome() -> std::path::PathBuf {
+    std::env::var_os("PERSUS_FONTAWESOME_ASSETS")
+        .map(Into::into)
+        .unwrap_or_else(|| em_node_modules("@fortawesome/fontawesome-free"))
+}
+
 /// `web/node_modules/<rel>` under the working directory if there, else under the source tree.
 fn em_node_modules(rel: &str) -> std::path::PathBuf {
     let local = std::path::Path::new("web/node_modules").join(rel);
@@ -126,6 +135,7 @@ fn em_node_modules(rel: &str) -> std::path::PathBuf {
 pub fn router(state: AppState) -> Router {
     let ambiente = HeaderValue::from_static(state.ambiente.as_str());
     let hsts = state.cookie_seguro;
+    let para_erros = state.clone();
     let rotas = Router::new()
         .route("/", get(inicio))
         .merge(crate::web::router())
@@ -136,6 +146,14 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/assets/swagger-ui",
             tower_http::services::ServeDir::new(assets_swagger_ui()),
+        )
+        .nest_service(
+            "/assets/fontawesome/css",
+            tower_http::services::ServeDir::new(assets_fontawesome().join("css")),
+        )
+        .nest_service(
+            "/assets/fontawesome/webfonts",
+            tower_http::services::ServeDir::new(assets_fontawesome().join("webfonts")),
         )
         .route("/health", get(health))
         .route("/api/v1/operadoras/{registro_ans}", get(operadora))
@@ -223,7 +241,10 @@ pub fn router(state: AppState) -> Router {
     // Around the whole router, so it sees the 405's `Allow`, which the router sets last.
     Router::new()
         .fallback_service(rotas)
-        .layer(axum::middleware::from_fn(crate::erros::padronizar))
+        .layer(axum::middleware::from_fn_with_state(
+            para_erros,
+            crate::erros::padronizar,
+        ))
         .layer(axum::middleware::map_response(move |mut r: Response| {
             let ambiente = ambiente.clone();
             async move {
@@ -333,74 +354,77 @@ pub async fn operadora(
         .ok_or_else(|| Problem::not_found(&format!("Operadora com registro ANS {registro}")))
 }
 
-/// `GET /`: what this instance holds, in pt-BR.
-async fn inicio(State(app): State<AppState>) -> Result<Html<String>, Problem> {
-    let resumo = app.resumo().await?;
-    Ok(Html(render_inicio(
-        &resumo,
-        app.db.backend().name(),
-        app.ambiente == crate::config::Ambiente::Homologacao,
-    )))
+/// `GET /`: what this instance holds, in pt-BR, in the web's gov.br frame.
+async fn inicio(State(app): State<AppState>) -> Response {
+    match app.resumo().await {
+        Ok(r) => Html(render_inicio(&app, &r).into_string()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "home page aggregates not read");
+            crate::web::erro(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Indisponível",
+                "Não foi possível ler os números desta instância agora; tente de novo em instantes.",
+            )
+        }
+    }
 }
 
-fn render_inicio(r: &stats::Resumo, database: &str, homologacao: bool) -> String {
-    let faixa = if homologacao {
-        "<div role=\"note\" class=\"faixa\">Ambiente de homologação — dados sintéticos; nada aqui tem efeito real.</div>"
-    } else {
-        ""
+fn render_inicio(app: &AppState, r: &stats::Resumo) -> maud::Markup {
+    use crate::web::layout;
+    let cartoes = [
+        ("Operadoras no cadastro", milhar(r.operadoras)),
+        (
+            "Operadoras com atendimentos",
+            milhar(r.operadoras_com_atendimentos),
+        ),
+        ("Beneficiários", milhar(r.beneficiarios)),
+        ("Atendimentos identificados", milhar(r.atendimentos)),
+        (
+            "Valor a ressarcir (IVR)",
+            Centavos::new(r.valor_ressarcimento_centavos).to_string(),
+        ),
+    ];
+    let tabela = maud::html! {
+        table.persus {
+            caption.sr-only { "Atendimentos identificados e valor a ressarcir, por competência" }
+            thead { tr {
+                th scope="col" { "Competência" }
+                th scope="col" .num { "Atendimentos" }
+                th scope="col" .num { "Valor a ressarcir" }
+            } }
+            tbody {
+                @for c in &r.competencias {
+                    tr {
+                        td { (c.competencia.get(4..).unwrap_or("")) "/" (c.competencia.get(..4).unwrap_or("")) }
+                        td.num { (milhar(c.atendimentos)) }
+                        td.num { (Centavos::new(c.valor_ressarcimento_centavos)) }
+                    }
+                }
+            }
+        }
     };
-    let mut linhas = String::new();
-    for c in &r.competencias {
-        let comp = format!(
-            "{}/{}",
-            c.competencia.get(4..).unwrap_or(""),
-            c.competencia.get(..4).unwrap_or("")
-        );
-        linhas.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-            escape(&comp),
-            milhar(c.atendimentos),
-            Centavos::new(c.valor_ressarcimento_centavos)
-        ));
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="pt-BR">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>persus — Ressarcimento ao SUS</title>
-<link rel="stylesheet" href="{css}">
-</head>
-<body>
-{faixa}
-<header><h1>persus — Ressarcimento ao SUS</h1><p>Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32)</p><p><a href="/entrar"><strong>Entrar</strong></a> (operadoras e servidores da ANS) · <a href="/api/docs">API</a></p></header>
-<main>
-<section class="cards" aria-label="Resumo">
-<div class="card">Operadoras no cadastro<strong>{operadoras}</strong></div>
-<div class="card">Operadoras com atendimentos<strong>{com}</strong></div>
-<div class="card">Beneficiários<strong>{beneficiarios}</strong></div>
-<div class="card">Atendimentos identificados<strong>{atendimentos}</strong></div>
-<div class="card">Valor a ressarcir (IVR)<strong>{valor}</strong></div>
-</section>
-<h2>Atendimentos identificados por competência</h2>
-<table>
-<thead><tr><th scope="col">Competência</th><th scope="col" class="num">Atendimentos</th><th scope="col" class="num">Valor a ressarcir</th></tr></thead>
-<tbody>
-{linhas}</tbody>
-</table>
-</main>
-<footer>Banco de dados: {database} · versão {version} · <a href="/health">/health</a> · Cadastro de operadoras: Fonte: ANS — dados abertos (CC BY). Beneficiários e atendimentos desta instância são sintéticos.</footer>
-</body>
-</html>"#,
-        operadoras = milhar(r.operadoras),
-        com = milhar(r.operadoras_com_atendimentos),
-        beneficiarios = milhar(r.beneficiarios),
-        atendimentos = milhar(r.atendimentos),
-        valor = Centavos::new(r.valor_ressarcimento_centavos),
-        version = VERSION,
-        css = crate::web::estatico::url("simples.css"),
-    )
+    let corpo = maud::html! {
+        h1 { "persus — Ressarcimento ao SUS" }
+        p.persus-chamada { "Protocolo eletrônico do ressarcimento ao SUS (Lei 9.656/1998, art. 32): operadoras de planos de saúde e servidores da ANS." }
+        p.persus-acoes {
+            a.br-button.primary href="/entrar" { i.fas.fa-sign-in-alt aria-hidden="true" {} " Entrar" }
+            " "
+            a.br-button.secondary href="/api/docs" { i.fas.fa-code aria-hidden="true" {} " API para integradores" }
+        }
+        section.cartoes aria-label="Resumo" {
+            @for (rotulo, valor) in &cartoes {
+                div.cartao { div { (rotulo) } div.valor { (valor) } }
+            }
+        }
+        h2 { "Atendimentos identificados por competência" }
+        (layout::rolavel("Atendimentos identificados por competência", tabela))
+        p { small {
+            "Banco de dados: " (app.db.backend().name()) " · versão " (VERSION) " · "
+            a href="/health" { "/health" }
+            " · Cadastro de operadoras: Fonte: ANS — dados abertos (CC BY). Beneficiários e atendimentos desta instância são sintéticos."
+        } }
+    };
+    layout::pagina_publica(app, "Ressarcimento ao SUS", corpo)
 }
 
 /// `1234567` → `1.234.567` (pt-BR thousands separator).
@@ -417,13 +441,6 @@ pub fn milhar(n: i64) -> String {
         out.push(c);
     }
     out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -338,6 +338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(opts) => {
             let ambiente = cli.global.environment.unwrap_or(config::Ambiente::Producao);
             let destinos = config::destinos_webhook(ambiente, opts.webhook_permitir_loopback)?;
+            config::verificar_assets_web()?;
             let listener = config::bind(opts.bind, opts.port).await?;
             let db = open(&cli.global).await?;
             let raiz = config::prepare_data_dir(&cli.global.data_dir)?;
@@ -552,6 +553,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = if opts.sem_servidor {
                 None
             } else {
+                config::verificar_assets_web()?;
                 Some(config::bind(opts.serve.bind, opts.serve.port).await?)
             };
             let db = open(&cli.global).await?;

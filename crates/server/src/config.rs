@@ -33,6 +33,34 @@ pub enum ConfigError {
          --environment homologacao"
     )]
     LoopbackEmProducao,
+    #[error(
+        "faltam os arquivos do gov.br Design System e dos ícones (Font Awesome): {faltam}; \
+         sem eles as páginas sairiam sem estilo. Rode `npm ci --prefix web` na raiz do \
+         repositório, ou aponte PERSUS_WEB_ASSETS para o diretório @govbr-ds/core/dist e \
+         PERSUS_FONTAWESOME_ASSETS para o diretório @fortawesome/fontawesome-free instalados"
+    )]
+    AssetsWeb { faltam: String },
+}
+
+/// The front-end files the pages link (`core.min.css`, Font Awesome's `all.min.css`) are
+/// installed: a server without them would serve unstyled pages while `/health` says ok.
+pub fn verificar_assets_web() -> Result<(), ConfigError> {
+    let necessarios = [
+        crate::app::assets_govbr().join("core.min.css"),
+        crate::app::assets_fontawesome().join("css/all.min.css"),
+    ];
+    let faltam: Vec<String> = necessarios
+        .iter()
+        .filter(|f| !f.is_file())
+        .map(|f| f.display().to_string())
+        .collect();
+    if faltam.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::AssetsWeb {
+            faltam: faltam.join(", "),
+        })
+    }
 }
 
 /// The webhook destination rules of this server; the loopback setting is refused in produção

@@ -6,13 +6,15 @@
 //! error page for a browser on any other path. Bodies parsed by handlers go through
 //! [`ler_json`], whose messages are pt-BR and name the field.
 
-use axum::extract::Request;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::app::AppState;
 use crate::problem::Problem;
+use crate::web::PaginaDeErro;
 
 /// axum's default body limit, for routes without their own.
 pub const LIMITE_PADRAO: usize = 2 * 1024 * 1024;
@@ -59,11 +61,20 @@ fn e_cru(r: &Response) -> bool {
 }
 
 /// The middleware (outermost but for request ids and tracing): see the module's documentation.
-pub async fn padronizar(req: Request, next: Next) -> Response {
+/// A web error page ([`crate::web::erro`]) and any raw error a browser gets are drawn with the
+/// application's whole frame: banner, and the menu when the request's session is valid.
+pub async fn padronizar(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let caminho = req.uri().path().to_owned();
     let metodo = req.method().clone();
     let html = quer_html(req.headers()) && !e_da_api(&caminho);
+    // What the error page needs of the request: the session cookie and the request id.
+    let pedido = cabecalhos_do_pedido(req.headers());
     let r = next.run(req).await;
+    if let Some(p) = r.extensions().get::<PaginaDeErro>().cloned() {
+        let (partes, _) = r.into_parts();
+        let pagina = crate::web::pagina_de_erro(&app, &pedido, partes.status, &p).await;
+        return com_corpo(partes, pagina);
+    }
     if !e_cru(&r) {
         return r;
     }
@@ -72,16 +83,13 @@ pub async fn padronizar(req: Request, next: Next) -> Response {
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
+    if html {
+        let p = para_pessoas(partes.status, &texto, &metodo, &caminho);
+        let pagina = crate::web::pagina_de_erro(&app, &pedido, partes.status, &p).await;
+        return com_corpo(partes, pagina);
+    }
     let problema = traduzir(partes.status, &texto, &metodo, &caminho, &partes.headers);
-    let mut nova = if html {
-        crate::web::erro(
-            partes.status,
-            &problema.title,
-            problema.detail.as_deref().unwrap_or(""),
-        )
-    } else {
-        problema.into_response()
-    };
+    let mut nova = problema.into_response();
     *nova.status_mut() = partes.status;
     for (nome, valor) in &partes.headers {
         if nome != header::CONTENT_TYPE && nome != header::CONTENT_LENGTH {
@@ -89,6 +97,67 @@ pub async fn padronizar(req: Request, next: Next) -> Response {
         }
     }
     nova
+}
+
+fn cabecalhos_do_pedido(h: &HeaderMap) -> HeaderMap {
+    let mut copia = HeaderMap::new();
+    for nome in [header::COOKIE, HeaderName::from_static("x-request-id")] {
+        for v in h.get_all(&nome) {
+            copia.append(nome.clone(), v.clone());
+        }
+    }
+    copia
+}
+
+/// The answer of `partes` (status, `Allow`, …) with `pagina` as its HTML body.
+fn com_corpo(mut partes: axum::http::response::Parts, pagina: maud::Markup) -> Response {
+    partes.headers.remove(header::CONTENT_LENGTH);
+    partes.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(partes, axum::body::Body::from(pagina.into_string()))
+}
+
+/// What a person in a browser reads for a raw error: what happened and what to do, without the
+/// API's vocabulary (methods, media types, field names).
+fn para_pessoas(status: StatusCode, texto: &str, metodo: &Method, caminho: &str) -> PaginaDeErro {
+    let (titulo, mensagem) = match status {
+        StatusCode::NOT_FOUND => (
+            "Página não encontrada",
+            format!("Não há página em {caminho}. Confira o endereço ou use o menu."),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED if *metodo == Method::GET || *metodo == Method::HEAD => (
+            "Esta página não abre assim",
+            "Este endereço recebe formulários e não é uma página para abrir. Use o menu ou volte à página anterior.".to_owned(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Ação não aceita aqui",
+            "Este endereço não recebe formulários. Volte à página anterior, recarregue-a e use os botões dela.".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Arquivo grande demais",
+            format!(
+                "O envio passa do limite de {} MB; envie um arquivo menor ou divida o envio.",
+                limite_documentado(caminho) / (1024 * 1024)
+            ),
+        ),
+        s if s.is_server_error() => {
+            tracing::error!(status = s.as_u16(), corpo = %texto, "server error shown to a browser");
+            (
+                "Algo deu errado do nosso lado",
+                "Não foi possível concluir agora. Tente de novo em instantes; se persistir, informe ao suporte o código abaixo.".to_owned(),
+            )
+        }
+        _ => (
+            "Pedido não entendido",
+            "Os dados enviados não puderam ser lidos. Volte à página anterior, confira o formulário e envie de novo.".to_owned(),
+        ),
+    };
+    PaginaDeErro {
+        titulo: titulo.to_owned(),
+        mensagem,
+    }
 }
 
 /// The problem for a raw answer of `status` whose body was `texto`.

@@ -58,6 +58,32 @@ fn a_port_in_use_is_refused_before_anything_starts() {
 }
 
 #[test]
+fn without_the_design_system_files_the_server_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let vazio = tempfile::tempdir().unwrap();
+    let port = free_port().to_string();
+    for comando in ["serve", "demo"] {
+        let out = run(persus()
+            .args([comando, "--port", &port, "--data-dir"])
+            .arg(dir.path())
+            .env("PERSUS_WEB_ASSETS", vazio.path()));
+        assert!(!out.status.success(), "{comando} started without them");
+        let err = stderr(&out);
+        assert!(err.contains("gov.br Design System"), "{comando}: {err}");
+        assert!(
+            err.contains("npm ci --prefix web") && err.contains("PERSUS_WEB_ASSETS"),
+            "{comando}: the message says how to fix it: {err}"
+        );
+        assert!(
+            err.contains(&vazio.path().display().to_string()),
+            "{comando}: where it looked: {err}"
+        );
+        // Checked before the database: nothing was created.
+        assert!(!dir.path().join("persus.db").exists(), "{comando}");
+    }
+}
+
+#[test]
 fn an_unusable_data_dir_is_refused_with_the_reason() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let out = run(persus().args(["migrate", "--data-dir"]).arg(file.path()));

@@ -142,7 +142,7 @@ db_test!(
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert!(r.tipo().starts_with("text/html"), "{}", r.tipo());
         assert!(r.texto.contains("lang=\"pt-BR\""), "{}", r.texto);
-        assert!(r.texto.contains("não encontrado"), "{}", r.texto);
+        assert!(r.texto.contains("Página não encontrada"), "{}", r.texto);
     }
 );
 

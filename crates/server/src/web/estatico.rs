@@ -1,4 +1,4 @@
-//! persus's own static files (its CSS and the one small script), embedded in the binary and
+//! persus's own static files (its CSS, two small scripts and the favicon), embedded in the binary and
 //! served from `/assets/persus/`: the Content-Security-Policy allows style and script only from
 //! this site, so nothing of persus's is inline. Pages link them through [`url`], which adds the
 //! content's hash, so a browser may cache them (see `seguranca::cabecalhos`) and still gets a new
@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// (name, content type, content).
-const ARQUIVOS: [(&str, &str, &str); 4] = [
+const ARQUIVOS: [(&str, &str, &str); 6] = [
     (
         "persus.css",
         "text/css; charset=utf-8",
@@ -26,6 +26,16 @@ const ARQUIVOS: [(&str, &str, &str); 4] = [
         "recarregar.js",
         "text/javascript; charset=utf-8",
         include_str!("estatico/recarregar.js"),
+    ),
+    (
+        "erros.js",
+        "text/javascript; charset=utf-8",
+        include_str!("estatico/erros.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("estatico/favicon.svg"),
     ),
     (
         "api-docs.js",

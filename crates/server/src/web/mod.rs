@@ -108,46 +108,25 @@ pub fn cookie(headers: &HeaderMap, nome: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-impl FromRequestParts<AppState> for Sessao {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
+impl Sessao {
+    /// The session of the cookie in `headers`, if it is valid: `Ok(None)` without one.
+    pub async fn do_cookie(
         app: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let volta = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/painel".to_owned());
-        let entrar =
-            || Redirect::to(&format!("/entrar?volta={}", urlencode(&volta))).into_response();
-        // A POST from another site is refused before anything (CSRF defence in depth).
-        if parts.method == axum::http::Method::POST && !mesma_origem(&parts.headers) {
-            return Err(erro(
-                StatusCode::FORBIDDEN,
-                "Origem recusada",
-                "Este formulário veio de outro site e não foi aceito.",
-            ));
-        }
-        let Some(token) = token_do_cookie(&parts.headers) else {
-            return Err(entrar());
+        headers: &HeaderMap,
+    ) -> Result<Option<Sessao>, Response> {
+        let Some(token) = token_do_cookie(headers) else {
+            return Ok(None);
         };
         let agora = Utc::now();
-        let Ok(Some((usuario, csrf))) =
-            contas::sessao(&app.db, &auth::sha256_hex(&token), agora).await
+        let Some((usuario, csrf)) = contas::sessao(&app.db, &auth::sha256_hex(&token), agora)
+            .await
+            .map_err(indisponivel)?
         else {
-            return Err(entrar());
+            return Ok(None);
         };
         let operadora = contas::operadora_da_organizacao(&app.db, usuario.organizacao_id)
             .await
-            .map_err(|_| {
-                erro(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Indisponível",
-                    "Tente de novo em instantes.",
-                )
-            })?;
+            .map_err(indisponivel)?;
         let permissoes = match &operadora {
             Some(op) => {
                 crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
@@ -156,12 +135,41 @@ impl FromRequestParts<AppState> for Sessao {
             }
             None => Vec::new(),
         };
-        Ok(Sessao {
+        Ok(Some(Sessao {
             usuario,
             csrf,
             operadora,
             permissoes,
-        })
+        }))
+    }
+}
+
+impl FromRequestParts<AppState> for Sessao {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // A POST from another site is refused before anything (CSRF defence in depth).
+        if parts.method == axum::http::Method::POST && !mesma_origem(&parts.headers) {
+            return Err(erro(
+                StatusCode::FORBIDDEN,
+                "Origem recusada",
+                "Este formulário veio de outro site e não foi aceito.",
+            ));
+        }
+        match Sessao::do_cookie(app, &parts.headers).await? {
+            Some(s) => Ok(s),
+            None => {
+                let volta = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| "/painel".to_owned());
+                Err(Redirect::to(&format!("/entrar?volta={}", urlencode(&volta))).into_response())
+            }
+        }
     }
 }
 
@@ -190,21 +198,67 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// What an error page says. [`erro`] leaves it in the response's extensions, and the error
+/// middleware (`erros::padronizar`) draws the page with the whole frame ([`pagina_de_erro`]):
+/// handlers need neither the state nor the session to answer an error.
+#[derive(Clone, Debug)]
+pub struct PaginaDeErro {
+    pub titulo: String,
+    pub mensagem: String,
+}
+
 /// A page for an error, in pt-BR.
 pub fn erro(status: StatusCode, titulo: &str, mensagem: &str) -> Response {
-    (
+    let pagina = PaginaDeErro {
+        titulo: titulo.to_owned(),
+        mensagem: mensagem.to_owned(),
+    };
+    let mut r = (
         status,
-        layout::pagina_simples(
-            titulo,
-            html! {
-                div.br-message.danger role="alert" {
-                    div.content { span.message-title { (titulo) } " " span.message-body { (mensagem) } }
-                }
-                p { a.br-button.secondary href="/painel" { "Voltar ao painel" } }
-            },
-        ),
+        layout::pagina_simples(titulo, corpo_do_erro(&pagina, None, None)),
     )
-        .into_response()
+        .into_response();
+    r.extensions_mut().insert(pagina);
+    r
+}
+
+fn corpo_do_erro(p: &PaginaDeErro, s: Option<&Sessao>, pedido: Option<&str>) -> Markup {
+    html! {
+        div.br-message.danger role="alert" {
+            div.icon { i.fas.fa-times-circle.fa-lg aria-hidden="true" {} }
+            div.content { span.message-body { (p.mensagem) } }
+        }
+        @if let Some(id) = pedido {
+            p { small { "Código do pedido, para o suporte: " code { (id) } } }
+        }
+        p.mt-3 {
+            @if s.is_some() {
+                a.br-button.secondary href="/painel" { i.fas.fa-home aria-hidden="true" {} " Voltar ao painel" }
+            } @else {
+                a.br-button.secondary href="/" { i.fas.fa-home aria-hidden="true" {} " Página inicial" }
+                " "
+                a.br-button.primary href="/entrar" { i.fas.fa-sign-in-alt aria-hidden="true" {} " Entrar" }
+            }
+        }
+    }
+}
+
+/// The error page with the whole frame: the homologação banner always, the menu of the person
+/// signed in (by the request's cookie), the message, a way back; for a server error the
+/// request id (`x-request-id`) to quote to support.
+pub async fn pagina_de_erro(
+    app: &AppState,
+    pedido: &HeaderMap,
+    status: StatusCode,
+    p: &PaginaDeErro,
+) -> Markup {
+    // The error page must not fail in turn: without the session it is drawn without the menu.
+    let s = Sessao::do_cookie(app, pedido).await.unwrap_or(None);
+    let id = status
+        .is_server_error()
+        .then(|| pedido.get("x-request-id").and_then(|v| v.to_str().ok()))
+        .flatten();
+    layout::pagina_erro(app, s.as_ref(), &p.titulo, corpo_do_erro(p, s.as_ref(), id))
 }
 
 pub fn nao_encontrado(o_que: &str) -> Response {
@@ -274,6 +328,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/painel", get(painel))
         .route("/assets/persus/{arquivo}", get(estatico::servir))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent(&estatico::url("favicon.svg")) }),
+        )
         .merge(operadora::rotas())
         .merge(ans::rotas())
 }
@@ -288,6 +346,9 @@ async fn pagina_entrar(State(app): State<AppState>, Query(v): Query<Volta>) -> M
 }
 
 fn form_entrar(app: &AppState, volta: Option<&str>, erro: Option<&str>, login: &str) -> Markup {
+    // A refused sign-in does not say which of the two was wrong: the message goes to the login.
+    let erros: Vec<(&str, &str)> = erro.map(|e| ("login", e)).into_iter().collect();
+    let (descrito, invalido) = layout::campo_invalido(&erros, "login");
     layout::pagina_publica(
         app,
         "Entrar",
@@ -295,23 +356,20 @@ fn form_entrar(app: &AppState, volta: Option<&str>, erro: Option<&str>, login: &
             div.row { div."col-md-6" {
                 h1 { "Entrar no persus" }
                 p { "Ressarcimento ao SUS — operadoras de planos de saúde e servidores da ANS." }
-                @if let Some(e) = erro {
-                    div.br-message.danger role="alert" id="erro-entrar" {
-                        div.content { span.message-body { (e) } }
-                    }
-                }
+                (layout::resumo_erros(&erros))
                 form method="post" action="/entrar" {
                     input type="hidden" name="volta" value=(destino_seguro(volta));
                     div.br-input.mb-3 {
                         label for="login" { "Usuário" }
                         input id="login" name="login" type="text" autocomplete="username" required value=(login)
-                            aria-describedby=[erro.map(|_| "erro-entrar")];
+                            aria-describedby=[descrito] aria-invalid=[invalido];
+                        (layout::erro_do_campo(&erros, "login"))
                     }
                     div.br-input.mb-3 {
                         label for="senha" { "Senha" }
                         input id="senha" name="senha" type="password" autocomplete="current-password" required;
                     }
-                    button.br-button.primary type="submit" { "Entrar" }
+                    button.br-button.primary type="submit" { i.fas.fa-sign-in-alt aria-hidden="true" {} " Entrar" }
                 }
                 p.mt-3 { a href="/primeiro-acesso" { "Primeiro acesso do representante legal (código enviado pela ANS)" } }
                 @if app.ambiente == crate::config::Ambiente::Homologacao {
@@ -444,10 +502,32 @@ async fn painel(State(app): State<AppState>, s: Sessao) -> Response {
 }
 
 async fn pagina_primeiro_acesso(State(app): State<AppState>) -> Markup {
-    form_primeiro_acesso(&app, None, "")
+    form_primeiro_acesso(&app, &[], "")
 }
 
-fn form_primeiro_acesso(app: &AppState, erro: Option<&str>, login: &str) -> Markup {
+/// One field of the first-access form: label, input, its error.
+fn campo_pa(
+    erros: &[(&str, &str)],
+    id: &str,
+    rotulo: &str,
+    tipo: &str,
+    autocomplete: &str,
+    valor: &str,
+) -> Markup {
+    let (descrito, invalido) = layout::campo_invalido(erros, id);
+    let senha = tipo == "password";
+    html! {
+        div.br-input.mb-3 {
+            label for=(id) { (rotulo) }
+            input id=(id) name=(id) type=(tipo) required autocomplete=(autocomplete)
+                value=[(!senha).then_some(valor)] minlength=[senha.then_some("10")]
+                aria-describedby=[descrito] aria-invalid=[invalido];
+            (layout::erro_do_campo(erros, id))
+        }
+    }
+}
+
+fn form_primeiro_acesso(app: &AppState, erros: &[(&str, &str)], login: &str) -> Markup {
     layout::pagina_publica(
         app,
         "Primeiro acesso",
@@ -455,14 +535,12 @@ fn form_primeiro_acesso(app: &AppState, erro: Option<&str>, login: &str) -> Mark
             div.row { div."col-md-6" {
                 h1 { "Primeiro acesso" }
                 p { "O representante legal da operadora recebe da ANS um código de primeiro acesso, válido por 7 dias, e com ele define a sua senha." }
-                @if let Some(e) = erro {
-                    div.br-message.danger role="alert" id="erro-pa" { div.content { span.message-body { (e) } } }
-                }
+                (layout::resumo_erros(erros))
                 form method="post" action="/primeiro-acesso" {
-                    div.br-input.mb-3 { label for="login" { "Usuário" } input id="login" name="login" required value=(login) autocomplete="username"; }
-                    div.br-input.mb-3 { label for="codigo" { "Código de primeiro acesso" } input id="codigo" name="codigo" required autocomplete="one-time-code"; }
-                    div.br-input.mb-3 { label for="senha" { "Nova senha (ao menos 10 caracteres)" } input id="senha" name="senha" type="password" required minlength="10" autocomplete="new-password"; }
-                    div.br-input.mb-3 { label for="confirmacao" { "Repita a nova senha" } input id="confirmacao" name="confirmacao" type="password" required minlength="10" autocomplete="new-password"; }
+                    (campo_pa(erros, "login", "Usuário", "text", "username", login))
+                    (campo_pa(erros, "codigo", "Código de primeiro acesso", "text", "one-time-code", ""))
+                    (campo_pa(erros, "senha", "Nova senha (ao menos 10 caracteres)", "password", "new-password", ""))
+                    (campo_pa(erros, "confirmacao", "Repita a nova senha", "password", "new-password", ""))
                     button.br-button.primary type="submit" { "Definir senha" }
                 }
             } }
@@ -493,7 +571,14 @@ async fn primeiro_acesso(
     if f.senha != f.confirmacao {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            form_primeiro_acesso(&app, Some("as duas senhas não são iguais"), &f.login),
+            form_primeiro_acesso(
+                &app,
+                &[(
+                    "confirmacao",
+                    "As duas senhas não são iguais: digite a mesma senha duas vezes.",
+                )],
+                &f.login,
+            ),
         )
             .into_response();
     }
@@ -507,9 +592,22 @@ async fn primeiro_acesso(
     .await
     {
         Ok(()) => Redirect::to("/entrar?volta=/painel").into_response(),
+        // The refusals are about the code (login, code unknown, used or expired) or, from
+        // clients that skip `minlength`, the password's length.
         Err(crate::servicos::ServicoError::Regra(m)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            form_primeiro_acesso(&app, Some(&m), &f.login),
+            form_primeiro_acesso(
+                &app,
+                &[(
+                    if f.senha.chars().count() < 10 {
+                        "senha"
+                    } else {
+                        "codigo"
+                    },
+                    &m,
+                )],
+                &f.login,
+            ),
         )
             .into_response(),
         Err(e) => {

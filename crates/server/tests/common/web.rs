@@ -53,16 +53,20 @@ pub async fn entrar(app: &Router, login: &str) -> (String, String) {
     let cookie = set.split(';').next().unwrap().to_owned();
     let painel = chamar(app, get("/painel", &cookie)).await;
     assert_eq!(painel.status, StatusCode::OK, "{}", painel.texto);
-    let csrf = painel
-        .texto
-        .split("name=\"csrf\" value=\"")
+    let csrf = valor_depois(&painel.texto, "name=\"csrf\" value=\"");
+    (cookie, csrf)
+}
+
+/// The quoted value that follows the first `marca` in `texto` (an attribute's value).
+pub fn valor_depois(texto: &str, marca: &str) -> String {
+    texto
+        .split(marca)
         .nth(1)
-        .unwrap()
+        .unwrap_or_else(|| panic!("{marca} not in the page"))
         .split('"')
         .next()
         .unwrap()
-        .to_owned();
-    (cookie, csrf)
+        .to_owned()
 }
 
 pub fn get(uri: &str, cookie: &str) -> Request<Body> {
