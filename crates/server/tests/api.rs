@@ -241,8 +241,12 @@ db_test!(
         let r = chamar(&app, get("/api/v1/processos", &hap)).await;
         let processos = r.json["itens"].as_array().unwrap();
         assert!(processos.iter().all(|p| p["operadora"] == HAPVIDA));
-        // A cursor list: oldest first, so the next page (and the next poll) only has newer ones.
-        let ids: Vec<i64> = processos
+        // A cursor list: oldest first, so the next page (and the next poll) only has newer ones
+        // (ANS sees every operator's processes: more than one).
+        let todos = chamar(&app, get("/api/v1/processos", &ans)).await;
+        let ids: Vec<i64> = todos.json["itens"]
+            .as_array()
+            .unwrap()
             .iter()
             .map(|p| p["id"].as_i64().unwrap())
             .collect();
@@ -252,7 +256,7 @@ db_test!(
         );
         let depois = chamar(
             &app,
-            get(&format!("/api/v1/processos?apos={}", ids[0]), &hap),
+            get(&format!("/api/v1/processos?apos={}", ids[0]), &ans),
         )
         .await;
         assert_eq!(depois.json["itens"][0]["id"], ids[1], "{}", depois.json);

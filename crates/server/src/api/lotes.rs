@@ -60,7 +60,7 @@ pub struct SituacaoLote {
     pub concluido_em: Option<DateTime<Utc>>,
     /// Receipts of the filed petitions and, per refused row (`linha` = position in the batch,
     /// 1-based; in a CSV, the n-th line after the header), its reasons.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub resultado: Option<serde_json::Value>,
 }
 
