@@ -517,24 +517,22 @@ async fn ler_oficio(
     let Some(oficio) = processos::notificacoes_do_processo(ctx.db, p.id)
         .await?
         .into_iter()
-        .find(|n| n.tipo == "oficio_abi")
+        .find(|n| n.tipo == persus_domain::acesso::TipoNotificacao::OficioAbi)
     else {
         return Ok(());
     };
     let r = RelogioFixo::em(dia);
     let quem = format!("rep.{}", p.operadora);
-    let c = ciencia::registrar_expressa(
-        ctx.db,
-        oficio.id,
-        &p.operadora,
-        &quem,
-        r.hoje(),
-        r.agora(),
-        &ctx.calendario,
-        &ctx.prazos,
-        &Ator::sistema(&quem),
-    )
-    .await?;
+    let ator = Ator::sistema(&quem);
+    let leitura = ciencia::Leitura {
+        notificacao_id: oficio.id,
+        operadora: &p.operadora,
+        quem: &quem,
+        ator: &ator,
+        hoje: r.hoje(),
+        agora: r.agora(),
+    };
+    let c = ciencia::registrar_expressa(ctx.db, &leitura, &ctx.calendario, &ctx.prazos).await?;
     if c.registrada_agora {
         ctx.resumo.ciencias_expressas += 1;
     }
@@ -736,7 +734,7 @@ async fn decidir_processo(
     let mut grupos: BTreeMap<String, (Evento, Vec<i64>)> = BTreeMap::new();
     let mut parciais = Vec::new();
     for a in processos::atendimentos_do_processo(ctx.db, p.id).await? {
-        if a.estado != fila {
+        if a.estado.as_str() != fila {
             continue;
         }
         let valor = Centavos::new(a.valor_devido_centavos.unwrap_or_default());

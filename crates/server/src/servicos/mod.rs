@@ -5,6 +5,7 @@ pub mod agendador;
 pub mod aplicacoes;
 pub mod ciencia;
 pub mod cobranca;
+pub mod consulta;
 pub mod contas;
 pub mod decisoes;
 pub mod destinos;

@@ -14,6 +14,7 @@ pub mod ans;
 pub mod estatico;
 pub mod layout;
 pub mod operadora;
+pub mod rotulos;
 pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};

@@ -1,0 +1,42 @@
+//! How values read to people on the pages: NUPs with their punctuation, competências as
+//! `MM/AAAA`, instants in Brasília with the zone said.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::America::Sao_Paulo;
+use persus_domain::ids::{Competencia, Nup};
+
+/// `33910.000365/2025-97` (what is stored is the 17 digits); anything else as it is.
+pub fn nup(codigo: &str) -> String {
+    Nup::parse(codigo).map_or_else(|_| codigo.to_owned(), |n| n.to_string())
+}
+
+/// `09/2025` for a stored `202509`; anything else as it is.
+pub fn competencia(aaaamm: &str) -> String {
+    Competencia::parse(aaaamm).map_or_else(
+        |_| aaaamm.to_owned(),
+        |c| format!("{:02}/{}", c.mes(), c.ano()),
+    )
+}
+
+/// `01/12/2026 09:30 (horário de Brasília)`.
+pub fn instante(t: DateTime<Utc>) -> String {
+    format!(
+        "{} (horário de Brasília)",
+        t.with_timezone(&Sao_Paulo).format("%d/%m/%Y %H:%M")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_read_formatted_values() {
+        assert_eq!(competencia("202509"), "09/2025");
+        assert_eq!(nup("33910000365202597"), "33910.000365/2025-97");
+        let t = DateTime::parse_from_rfc3339("2026-12-01T12:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(instante(t), "01/12/2026 09:30 (horário de Brasília)");
+    }
+}
