@@ -77,11 +77,15 @@ db_test!(outra_operadora_nao_encontra_a_notificacao, |db| {
     abi_agendado(&db, 31).await;
     publicado(&db).await;
     let n = scalar_i64(&db, "SELECT n.id FROM notificacoes n JOIN processos p ON p.id = n.processo_id WHERE p.operadora = $1", AMIL).await;
-    let e = ler(&db, n, "368253", d(2026, 2, 12))
-        .await
-        .unwrap_err()
-        .to_string();
-    assert_eq!(e, format!("notificação {n} não encontrada"));
+    let e = ler(&db, n, "368253", d(2026, 2, 12)).await.unwrap_err();
+    assert!(
+        matches!(e, persus_server::servicos::ServicoError::NaoEncontrado(_)),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!("Notificação {n} não existe ou não está disponível para você")
+    );
     assert_eq!(texto(&db, "SELECT COALESCE(ciencia_forma, 'nenhuma') FROM notificacoes WHERE CAST(id AS TEXT) = $1", &n.to_string()).await, "nenhuma");
 });
 

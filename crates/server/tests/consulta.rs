@@ -140,7 +140,7 @@ db_test!(busca_por_o_que_o_atendente_digita, |db| {
         },
     )
     .await;
-    assert_eq!(numeros(&por_numero), [numero.clone()]);
+    assert_eq!(numeros(&por_numero), std::slice::from_ref(&numero));
     let prefixo = buscar(
         &db,
         HAPVIDA,

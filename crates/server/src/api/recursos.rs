@@ -391,7 +391,7 @@ pub struct Busca {
     pub estado: Option<String>,
     /// AAAAMM, MM/AAAA or AAAA-MM.
     #[param(
-        pattern = "^((199[0-9]|20[0-9]{2}|2100)(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
+        pattern = "^((199[0-9]|20[0-9]{2}|2100)-?(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
     )]
     pub competencia: Option<String>,
     /// Ofício deadline window, AAAA-MM-DD.
