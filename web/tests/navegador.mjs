@@ -25,7 +25,8 @@ await passo('a operadora vê o painel com prazos e pendências', async () => {
 
 await passo('a operadora impugna com um PDF e vê o recibo', async () => {
   await op.goto(`${URL}/processos`);
-  const nups = await op.$$eval('table a[href^="/processos/"]', (as) => as.map((a) => a.textContent));
+  // The link's address holds the NUP's digits; its text is the NUP as people write it.
+  const nups = await op.$$eval('table a[href^="/processos/"]', (as) => as.map((a) => a.getAttribute('href').split('/').pop()));
   await acessivel(op, 'processos');
   for (const n of nups.slice(0, 60)) {
     await op.goto(`${URL}/processos/${n}`);

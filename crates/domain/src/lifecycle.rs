@@ -42,6 +42,9 @@ pub enum Estado {
 }
 
 impl Estado {
+    /// Every state, in lifecycle order.
+    pub const TODOS: &'static [Estado] = &ALL;
+
     pub fn as_str(self) -> &'static str {
         match self {
             Estado::Identificado => "identificado",
@@ -122,6 +125,41 @@ pub enum FormaCiencia {
     Expressa,
     /// 10 calendar days after availability (RN 377/2015).
     Presumida,
+}
+
+impl FormaCiencia {
+    /// The code stored in SQL and sent in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormaCiencia::Expressa => "expressa",
+            FormaCiencia::Presumida => "presumida",
+        }
+    }
+
+    /// pt-BR label for people.
+    pub fn rotulo(self) -> &'static str {
+        match self {
+            FormaCiencia::Expressa => "expressa",
+            FormaCiencia::Presumida => "presumida (10 dias após a disponibilização)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FormaCiencia> {
+        [FormaCiencia::Expressa, FormaCiencia::Presumida]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for FormaCiencia {
+    type Error = crate::rotulado::CodigoDesconhecido;
+    /// Decodes a stored form of ciência.
+    fn try_from(s: String) -> Result<FormaCiencia, Self::Error> {
+        FormaCiencia::parse(&s).ok_or(crate::rotulado::CodigoDesconhecido {
+            tipo: "FormaCiencia",
+            codigo: s,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
-use persus_server::servicos::ciencia::registrar_expressa;
+use persus_server::servicos::ciencia::{registrar_expressa, Leitura};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo};
 use persus_server::servicos::ServicoError;
 use persus_store::{db_test, processos, Db};
@@ -21,16 +21,20 @@ async fn ler(
     dia: chrono::NaiveDate,
 ) -> Result<persus_server::servicos::ciencia::Ciencia, persus_server::servicos::ServicoError> {
     let r = RelogioFixo::em(dia);
+    let ator = ator(operadora);
+    let leitura = Leitura {
+        notificacao_id: notificacao,
+        operadora,
+        quem: "usuario.amil",
+        ator: &ator,
+        hoje: r.hoje(),
+        agora: r.agora(),
+    };
     registrar_expressa(
         db,
-        notificacao,
-        operadora,
-        "usuario.amil",
-        r.hoje(),
-        r.agora(),
+        &leitura,
         &CalendarioAns::padrao(),
         &PrazosVigentes::padrao(),
-        &ator(operadora),
     )
     .await
 }

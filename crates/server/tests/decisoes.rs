@@ -441,16 +441,20 @@ db_test!(
         .unwrap();
         let n = r.notificacoes[0];
         let leitura = RelogioFixo::em(d(2026, 12, 1));
+        let quem = ator(HAPVIDA);
+        let l = persus_server::servicos::ciencia::Leitura {
+            notificacao_id: n,
+            operadora: HAPVIDA,
+            quem: "usuario.hapvida",
+            ator: &quem,
+            hoje: leitura.hoje(),
+            agora: leitura.agora(),
+        };
         let c = persus_server::servicos::ciencia::registrar_expressa(
             &db,
-            n,
-            HAPVIDA,
-            "usuario.hapvida",
-            leitura.hoje(),
-            leitura.agora(),
+            &l,
             &CalendarioAns::padrao(),
             &PrazosVigentes::padrao(),
-            &ator(HAPVIDA),
         )
         .await
         .unwrap();

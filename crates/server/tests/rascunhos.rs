@@ -275,7 +275,10 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(h.atendimento.estado, "devido");
+        assert_eq!(
+            h.atendimento.estado,
+            persus_domain::lifecycle::Estado::Devido
+        );
         assert_eq!(h.atendimento.nup.as_deref(), Some(nup.as_str()));
         assert_eq!(h.peticoes.len(), 1);
         assert_eq!(h.documentos.len(), 1);

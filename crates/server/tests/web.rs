@@ -360,7 +360,8 @@ db_test!(
         );
         let a = chamar(&app, get(&format!("/atendimentos/{}", numeros[0]), &hap)).await;
         assert!(
-            a.texto.contains("mantido") && a.texto.contains("Exclusão não comprovada"),
+            a.texto.contains("Mantido (impugnação indeferida)")
+                && a.texto.contains("Exclusão não comprovada"),
             "{}",
             a.texto
         );

@@ -5,6 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use persus_domain::acesso::TipoNotificacao;
+use persus_domain::ids::{Cns, Cpf};
+use persus_domain::lifecycle::Estado;
+
 use crate::{Db, StoreError};
 
 /// Holds personal data: its `Debug` shows only identifiers, so it can never reach a log whole.
@@ -20,7 +24,9 @@ pub struct Ficha {
     pub data_inicio: NaiveDate,
     pub data_fim: NaiveDate,
     pub carater: String,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub estado: Estado,
     pub valor_sus_centavos: i64,
     pub valor_ressarcimento_centavos: i64,
     pub valor_devido_centavos: Option<i64>,
@@ -37,8 +43,6 @@ pub struct Ficha {
     /// The Ofício ABI, read in the same query (see [`Ficha::oficio`]).
     #[serde(skip)]
     pub oficio_id: Option<i64>,
-    #[serde(skip)]
-    pub oficio_tipo: Option<String>,
     #[serde(skip)]
     pub oficio_disponibilizada_em: Option<NaiveDate>,
     #[serde(skip)]
@@ -62,7 +66,8 @@ impl Ficha {
     pub fn oficio(&self) -> Option<NotificacaoDoAtendimento> {
         Some(NotificacaoDoAtendimento {
             id: self.oficio_id?,
-            tipo: self.oficio_tipo.clone()?,
+            // The attendance's notice is the Ofício ABI that opened its process.
+            tipo: TipoNotificacao::OficioAbi,
             disponibilizada_em: self.oficio_disponibilizada_em?,
             ciencia_em: self.oficio_ciencia_em,
             ciencia_forma: self.oficio_ciencia_forma.clone(),
@@ -87,7 +92,9 @@ impl std::fmt::Debug for Ficha {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct NotificacaoDoAtendimento {
     pub id: i64,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub tipo: TipoNotificacao,
     pub disponibilizada_em: NaiveDate,
     pub ciencia_em: Option<NaiveDate>,
     pub ciencia_forma: Option<String>,
@@ -143,7 +150,7 @@ pub async fn ficha(
                       a.regra_valoracao, a.identificado_em, a.processo_id, p.nup, p.abi_numero,
                       b.nome AS beneficiario_nome, b.cpf AS beneficiario_cpf,
                       b.cns AS beneficiario_cns, b.data_nascimento AS beneficiario_nascimento,
-                      n.id AS oficio_id, n.tipo AS oficio_tipo,
+                      n.id AS oficio_id,
                       n.disponibilizada_em AS oficio_disponibilizada_em,
                       n.ciencia_em AS oficio_ciencia_em, n.ciencia_forma AS oficio_ciencia_forma,
                       n.ciencia_por AS oficio_ciencia_por, n.vencimento AS oficio_vencimento,
@@ -210,57 +217,255 @@ pub async fn documentos(
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(atendimento_id).fetch_all(pool).await?))
 }
 
+/// Who a search looks for: a CNS (15 digits), a CPF (11 digits) or part of a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuscaBeneficiario {
+    Cns(String),
+    Cpf(String),
+    /// Part of the name, case-insensitive (ASCII case on SQLite, full Unicode on PostgreSQL).
+    Nome(String),
+}
+
 /// Filters of the attendance search (all optional; `operadora` is forced for operators).
+/// Values are already checked and normalised by the service (`servicos::consulta`).
 #[derive(Clone, Debug, Default)]
 pub struct Filtro {
     pub operadora: Option<String>,
     pub abi: Option<i32>,
+    /// The NUP's 17 digits.
     pub processo: Option<String>,
-    pub estado: Option<String>,
+    pub estado: Option<Estado>,
+    /// AAAAMM.
     pub competencia: Option<String>,
+    /// AIH/APAC number: the whole number or its first digits.
+    pub numero: Option<String>,
+    pub beneficiario: Option<BuscaBeneficiario>,
+    /// SIGTAP code (10 digits): the main procedure or any procedure of the attendance.
+    pub procedimento: Option<String>,
+    /// The attendances an Ofício ABI notified (the notice's id).
+    pub oficio: Option<i64>,
+    /// The attendances a decision notice told (the notice's id).
+    pub notificacao_de_decisao: Option<i64>,
     /// Deadline of the Ofício ABI on or after / on or before (the "deadline window").
     pub prazo_de: Option<NaiveDate>,
     pub prazo_ate: Option<NaiveDate>,
     /// Cursor: attendances with id greater than this.
     pub apos: i64,
+    /// Lines skipped after the cursor (numbered pages).
+    pub pular: i64,
     pub limite: i64,
 }
 
-/// One line of the attendance search (no personal data).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// The beneficiary of a search line, partially hidden (LGPD): enough to tell people apart,
+/// not to identify them. The whole record is one read of the attendance, which is recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BeneficiarioMascarado {
+    /// First name and the initials of the others: `MARIA S. O.`
+    pub nome: String,
+    /// `170 **** **** 0018`
+    pub cns: String,
+    /// `***.456.789-**`
+    pub cpf: Option<String>,
+}
+
+impl BeneficiarioMascarado {
+    /// The one masking rule of lists (web and API alike).
+    pub fn de(nome: &str, cns: &str, cpf: Option<&str>) -> BeneficiarioMascarado {
+        let mut partes = nome.split_whitespace();
+        let mut curto = partes.next().unwrap_or_default().to_owned();
+        for p in partes {
+            if let Some(c) = p.chars().next() {
+                curto.push(' ');
+                curto.push(c);
+                curto.push('.');
+            }
+        }
+        let cns = Cns::parse(cns)
+            .map(|c| c.masked())
+            .unwrap_or_else(|_| "*".repeat(15));
+        let cpf = cpf.map(|c| {
+            Cpf::parse(c)
+                .map(|c| c.masked())
+                .unwrap_or_else(|_| "***.***.***-**".to_owned())
+        });
+        BeneficiarioMascarado {
+            nome: curto,
+            cns,
+            cpf,
+        }
+    }
+}
+
+/// One line of the attendance search; the beneficiary only masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Resumo {
     pub id: i64,
     pub numero: String,
     pub tipo: String,
+    /// AAAAMM.
     pub competencia: String,
     pub operadora: String,
     pub abi: Option<i32>,
     pub processo: Option<String>,
-    pub estado: String,
+    #[schema(value_type = String)]
+    pub estado: Estado,
     pub valor_ressarcimento_centavos: i64,
     pub valor_devido_centavos: Option<i64>,
     pub prazo_impugnacao: Option<NaiveDate>,
+    /// SIGTAP code of the main procedure.
+    pub procedimento: String,
+    pub beneficiario: BeneficiarioMascarado,
 }
 
+#[derive(sqlx::FromRow)]
+struct LinhaResumo {
+    id: i64,
+    numero: String,
+    tipo: String,
+    competencia: String,
+    operadora: String,
+    abi: Option<i32>,
+    processo: Option<String>,
+    #[sqlx(try_from = "String")]
+    estado: Estado,
+    valor_ressarcimento_centavos: i64,
+    valor_devido_centavos: Option<i64>,
+    prazo_impugnacao: Option<NaiveDate>,
+    procedimento: String,
+    beneficiario_nome: String,
+    beneficiario_cns: String,
+    beneficiario_cpf: Option<String>,
+}
+
+impl From<LinhaResumo> for Resumo {
+    fn from(l: LinhaResumo) -> Resumo {
+        let beneficiario = BeneficiarioMascarado::de(
+            &l.beneficiario_nome,
+            &l.beneficiario_cns,
+            l.beneficiario_cpf.as_deref(),
+        );
+        Resumo {
+            id: l.id,
+            numero: l.numero,
+            tipo: l.tipo,
+            competencia: l.competencia,
+            operadora: l.operadora,
+            abi: l.abi,
+            processo: l.processo,
+            estado: l.estado,
+            valor_ressarcimento_centavos: l.valor_ressarcimento_centavos,
+            valor_devido_centavos: l.valor_devido_centavos,
+            prazo_impugnacao: l.prazo_impugnacao,
+            procedimento: l.procedimento,
+            beneficiario,
+        }
+    }
+}
+
+const DE_BUSCA: &str = " FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
+                              LEFT JOIN notificacoes n ON n.id = a.notificacao_id
+                              JOIN beneficiarios b ON b.id = a.beneficiario_id
+                         WHERE a.id > ";
+
+/// Appends the filter's conditions (after `WHERE a.id > `) to a query of either database.
+macro_rules! condicoes {
+    ($qb:ident, $f:expr) => {{
+        let f: &Filtro = $f;
+        $qb.push_bind(f.apos);
+        if let Some(v) = &f.operadora {
+            $qb.push(" AND a.operadora = ").push_bind(v.clone());
+        }
+        if let Some(v) = f.abi {
+            $qb.push(" AND p.abi_numero = ").push_bind(v);
+        }
+        if let Some(v) = &f.processo {
+            $qb.push(" AND p.nup = ").push_bind(v.clone());
+        }
+        if let Some(v) = f.estado {
+            $qb.push(" AND a.estado = ").push_bind(v.as_str());
+        }
+        if let Some(v) = &f.competencia {
+            $qb.push(" AND a.competencia = ").push_bind(v.clone());
+        }
+        if let Some(v) = &f.numero {
+            if v.len() == 13 {
+                $qb.push(" AND a.numero = ").push_bind(v.clone());
+            } else {
+                $qb.push(" AND a.numero LIKE ").push_bind(format!("{v}%"));
+            }
+        }
+        match &f.beneficiario {
+            Some(BuscaBeneficiario::Cns(v)) => {
+                $qb.push(" AND b.cns = ").push_bind(v.clone());
+            }
+            Some(BuscaBeneficiario::Cpf(v)) => {
+                $qb.push(" AND b.cpf = ").push_bind(v.clone());
+            }
+            Some(BuscaBeneficiario::Nome(v)) => {
+                $qb.push(" AND LOWER(b.nome) LIKE ")
+                    .push_bind(format!("%{}%", v.to_lowercase()));
+            }
+            None => {}
+        }
+        if let Some(v) = &f.procedimento {
+            $qb.push(" AND (a.procedimento_principal = ")
+                .push_bind(v.clone());
+            $qb.push(
+                " OR EXISTS (SELECT 1 FROM atendimento_procedimentos ap
+                                  WHERE ap.atendimento_id = a.id AND ap.codigo = ",
+            )
+            .push_bind(v.clone());
+            $qb.push("))");
+        }
+        if let Some(v) = f.oficio {
+            $qb.push(" AND a.notificacao_id = ").push_bind(v);
+        }
+        if let Some(v) = f.notificacao_de_decisao {
+            $qb.push(
+                " AND EXISTS (SELECT 1 FROM decisoes d WHERE d.atendimento_id = a.id
+                                   AND d.notificacao_id = ",
+            )
+            .push_bind(v);
+            $qb.push(")");
+        }
+        if let Some(v) = f.prazo_de {
+            $qb.push(" AND n.vencimento >= ").push_bind(v);
+        }
+        if let Some(v) = f.prazo_ate {
+            $qb.push(" AND n.vencimento <= ").push_bind(v);
+        }
+    }};
+}
+
+/// A page of the search, in id order.
 pub async fn buscar(db: &Db, f: &Filtro) -> Result<Vec<Resumo>, StoreError> {
-    Ok(on_db!(db, pool => {
+    let linhas: Vec<LinhaResumo> = on_db!(db, pool => {
         let mut qb = sqlx::QueryBuilder::new(
             "SELECT a.id, a.numero, a.tipo, a.competencia, a.operadora, p.abi_numero AS abi,
                     p.nup AS processo, a.estado, a.valor_ressarcimento_centavos,
-                    a.valor_devido_centavos, n.vencimento AS prazo_impugnacao
-             FROM atendimentos a LEFT JOIN processos p ON p.id = a.processo_id
-                  LEFT JOIN notificacoes n ON n.id = a.notificacao_id
-             WHERE a.id > ");
-        qb.push_bind(f.apos);
-        if let Some(v) = &f.operadora { qb.push(" AND a.operadora = ").push_bind(v.clone()); }
-        if let Some(v) = f.abi { qb.push(" AND p.abi_numero = ").push_bind(v); }
-        if let Some(v) = &f.processo { qb.push(" AND p.nup = ").push_bind(v.clone()); }
-        if let Some(v) = &f.estado { qb.push(" AND a.estado = ").push_bind(v.clone()); }
-        if let Some(v) = &f.competencia { qb.push(" AND a.competencia = ").push_bind(v.clone()); }
-        if let Some(v) = f.prazo_de { qb.push(" AND n.vencimento >= ").push_bind(v); }
-        if let Some(v) = f.prazo_ate { qb.push(" AND n.vencimento <= ").push_bind(v); }
+                    a.valor_devido_centavos, n.vencimento AS prazo_impugnacao,
+                    a.procedimento_principal AS procedimento, b.nome AS beneficiario_nome,
+                    b.cns AS beneficiario_cns, b.cpf AS beneficiario_cpf");
+        qb.push(DE_BUSCA);
+        condicoes!(qb, f);
         qb.push(" ORDER BY a.id LIMIT ").push_bind(f.limite);
-        qb.build_query_as::<Resumo>().fetch_all(pool).await?
+        qb.push(" OFFSET ").push_bind(f.pular);
+        qb.build_query_as::<LinhaResumo>().fetch_all(pool).await?
+    });
+    Ok(linhas.into_iter().map(Resumo::from).collect())
+}
+
+/// How many attendances the filter matches (the cursor and the page size do not count).
+pub async fn contar(db: &Db, f: &Filtro) -> Result<i64, StoreError> {
+    let todos = Filtro {
+        apos: 0,
+        ..f.clone()
+    };
+    Ok(on_db!(db, pool => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+        qb.push(DE_BUSCA);
+        condicoes!(qb, &todos);
+        qb.build_query_scalar::<i64>().fetch_one(pool).await?
     }))
 }
 

@@ -3,6 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use persus_domain::acesso::TipoNotificacao;
+use persus_domain::lifecycle::{Estado, FormaCiencia};
+
 use crate::abis::Abi;
 use crate::{Db, StoreError, Tx};
 
@@ -30,12 +33,12 @@ pub async fn a_publicar(db: &Db, abi: &Abi) -> Result<Vec<APublicar>, StoreError
                       CAST(SUM(a.valor_ressarcimento_centavos) AS BIGINT) AS valor_centavos
                FROM atendimentos a JOIN operadoras o ON o.registro_ans = a.operadora
                WHERE a.tipo = $1 AND a.competencia IN ($2, $3, $4)
-                 AND a.estado = 'identificado' AND a.processo_id IS NULL
+                 AND a.estado = $5 AND a.processo_id IS NULL
                GROUP BY a.operadora, o.razao_social, o.cnpj
                ORDER BY a.operadora";
     Ok(
         on_db!(db, pool => sqlx::query_as(sql).bind(&abi.tipo).bind(&c1).bind(&c2).bind(&c3)
-        .fetch_all(pool).await?),
+        .bind(Estado::Identificado.as_str()).fetch_all(pool).await?),
     )
 }
 
@@ -90,17 +93,19 @@ pub async fn instaurar(
         .fetch_one(conn).await?);
     let notificacao_id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO notificacoes (processo_id, tipo, disponibilizada_em, conteudo)
-         VALUES ($1, 'oficio_abi', $2, $3) RETURNING id")
+         VALUES ($1, $4, $2, $3) RETURNING id")
         .bind(processo_id).bind(disponibilizada_em).bind(conteudo.to_string())
+        .bind(TipoNotificacao::OficioAbi.as_str())
         .fetch_one(conn).await?);
     let [c1, c2, c3] = competencias(&abi.trimestre)?;
     let n = on_tx!(tx, conn => sqlx::query(
-        "UPDATE atendimentos SET processo_id = $1, notificacao_id = $2, estado = 'aguardando_ciencia',
+        "UPDATE atendimentos SET processo_id = $1, notificacao_id = $2, estado = $8,
                                  valor_devido_centavos = valor_ressarcimento_centavos
          WHERE operadora = $3 AND tipo = $4 AND competencia IN ($5, $6, $7)
-           AND estado = 'identificado' AND processo_id IS NULL")
+           AND estado = $9 AND processo_id IS NULL")
         .bind(processo_id).bind(notificacao_id).bind(&alvo.operadora).bind(&abi.tipo)
         .bind(&c1).bind(&c2).bind(&c3)
+        .bind(Estado::AguardandoCiencia.as_str()).bind(Estado::Identificado.as_str())
         .execute(conn).await?.rows_affected());
     if n != alvo.atendimentos as u64 {
         // Someone changed the attendances between planning and writing: refuse, roll back.
@@ -151,12 +156,24 @@ pub async fn do_abi(db: &Db, abi_numero: i32) -> Result<Vec<Processo>, StoreErro
 pub struct Notificacao {
     pub id: i64,
     pub processo_id: i64,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    pub tipo: TipoNotificacao,
     pub disponibilizada_em: NaiveDate,
     pub ciencia_em: Option<NaiveDate>,
     pub ciencia_forma: Option<String>,
     pub prazo: Option<String>,
     pub vencimento: Option<NaiveDate>,
+}
+
+impl Notificacao {
+    /// The recorded form of ciência (`None` before ciência); an unknown code is an error.
+    pub fn forma_ciencia(&self) -> Result<Option<FormaCiencia>, StoreError> {
+        self.ciencia_forma
+            .clone()
+            .map(FormaCiencia::try_from)
+            .transpose()
+            .map_err(|e| StoreError::Reference(e.to_string()))
+    }
 }
 
 const NOTIF: &str =
@@ -179,6 +196,19 @@ pub async fn notificacao_da_operadora(
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(operadora).fetch_optional(pool).await?))
 }
 
+/// A notice of `operadora`'s processes when given (others' notices do not exist), of any
+/// process when not (ANS).
+pub async fn notificacao_visivel(
+    db: &Db,
+    id: i64,
+    operadora: Option<&str>,
+) -> Result<Option<Notificacao>, StoreError> {
+    let sql = "SELECT n.id, n.processo_id, n.tipo, n.disponibilizada_em, n.ciencia_em, n.ciencia_forma, n.prazo, n.vencimento
+               FROM notificacoes n JOIN processos p ON p.id = n.processo_id
+               WHERE n.id = $1 AND ($2 IS NULL OR p.operadora = $2)";
+    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(operadora).fetch_optional(pool).await?))
+}
+
 /// Amount due per process of an operator (attendances in state `devido`), for charging.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ValorDevido {
@@ -190,9 +220,12 @@ pub struct ValorDevido {
 pub async fn valores_devidos(db: &Db, operadora: &str) -> Result<Vec<ValorDevido>, StoreError> {
     let sql = "SELECT p.nup, COUNT(*) AS atendimentos, CAST(SUM(a.valor_devido_centavos) AS BIGINT) AS valor_centavos
                FROM atendimentos a JOIN processos p ON p.id = a.processo_id
-               WHERE a.operadora = $1 AND a.estado = 'devido'
+               WHERE a.operadora = $1 AND a.estado = $2
                GROUP BY p.nup ORDER BY p.nup";
-    Ok(on_db!(db, pool => sqlx::query_as(sql).bind(operadora).fetch_all(pool).await?))
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sql).bind(operadora).bind(Estado::Devido.as_str())
+        .fetch_all(pool).await?),
+    )
 }
 
 /// Notices still without ciência made available on or before `ate`.
@@ -205,10 +238,13 @@ pub async fn sem_ciencia_ate(db: &Db, ate: NaiveDate) -> Result<Vec<Notificacao>
 pub async fn prazo_vencido_antes(db: &Db, hoje: NaiveDate) -> Result<Vec<Notificacao>, StoreError> {
     let sql = format!(
         "SELECT {NOTIF} FROM notificacoes
-         WHERE tipo = 'oficio_abi' AND vencimento < $1 AND prazo_encerrado_em IS NULL
+         WHERE tipo = $2 AND vencimento < $1 AND prazo_encerrado_em IS NULL
          ORDER BY id"
     );
-    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(hoje).fetch_all(pool).await?))
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(hoje).bind(TipoNotificacao::OficioAbi.as_str())
+        .fetch_all(pool).await?),
+    )
 }
 
 /// Open periods (ciência given, not closed, not yet warned) ending on or before `ate`, with the
@@ -250,7 +286,8 @@ pub async fn prazos_a_avisar(
 struct AvisoRow {
     id: i64,
     processo_id: i64,
-    tipo: String,
+    #[sqlx(try_from = "String")]
+    tipo: TipoNotificacao,
     disponibilizada_em: NaiveDate,
     ciencia_em: Option<NaiveDate>,
     ciencia_forma: Option<String>,
@@ -288,7 +325,7 @@ pub async fn registrar_ciencia(
     tx: &mut Tx,
     notificacao_id: i64,
     em: NaiveDate,
-    forma: &str,
+    forma: FormaCiencia,
     por: Option<&str>,
     prazo_json: Option<&str>,
     vencimento: Option<NaiveDate>,
@@ -297,7 +334,7 @@ pub async fn registrar_ciencia(
         "UPDATE notificacoes SET ciencia_em = $2, ciencia_forma = $3, ciencia_por = $4, prazo = $5,
                                  vencimento = $6
          WHERE id = $1 AND ciencia_em IS NULL")
-        .bind(notificacao_id).bind(em).bind(forma).bind(por).bind(prazo_json).bind(vencimento)
+        .bind(notificacao_id).bind(em).bind(forma.as_str()).bind(por).bind(prazo_json).bind(vencimento)
         .execute(conn).await?.rows_affected());
     Ok(n == 1)
 }
@@ -307,28 +344,28 @@ pub async fn registrar_ciencia(
 pub async fn transicionar(
     tx: &mut Tx,
     notificacao_id: i64,
-    de: &str,
-    para: &str,
+    de: Estado,
+    para: Estado,
 ) -> Result<u64, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query(
         "UPDATE atendimentos SET estado = $3
          WHERE processo_id = (SELECT processo_id FROM notificacoes WHERE id = $1)
            AND estado = $2 AND notificacao_id = $1")
-        .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
+        .bind(notificacao_id).bind(de.as_str()).bind(para.as_str()).execute(conn).await?.rows_affected()))
 }
 
 /// [`transicionar`] for the attendances governed by a decision notice.
 pub async fn transicionar_por_decisao(
     tx: &mut Tx,
     notificacao_id: i64,
-    de: &str,
-    para: &str,
+    de: Estado,
+    para: Estado,
 ) -> Result<u64, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query(
         "UPDATE atendimentos SET estado = $3
          WHERE processo_id = (SELECT processo_id FROM notificacoes WHERE id = $1)
            AND estado = $2 AND notificacao_decisao_id = $1")
-        .bind(notificacao_id).bind(de).bind(para).execute(conn).await?.rows_affected()))
+        .bind(notificacao_id).bind(de.as_str()).bind(para.as_str()).execute(conn).await?.rows_affected()))
 }
 
 /// Attendances per state (for summaries and tests).
@@ -337,12 +374,31 @@ pub async fn contagem_por_estado(db: &Db) -> Result<Vec<(String, i64)>, StoreErr
     Ok(on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await?))
 }
 
+/// Attendances of one process per state.
+pub async fn contagem_do_processo(
+    db: &Db,
+    processo_id: i64,
+) -> Result<Vec<(Estado, i64)>, StoreError> {
+    let sql = "SELECT estado, COUNT(*) FROM atendimentos WHERE processo_id = $1 GROUP BY estado";
+    let linhas: Vec<(String, i64)> =
+        on_db!(db, pool => sqlx::query_as(sql).bind(processo_id).fetch_all(pool).await?);
+    linhas
+        .into_iter()
+        .map(|(e, n)| {
+            Estado::try_from(e)
+                .map(|e| (e, n))
+                .map_err(|e| StoreError::Reference(e.to_string()))
+        })
+        .collect()
+}
+
 /// One attendance of a process as the demo scenario and the queues see it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AtendimentoDoProcesso {
     pub id: i64,
     pub numero: String,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: Estado,
     pub valor_devido_centavos: Option<i64>,
 }
 
@@ -391,7 +447,9 @@ pub async fn definir_nup(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ItemFeed {
     pub id: i64,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub tipo: TipoNotificacao,
     pub processo: String,
     pub operadora: String,
     pub disponibilizada_em: NaiveDate,

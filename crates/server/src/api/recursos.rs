@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
+use persus_domain::acesso::TipoNotificacao;
 use persus_store::processos;
 use serde::Deserialize;
 
@@ -17,7 +18,7 @@ use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::documentos::{enviar, ArmazenamentoLocal, LIMITE_BYTES};
 use crate::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
-use crate::servicos::{ciencia, historico};
+use crate::servicos::{ciencia, historico, CampoInvalido};
 
 /// `GET /api/v1/atendimentos/{numero}`: one attendance in full (values, beneficiary, process,
 /// notices with ciência and deadlines, petitions, documents, decisions, timeline). Scope
@@ -129,44 +130,29 @@ pub async fn notificacao(
             "notificação \"{id}\" inválida: informe o número da notificação"
         ))
     })?;
-    let n = match cliente.operadora.as_deref() {
-        Some(op) => processos::notificacao_da_operadora(&app.db, id, op).await?,
-        None => Some(
-            processos::notificacao(&app.db, id)
-                .await
-                .map_err(|_| Problem::not_found(&format!("Notificação {id}")))?,
-        ),
-    }
-    .ok_or_else(|| Problem::not_found(&format!("Notificação {id}")))?;
-    let ciencia = match cliente.operadora.as_deref() {
-        Some(op) => {
-            let r = &*app.relogio;
-            let quem = format!("aplicacao:{}", cliente.aplicacao_id);
-            Some(
-                ciencia::registrar_expressa(
-                    &app.db,
-                    n.id,
-                    op,
-                    &quem,
-                    r.hoje(),
-                    r.agora(),
-                    &app.regras.calendario,
-                    &app.regras.prazos,
-                    &cliente.ator(),
-                )
-                .await
-                .map_err(Problem::from)?,
-            )
-        }
-        None => None,
-    };
-    let conteudo: serde_json::Value = processos::conteudo_notificacao(&app.db, id)
-        .await?
-        .and_then(|c| serde_json::from_str(&c).ok())
-        .unwrap_or_default();
+    let r = &*app.relogio;
+    let quem = format!("aplicacao:{}", cliente.aplicacao_id);
+    let ator = cliente.ator();
+    let leitura = cliente.operadora.as_deref().map(|op| ciencia::Leitura {
+        notificacao_id: id,
+        operadora: op,
+        quem: &quem,
+        ator: &ator,
+        hoje: r.hoje(),
+        agora: r.agora(),
+    });
+    let aberta = ciencia::abrir(
+        &app.db,
+        id,
+        leitura.as_ref(),
+        &app.regras.calendario,
+        &app.regras.prazos,
+    )
+    .await?;
+    let n = aberta.notificacao;
     // The Ofício ABI's machine-readable list (IN DIDES 47/2011 art. 2): personal data, so the
     // read is recorded.
-    let atendimentos = if n.tipo == "oficio_abi" {
+    let atendimentos = if n.tipo == TipoNotificacao::OficioAbi {
         let lista = processos::lista_do_oficio(&app.db, n.processo_id).await?;
         app.api
             .registrar_acesso(&cliente, "oficio_abi", &n.id.to_string())?;
@@ -176,10 +162,10 @@ pub async fn notificacao(
     };
     Ok(Json(super::esquemas::NotificacaoLida {
         id: n.id,
-        tipo: n.tipo,
+        tipo: n.tipo.as_str().to_owned(),
         disponibilizada_em: n.disponibilizada_em,
-        ciencia,
-        conteudo,
+        ciencia: aberta.ciencia,
+        conteudo: aberta.conteudo,
         atendimentos,
     })
     .into_response())
@@ -398,15 +384,21 @@ pub const LIMITE_CORPO: usize = LIMITE_BYTES + 64 * 1024;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Busca {
+    /// AIH/APAC number: the 13 digits, or the first digits.
+    pub numero: Option<String>,
+    /// Beneficiary: CNS (15 digits), CPF (11 digits) or part of the name (3 letters or more).
+    pub beneficiario: Option<String>,
+    /// SIGTAP procedure code (10 digits, with or without the mask): main or secondary.
+    pub procedimento: Option<String>,
     pub abi: Option<i32>,
     pub processo: Option<String>,
     #[param(
         pattern = "^(identificado|aguardando_ciencia|notificado|impugnado|anulado|retificado|mantido|em_recurso|em_dicol|devido|suspenso)$"
     )]
     pub estado: Option<String>,
-    /// AAAAMM or MM/AAAA (years 1990 to 2100).
+    /// AAAAMM, MM/AAAA or AAAA-MM.
     #[param(
-        pattern = "^((199[0-9]|20[0-9]{2}|2100)(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
+        pattern = "^((199[0-9]|20[0-9]{2}|2100)-?(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(199[0-9]|20[0-9]{2}|2100))$"
     )]
     pub competencia: Option<String>,
     /// Ofício deadline window, AAAA-MM-DD.
@@ -423,7 +415,7 @@ pub struct Busca {
 }
 
 /// The most lines a CSV export returns in one request.
-pub const LIMITE_CSV: i64 = 200_000;
+pub use crate::servicos::consulta::LIMITE_CSV;
 
 /// `GET /api/v1/atendimentos?abi=&processo=&estado=&competencia=&prazo_de=&prazo_ate=&apos=&limite=`
 /// (`&formato=csv` for a `;`-separated spreadsheet). Scope `consulta`; an operator sees its own.
@@ -443,118 +435,74 @@ pub async fn atendimentos(
     cliente: Cliente,
     Consulta(b): Consulta<Busca>,
 ) -> Result<Response, Problem> {
-    use persus_domain::ids::Competencia;
-    use persus_domain::lifecycle::Estado;
-    use persus_store::historico::{buscar, Filtro};
+    use crate::servicos::consulta::{self, Filtro, Pagina, Pedido};
 
     cliente.exigir("consulta")?;
-    let mut erros = Vec::new();
-    let data = |nome: &str, v: &Option<String>, erros: &mut Vec<String>| {
-        v.as_deref().and_then(|s| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| erros.push(format!("{nome} \"{s}\" inválido: use AAAA-MM-DD")))
-                .ok()
-        })
+    let pedido = Pedido {
+        numero: b.numero,
+        beneficiario: b.beneficiario,
+        procedimento: b.procedimento,
+        competencia: b.competencia,
+        estado: b.estado,
+        processo: b.processo,
+        abi: b.abi.map(|a| a.to_string()),
+        prazo_de: b.prazo_de,
+        prazo_ate: b.prazo_ate,
     };
-    let prazo_de = data("prazo_de", &b.prazo_de, &mut erros);
-    let prazo_ate = data("prazo_ate", &b.prazo_ate, &mut erros);
-    let competencia = b.competencia.as_deref().and_then(|c| {
-        Competencia::parse(c)
-            .map(|c| c.to_aaaamm())
-            .map_err(|e| erros.push(format!("competência: {e}")))
-            .ok()
-    });
-    if let Some(e) = b.estado.as_deref() {
-        if Estado::parse(e).is_none() {
-            erros.push(format!(
-                "estado \"{e}\" inválido: use identificado, aguardando_ciencia, notificado, impugnado, anulado, retificado, mantido, em_recurso, em_dicol, devido ou suspenso"
-            ));
-        }
-    }
+    // Every reason at once: the filter's fields, the format and the page size.
+    let mut erros = match Filtro::ler(&pedido) {
+        Ok(_) => Vec::new(),
+        Err(crate::servicos::ServicoError::Invalido(e)) => e,
+        Err(e) => return Err(e.into()),
+    };
     let csv = match b.formato.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
         Some(f) => {
-            erros.push(format!("formato \"{f}\" inválido: use json ou csv"));
+            erros.push(CampoInvalido::new(
+                "formato",
+                format!("formato \"{f}\" inválido: use json ou csv"),
+            ));
             false
         }
     };
     // Checked also for the CSV, which ignores it: a value outside 1..1000 is refused either way.
-    let por_pagina = match limite_de_pagina(b.limite) {
-        Ok(l) => l,
-        Err(p) => {
-            erros.push(p.detail.unwrap_or_default());
-            0
-        }
-    };
-    let limite = if csv { LIMITE_CSV } else { por_pagina };
+    let limite = limite_de_pagina(b.limite).unwrap_or_else(|p| {
+        erros.push(CampoInvalido::new("limite", p.detail.unwrap_or_default()));
+        0
+    });
     if !erros.is_empty() {
-        return Err(Problem::invalid(erros.join("; ")));
+        return Err(crate::servicos::ServicoError::Invalido(erros).into());
     }
-    let filtro = Filtro {
-        operadora: cliente.operadora.clone(),
-        abi: b.abi,
-        processo: b.processo.map(|p| p.replace(['.', '/', '-'], "")),
-        estado: b.estado,
-        competencia,
-        prazo_de,
-        prazo_ate,
+    let filtro = Filtro::ler(&pedido)?;
+    if let Some(chave) = filtro.dado_pessoal() {
+        app.api
+            .registrar_acesso(&cliente, "busca_beneficiario", &chave)?;
+    }
+    let operadora = cliente.operadora.as_deref();
+    if csv {
+        let corpo = consulta::csv(&app.db, operadora, &filtro).await?;
+        return Ok(crate::anexo::resposta(
+            "text/csv; charset=utf-8",
+            "atendimentos.csv",
+            corpo,
+        ));
+    }
+    let pagina = Pagina::Apos {
         apos: b.apos.unwrap_or(0),
         limite,
     };
-    let itens = buscar(&app.db, &filtro).await?;
-    if !csv {
-        return Ok(pagina(itens, limite, |i| i.id));
-    }
-    let mut w = ::csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    let cabecalho = [
-        "numero",
-        "tipo",
-        "competencia",
-        "operadora",
-        "abi",
-        "processo",
-        "estado",
-        "valor_ressarcimento",
-        "valor_devido",
-        "prazo_impugnacao",
-    ];
-    // Spreadsheet-friendly pt-BR decimals: 1234,56 (no thousands separator, no currency).
-    let reais = |c: i64| {
-        format!(
-            "{}{},{:02}",
-            if c < 0 { "-" } else { "" },
-            c.unsigned_abs() / 100,
-            c.unsigned_abs() % 100
-        )
-    };
-    let erro_csv = |e: ::csv::Error| Problem::internal(&e);
-    w.write_record(cabecalho).map_err(erro_csv)?;
-    for i in &itens {
-        w.write_record([
-            i.numero.clone(),
-            i.tipo.clone(),
-            i.competencia.clone(),
-            i.operadora.clone(),
-            i.abi.map(|a| a.to_string()).unwrap_or_default(),
-            i.processo.clone().unwrap_or_default(),
-            i.estado.clone(),
-            reais(i.valor_ressarcimento_centavos),
-            i.valor_devido_centavos.map(reais).unwrap_or_default(),
-            i.prazo_impugnacao
-                .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_default(),
-        ])
-        .map_err(erro_csv)?;
-    }
-    let corpo = w.into_inner().map_err(|e| Problem::internal(&e))?;
-    Ok(crate::anexo::resposta(
-        "text/csv; charset=utf-8",
-        "atendimentos.csv",
-        corpo,
-    ))
+    let r = consulta::buscar(&app.db, operadora, &filtro, pagina).await?;
+    let mut resposta = Json(super::esquemas::Pagina {
+        itens: r.itens,
+        proximo: r.proximo,
+    })
+    .into_response();
+    // Every match of the filter, whatever the page.
+    resposta
+        .headers_mut()
+        .insert("x-total-count", axum::http::HeaderValue::from(r.total));
+    Ok(resposta)
 }
 
 /// `GET /api/v1/documentos/{id}`: the PDF as it was sent (its SHA-256 as the ETag).

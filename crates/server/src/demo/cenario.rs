@@ -22,9 +22,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
-use persus_domain::lifecycle::{
-    DecisaoDicol, DecisaoPrimeiraInstancia, Estado, Evento, JuizoRecurso,
-};
+use persus_domain::lifecycle::{DecisaoDicol, DecisaoPrimeiraInstancia, Evento, JuizoRecurso};
 use persus_domain::money::{Centavos, Rounding};
 use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::processos::{self, Processo};
@@ -521,24 +519,22 @@ async fn ler_oficio(
     let Some(oficio) = processos::notificacoes_do_processo(ctx.db, p.id)
         .await?
         .into_iter()
-        .find(|n| n.tipo == "oficio_abi")
+        .find(|n| n.tipo == persus_domain::acesso::TipoNotificacao::OficioAbi)
     else {
         return Ok(());
     };
     let r = RelogioFixo::em(dia);
     let quem = format!("rep.{}", p.operadora);
-    let c = ciencia::registrar_expressa(
-        ctx.db,
-        oficio.id,
-        &p.operadora,
-        &quem,
-        r.hoje(),
-        r.agora(),
-        &ctx.calendario,
-        &ctx.prazos,
-        &Ator::sistema(&quem),
-    )
-    .await?;
+    let ator = Ator::sistema(&quem);
+    let leitura = ciencia::Leitura {
+        notificacao_id: oficio.id,
+        operadora: &p.operadora,
+        quem: &quem,
+        ator: &ator,
+        hoje: r.hoje(),
+        agora: r.agora(),
+    };
+    let c = ciencia::registrar_expressa(ctx.db, &leitura, &ctx.calendario, &ctx.prazos).await?;
     if c.registrada_agora {
         ctx.resumo.ciencias_expressas += 1;
     }
@@ -739,7 +735,7 @@ async fn decidir_processo(
     let fila = instancia.estado_da_fila();
     let mut candidatos = Vec::new();
     for a in processos::atendimentos_do_processo(ctx.db, p.id).await? {
-        if Estado::parse(&a.estado) != Some(fila) {
+        if a.estado != fila {
             continue;
         }
         let valor = Centavos::new(a.valor_devido_centavos.unwrap_or_default());

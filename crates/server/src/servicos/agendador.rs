@@ -6,6 +6,7 @@
 //! for the same date changes nothing the second time.
 
 use chrono::{Duration, NaiveDate};
+use persus_domain::acesso::TipoNotificacao;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::{Prazo, PrazosVigentes};
 use persus_domain::lifecycle::{aplicar, evento_por_decurso, Ciclo, Estado, Evento, Regras};
@@ -99,8 +100,7 @@ pub async fn executar(
         if !processos::encerrar_prazo(&mut tx, n.id, hoje).await? {
             continue; // another run closed it
         }
-        let movidos =
-            processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?;
+        let movidos = processos::transicionar(&mut tx, n.id, t.de, t.para).await?;
         auditoria::registrar(
             &mut tx,
             ator,
@@ -146,9 +146,7 @@ pub async fn executar(
             };
             let t = aplicar(&ciclo, &evento, &regras)
                 .map_err(|v| ServicoError::Regra(v.to_string()))?;
-            movidos +=
-                processos::transicionar_por_decisao(&mut tx, n.id, t.de.as_str(), t.para.as_str())
-                    .await?;
+            movidos += processos::transicionar_por_decisao(&mut tx, n.id, t.de, t.para).await?;
         }
         auditoria::registrar(
             &mut tx,
@@ -158,7 +156,7 @@ pub async fn executar(
                 entidade: "notificacao",
                 entidade_id: &n.id.to_string(),
                 antes: None,
-                depois: Some(json!({ "estado_atendimentos": "devido", "atendimentos": movidos, "regra": "RN 253/2011 art. 12 §2" })),
+                depois: Some(json!({ "estado_atendimentos": Estado::Devido.as_str(), "atendimentos": movidos, "regra": "RN 253/2011 art. 12 §2" })),
             },
             agora,
         )
@@ -182,7 +180,7 @@ pub async fn executar(
         if !processos::marcar_aviso_de_prazo(&mut tx, n.id, hoje).await? {
             continue;
         }
-        let prazo_de = if n.tipo == "oficio_abi" {
+        let prazo_de = if n.tipo == TipoNotificacao::OficioAbi {
             "impugnacao"
         } else {
             "recurso"

@@ -89,12 +89,7 @@ pub async fn caso(db: &Db, numero: &str) -> Result<Caso, ServicoError> {
     let id = historico.atendimento.id;
     let nomes = analise::nomes(db, id).await?.ok_or_else(nao)?;
     let procedimentos = analise::procedimentos(db, id).await?;
-    let estado = Estado::parse(&historico.atendimento.estado).ok_or_else(|| {
-        ServicoError::Interno(format!(
-            "estado desconhecido do atendimento {}",
-            historico.atendimento.numero
-        ))
-    })?;
+    let estado = historico.atendimento.estado;
     let instancia = Instancia::TODOS
         .iter()
         .copied()

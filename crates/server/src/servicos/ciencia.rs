@@ -7,6 +7,7 @@
 //! presumption through the same function, [`registrar_presumida`].
 
 use chrono::{DateTime, NaiveDate, Utc};
+use persus_domain::acesso::TipoNotificacao;
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::{Prazo, PrazosVigentes};
 use persus_domain::lifecycle::{
@@ -36,25 +37,25 @@ pub struct Ciencia {
 /// notices that open no period (final decisions).
 fn ciclo_e_evento(n: &Notificacao, em: NaiveDate, forma: FormaCiencia) -> Option<(Ciclo, Evento)> {
     let mut ciclo = Ciclo::identificado(Centavos::new(1));
-    match n.tipo.as_str() {
-        "oficio_abi" => {
+    match n.tipo {
+        TipoNotificacao::OficioAbi => {
             ciclo.estado = Estado::AguardandoCiencia;
             ciclo.disponibilizado_em = Some(n.disponibilizada_em);
             Some((ciclo, Evento::Ciencia { em, forma }))
         }
-        "decisao_primeira_instancia" => {
+        TipoNotificacao::DecisaoPrimeiraInstancia => {
             // Retificado or mantido alike: the decision's ciência opens the recurso period.
             ciclo.estado = Estado::Mantido;
             ciclo.decisao_disponibilizada_em = Some(n.disponibilizada_em);
             Some((ciclo, Evento::CienciaDecisao { em, forma }))
         }
-        _ => None,
+        TipoNotificacao::DecisaoRecurso => None,
     }
 }
 
 /// The period a ciência transition opened (impugnação for the Ofício, recurso for a decision).
 fn prazo_aberto(n: &Notificacao, t: &Transicao) -> Option<Prazo> {
-    if n.tipo == "oficio_abi" {
+    if n.tipo == TipoNotificacao::OficioAbi {
         t.ciclo.prazo_impugnacao.clone()
     } else {
         t.ciclo.prazo_recurso.clone()
@@ -94,7 +95,17 @@ pub async fn registrar_presumida(
     let Some((ciclo, evento)) = ciclo_e_evento(n, em, forma) else {
         // Final decisions: ciência is recorded, no period follows here (charging does).
         let mut tx = db.begin().await?;
-        if !processos::registrar_ciencia(&mut tx, n.id, em, "presumida", None, None, None).await? {
+        if !processos::registrar_ciencia(
+            &mut tx,
+            n.id,
+            em,
+            FormaCiencia::Presumida,
+            None,
+            None,
+            None,
+        )
+        .await?
+        {
             return Ok(None);
         }
         tx.commit().await?;
@@ -115,7 +126,7 @@ pub async fn registrar_presumida(
         &mut tx,
         n.id,
         prazo.ciencia,
-        "presumida",
+        FormaCiencia::Presumida,
         None,
         Some(&prazo_json),
         Some(prazo.vencimento),
@@ -127,7 +138,7 @@ pub async fn registrar_presumida(
     let movidos = if t.de == t.para {
         0
     } else {
-        processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
+        processos::transicionar(&mut tx, n.id, t.de, t.para).await?
     };
     auditoria::registrar(
         &mut tx,
@@ -136,7 +147,7 @@ pub async fn registrar_presumida(
             acao: "notificacao.ciencia_presumida",
             entidade: "notificacao",
             entidade_id: &n.id.to_string(),
-            antes: Some(json!({ "tipo": n.tipo, "estado_atendimentos": t.de.as_str() })),
+            antes: Some(json!({ "tipo": n.tipo.as_str(), "estado_atendimentos": t.de.as_str() })),
             depois: Some(json!({
                 "estado_atendimentos": t.para.as_str(), "atendimentos": movidos,
                 "ciencia_em": prazo.ciencia, "prazo": prazo, "regra": t.regra,
@@ -150,7 +161,7 @@ pub async fn registrar_presumida(
         &mut tx,
         operadora.as_deref(),
         "ciencia.presumida",
-        &json!({ "notificacao": n.id, "tipo": n.tipo, "ciencia_em": prazo.ciencia, "vencimento": prazo.vencimento }),
+        &json!({ "notificacao": n.id, "tipo": n.tipo.as_str(), "ciencia_em": prazo.ciencia, "vencimento": prazo.vencimento }),
         agora,
     )
     .await?;
@@ -194,42 +205,53 @@ async fn registrar_leitura(
     Ok(())
 }
 
-fn ja_registrada(n: &Notificacao, em: NaiveDate) -> Ciencia {
-    Ciencia {
+fn ja_registrada(n: &Notificacao, em: NaiveDate) -> Result<Ciencia, ServicoError> {
+    let forma = n.forma_ciencia()?.unwrap_or(FormaCiencia::Expressa);
+    Ok(Ciencia {
         notificacao: n.id,
         ciencia_em: em,
-        forma: if n.ciencia_forma.as_deref() == Some("presumida") {
-            "presumida"
-        } else {
-            "expressa"
-        },
+        forma: forma.as_str(),
         vencimento: n.vencimento,
         registrada_agora: false,
-    }
+    })
 }
 
-/// The operator `quem` opens notice `notificacao_id` on `hoje`.
-#[allow(clippy::too_many_arguments)]
+/// Who opens which notice, and when.
+#[derive(Clone, Debug)]
+pub struct Leitura<'a> {
+    pub notificacao_id: i64,
+    pub operadora: &'a str,
+    /// Who read it (a login, or `aplicacao:<id>`): recorded with the ciência.
+    pub quem: &'a str,
+    pub ator: &'a Ator,
+    pub hoje: NaiveDate,
+    pub agora: DateTime<Utc>,
+}
+
+/// The operator's person or system `l.quem` opens a notice on `l.hoje`.
 pub async fn registrar_expressa(
     db: &Db,
-    notificacao_id: i64,
-    operadora: &str,
-    quem: &str,
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
+    l: &Leitura<'_>,
     calendario: &CalendarioAns,
     prazos: &PrazosVigentes,
-    ator: &Ator,
 ) -> Result<Ciencia, ServicoError> {
+    let Leitura {
+        notificacao_id,
+        operadora,
+        quem,
+        ator,
+        hoje,
+        agora,
+    } = *l;
     let nao_encontrada = || ServicoError::NaoEncontrado(format!("Notificação {notificacao_id}"));
     let mut n = processos::notificacao_da_operadora(db, notificacao_id, operadora)
         .await?
         .ok_or_else(nao_encontrada)?;
     if let Some(em) = n.ciencia_em {
-        if n.ciencia_forma.as_deref() == Some("presumida") {
+        if n.forma_ciencia()? == Some(FormaCiencia::Presumida) {
             registrar_leitura(db, &n, quem, hoje, ator, agora).await?;
         }
-        return Ok(ja_registrada(&n, em));
+        return ja_registrada(&n, em);
     }
     let regras = Regras { calendario, prazos };
     let (em, forma) = apurar_ciencia(n.disponibilizada_em, hoje, FormaCiencia::Expressa, prazos)
@@ -242,18 +264,25 @@ pub async fn registrar_expressa(
             .await?
             .ok_or_else(nao_encontrada)?;
         registrar_leitura(db, &n, quem, hoje, ator, agora).await?;
-        return Ok(ja_registrada(&n, n.ciencia_em.unwrap_or(em)));
+        return ja_registrada(&n, n.ciencia_em.unwrap_or(em));
     }
     let Some((ciclo, evento)) = ciclo_e_evento(&n, em, forma) else {
         let mut tx = db.begin().await?;
-        let gravou =
-            processos::registrar_ciencia(&mut tx, n.id, em, "expressa", Some(quem), None, None)
-                .await?;
+        let gravou = processos::registrar_ciencia(
+            &mut tx,
+            n.id,
+            em,
+            FormaCiencia::Expressa,
+            Some(quem),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Ciencia {
             notificacao: n.id,
             ciencia_em: em,
-            forma: "expressa",
+            forma: FormaCiencia::Expressa.as_str(),
             vencimento: None,
             registrada_agora: gravou,
         });
@@ -266,14 +295,14 @@ pub async fn registrar_expressa(
         &mut tx,
         n.id,
         em,
-        "expressa",
+        FormaCiencia::Expressa,
         Some(quem),
         prazo_json.as_deref(),
         prazo.as_ref().map(|p| p.vencimento),
     )
     .await?;
     let movidos = if gravou && t.de != t.para {
-        processos::transicionar(&mut tx, n.id, t.de.as_str(), t.para.as_str()).await?
+        processos::transicionar(&mut tx, n.id, t.de, t.para).await?
     } else {
         0
     };
@@ -294,8 +323,51 @@ pub async fn registrar_expressa(
     Ok(Ciencia {
         notificacao: n.id,
         ciencia_em: em,
-        forma: "expressa",
+        forma: FormaCiencia::Expressa.as_str(),
         vencimento: prazo.map(|p| p.vencimento),
         registrada_agora: gravou,
+    })
+}
+
+/// A notice as its reader sees it: the notice, its process's NUP, its published content and,
+/// for an operator, the ciência this reading recorded (or the earlier one).
+#[derive(Clone, Debug)]
+pub struct NotificacaoAberta {
+    pub notificacao: Notificacao,
+    pub nup: String,
+    pub conteudo: serde_json::Value,
+    pub ciencia: Option<Ciencia>,
+}
+
+/// Opens notice `id`: an operator's reading ([`Leitura`]) records ciência first; ANS (no
+/// reading) only reads. Another operator's notice does not exist for the reader.
+pub async fn abrir(
+    db: &Db,
+    id: i64,
+    leitura: Option<&Leitura<'_>>,
+    calendario: &CalendarioAns,
+    prazos: &PrazosVigentes,
+) -> Result<NotificacaoAberta, ServicoError> {
+    let ciencia = match leitura {
+        Some(l) => Some(registrar_expressa(db, l, calendario, prazos).await?),
+        None => None,
+    };
+    let notificacao = processos::notificacao_visivel(db, id, leitura.map(|l| l.operadora))
+        .await?
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("Notificação {id}")))?;
+    let nup = persus_store::peticoes::nup(db, notificacao.processo_id)
+        .await?
+        .ok_or_else(|| ServicoError::Interno(format!("notificação {id} sem processo")))?;
+    let conteudo = match processos::conteudo_notificacao(db, id).await? {
+        Some(texto) => serde_json::from_str(&texto).map_err(|e| {
+            ServicoError::Interno(format!("conteúdo da notificação {id} ilegível: {e}"))
+        })?,
+        None => serde_json::Value::Null,
+    };
+    Ok(NotificacaoAberta {
+        notificacao,
+        nup,
+        conteudo,
+        ciencia,
     })
 }

@@ -3,7 +3,9 @@
 //! from them, oldest first. An operator asking for another operator's attendance gets nothing.
 
 use chrono::{Duration, NaiveDate};
-use persus_domain::lifecycle::Estado;
+use persus_domain::acesso::TipoNotificacao;
+use persus_domain::ids::Nup;
+use persus_domain::lifecycle::{Estado, FormaCiencia};
 use persus_domain::money::Centavos;
 use persus_store::historico::{
     self as store, DecisaoDoAtendimento, DocumentoDaPeticao, Ficha, NotificacaoDoAtendimento,
@@ -37,7 +39,8 @@ pub struct Historico {
     pub linha_do_tempo: Vec<Evento>,
 }
 
-fn instancia(i: &str) -> &'static str {
+/// The pt-BR name of a decision's instance code.
+pub fn rotulo_instancia(i: &str) -> &'static str {
     match i {
         "primeira" => "1ª instância",
         "admissibilidade" => "juízo de admissibilidade / reconsideração (DIDES)",
@@ -45,12 +48,20 @@ fn instancia(i: &str) -> &'static str {
     }
 }
 
-fn resultado(r: &str) -> String {
+/// The pt-BR words for a decision's result code (as decisions and their notices store it).
+pub fn rotulo_resultado(r: &str) -> &'static str {
     match r {
-        "encaminhado_dicol" => "mantida a decisão, encaminhado à DICOL".to_owned(),
-        "nao_conhecido" => "recurso não conhecido".to_owned(),
-        "nao_provido" => "não provido".to_owned(),
-        outro => outro.replace('_', " "),
+        "deferida" => "impugnação deferida",
+        "parcialmente_deferida" => "impugnação parcialmente deferida",
+        "indeferida" => "impugnação indeferida",
+        "nao_conhecido" => "recurso não conhecido",
+        "reconsiderado_total" => "decisão reconsiderada",
+        "reconsiderado_parcial" => "decisão reconsiderada em parte",
+        "encaminhado_dicol" => "mantida a decisão, encaminhado à DICOL",
+        "provido" => "recurso provido",
+        "parcialmente_provido" => "recurso parcialmente provido",
+        "nao_provido" => "recurso não provido",
+        _ => "resultado não reconhecido",
     }
 }
 
@@ -98,16 +109,22 @@ pub async fn consultar(
         ),
     });
     for n in &notificacoes {
-        let (ordem, nome, disponibilizado) = match n.tipo.as_str() {
-            "oficio_abi" => (1, "Ofício ABI", "disponibilizado"),
-            "decisao_primeira_instancia" => (
+        let (ordem, nome, disponibilizado) = match n.tipo {
+            TipoNotificacao::OficioAbi => (1, "Ofício ABI", "disponibilizado"),
+            TipoNotificacao::DecisaoPrimeiraInstancia => (
                 5,
                 "Notificação da decisão de 1ª instância",
                 "disponibilizada",
             ),
-            _ => (5, "Notificação da decisão do recurso", "disponibilizada"),
+            TipoNotificacao::DecisaoRecurso => {
+                (5, "Notificação da decisão do recurso", "disponibilizada")
+            }
         };
-        let processo = ficha.nup.as_deref().unwrap_or("—");
+        let processo = ficha
+            .nup
+            .as_deref()
+            .map(|n| Nup::parse(n).map_or_else(|_| n.to_owned(), |n| n.to_string()))
+            .unwrap_or_else(|| "—".to_owned());
         ev.push(Evento {
             data: n.disponibilizada_em,
             tipo: "notificacao",
@@ -115,10 +132,13 @@ pub async fn consultar(
             descricao: format!("{nome} {disponibilizado} no processo {processo}"),
         });
         if let Some(c) = n.ciencia_em {
-            let forma = if n.ciencia_forma.as_deref() == Some("presumida") {
-                "presumida (10 dias após a disponibilização)"
-            } else {
-                "expressa"
+            let forma = match n.ciencia_forma.as_deref() {
+                Some(f) => FormaCiencia::parse(f)
+                    .ok_or_else(|| {
+                        ServicoError::Interno(format!("forma de ciência desconhecida: {f}"))
+                    })?
+                    .rotulo(),
+                None => FormaCiencia::Expressa.rotulo(),
             };
             let prazo = n
                 .vencimento
@@ -165,8 +185,8 @@ pub async fn consultar(
             ordem: 4,
             descricao: format!(
                 "Decisão — {}: {} ({valor})",
-                instancia(&d.instancia),
-                resultado(&d.resultado)
+                rotulo_instancia(&d.instancia),
+                rotulo_resultado(&d.resultado)
             ),
         });
     }
@@ -175,7 +195,7 @@ pub async fn consultar(
     }
     ev.sort_by_key(|e| (e.data, e.ordem));
 
-    let situacao = Estado::parse(&ficha.estado).map_or("—", Estado::rotulo);
+    let situacao = ficha.estado.rotulo();
     Ok(Some(Historico {
         atendimento: ficha,
         situacao,
@@ -193,7 +213,7 @@ fn decurso(
     notificacoes: &[NotificacaoDoAtendimento],
     peticoes: &[PeticaoDoAtendimento],
 ) -> Option<Evento> {
-    if ficha.estado != Estado::Devido.as_str() {
+    if ficha.estado != Estado::Devido {
         return None;
     }
     let protocolou = |tipo: &str| {
@@ -201,7 +221,7 @@ fn decurso(
             .iter()
             .any(|p| p.tipo == tipo && p.estado == "protocolada")
     };
-    let venceu = |tipo: &str| {
+    let venceu = |tipo: TipoNotificacao| {
         notificacoes
             .iter()
             .rev()
@@ -210,12 +230,12 @@ fn decurso(
     };
     let (vencimento, texto) = if !protocolou("impugnacao") {
         (
-            venceu("oficio_abi")?,
+            venceu(TipoNotificacao::OficioAbi)?,
             "Prazo de impugnação encerrado sem impugnação",
         )
     } else if !protocolou("recurso") {
         (
-            venceu("decisao_primeira_instancia")?,
+            venceu(TipoNotificacao::DecisaoPrimeiraInstancia)?,
             "Prazo de recurso encerrado sem recurso",
         )
     } else {

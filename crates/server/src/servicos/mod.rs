@@ -6,6 +6,7 @@ pub mod analise;
 pub mod aplicacoes;
 pub mod ciencia;
 pub mod cobranca;
+pub mod consulta;
 pub mod contas;
 pub mod decisoes;
 pub mod destinos;

@@ -26,18 +26,14 @@ pub fn instante(t: DateTime<Utc>) -> String {
     )
 }
 
-/// A CPF as gov.br shows it to others: `***.456.789-**`.
+/// A CPF as gov.br shows it to others (`***.456.789-**`): the domain's one masking rule.
 pub fn cpf_mascarado(cpf: &str) -> String {
-    match cpf.get(3..9) {
-        Some(meio) if cpf.len() == 11 => format!("***.{}.{}-**", &meio[..3], &meio[3..]),
-        _ => "***".to_owned(),
-    }
+    persus_domain::ids::Cpf::parse(cpf).map_or_else(|_| "***".to_owned(), |c| c.masked())
 }
 
-/// A CNS with only its last four digits: `*** **** **** 1234`.
+/// A CNS masked by the domain's one rule (`170 **** **** 0018`).
 pub fn cns_mascarado(cns: &str) -> String {
-    let fim = cns.get(cns.len().saturating_sub(4)..).unwrap_or("");
-    format!("*** **** **** {fim}")
+    persus_domain::ids::Cns::parse(cns).map_or_else(|_| "***".to_owned(), |c| c.masked())
 }
 
 #[cfg(test)]
@@ -47,8 +43,9 @@ mod tests {
     #[test]
     fn people_read_formatted_and_masked_values() {
         assert_eq!(competencia("202509"), "09/2025");
+        assert_eq!(nup("33910000365202597"), "33910.000365/2025-97");
         assert_eq!(cpf_mascarado("12345678909"), "***.456.789-**");
-        assert_eq!(cns_mascarado("700000000001234"), "*** **** **** 1234");
+        assert_eq!(cpf_mascarado("123"), "***");
         let t = DateTime::parse_from_rfc3339("2026-12-01T12:30:00Z")
             .unwrap()
             .with_timezone(&Utc);

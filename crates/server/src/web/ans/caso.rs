@@ -58,7 +58,7 @@ pub async fn caso_com(
     };
     let h = &caso.historico;
     let a = &h.atendimento;
-    let estado = analise::rotulo_estado(&a.estado);
+    let estado = a.estado.rotulo();
     let protocoladas: Vec<_> = h
         .peticoes
         .iter()

@@ -1,26 +1,78 @@
-//! Attendances of an operator: search, CSV and one attendance's history.
+//! Attendances of an operator: the search (page, CSV) over `servicos::consulta`, the table and
+//! pager the process and notice pages share, and one attendance's history.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
-use persus_domain::money::Centavos;
-use serde::Deserialize;
+use maud::{html, Markup};
+use persus_domain::lifecycle::Estado;
+use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::app::AppState;
+use crate::servicos::consulta::{self, Filtro, Pagina, Pedido, Resultado, Resumo};
+use crate::servicos::historico::{rotulo_instancia, rotulo_resultado};
+use crate::servicos::{CampoInvalido, ServicoError};
 use crate::web::layout::pagina;
-use crate::web::{data, erro, indisponivel, nao_encontrado, reais, Sessao};
+use crate::web::rotulos::{competencia, instante, nup};
+use crate::web::{data, erro, falha, reais, Sessao};
 
-#[derive(Debug, Default, Deserialize)]
+/// Lines per page of a search.
+pub(super) const POR_PAGINA: i64 = 50;
+
+/// The search form's fields, as typed (also the query string of its pages).
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct FiltroWeb {
-    pub abi: Option<String>,
-    pub processo: Option<String>,
-    pub estado: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numero: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beneficiario: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedimento: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub competencia: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estado: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abi: Option<String>,
+    #[serde(skip_serializing)]
+    pub pagina: Option<String>,
+    #[serde(skip_serializing)]
     pub formato: Option<String>,
 }
 
+impl FiltroWeb {
+    fn pedido(&self) -> Pedido {
+        Pedido {
+            numero: self.numero.clone(),
+            beneficiario: self.beneficiario.clone(),
+            procedimento: self.procedimento.clone(),
+            competencia: self.competencia.clone(),
+            estado: self.estado.clone(),
+            processo: self.processo.clone(),
+            abi: self.abi.clone(),
+            prazo_de: None,
+            prazo_ate: None,
+        }
+    }
+
+    /// The page asked for (1 when absent or not a number).
+    pub(super) fn numero_da_pagina(&self) -> i64 {
+        self.pagina
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(1)
+    }
+
+    /// The filled fields as a query string (for the pager and the CSV link).
+    pub(super) fn consulta(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The search page; `?formato=csv` downloads every match.
 pub(super) async fn atendimentos(
     State(app): State<AppState>,
     s: Sessao,
@@ -30,154 +82,207 @@ pub(super) async fn atendimentos(
         Ok(o) => o,
         Err(r) => return r,
     };
-    let limpo = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-    };
-    let mut erros = Vec::new();
-    let abi = match limpo(&f.abi) {
-        Some(a) => match a.parse::<i32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                erros.push((
-                    "abi",
-                    format!("ABI \"{a}\" inválido: informe o número (ex.: 101)"),
-                ));
-                None
-            }
-        },
-        None => None,
-    };
-    let competencia = limpo(&f.competencia);
-    if let Some(c) = &competencia {
-        if persus_domain::ids::Competencia::parse(c).is_err() {
-            erros.push((
-                "competencia",
-                format!("competência \"{c}\" inválida: use AAAAMM (ex.: 202501)"),
-            ));
+    let filtro = match Filtro::ler(&f.pedido()) {
+        Ok(filtro) => filtro,
+        Err(ServicoError::Invalido(erros)) => {
+            let corpo = formulario(&f, &erros);
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pagina(&app, &s, "/atendimentos", "Atendimentos", corpo),
+            )
+                .into_response();
         }
-    }
-    let filtro = persus_store::historico::Filtro {
-        operadora: Some(op.clone()),
-        abi,
-        processo: limpo(&f.processo),
-        estado: limpo(&f.estado),
-        competencia,
-        limite: if f.formato.as_deref() == Some("csv") {
-            200_000
-        } else {
-            500
-        },
-        ..Default::default()
+        Err(e) => return falha(e),
     };
-    let lista = if erros.is_empty() {
-        match persus_store::historico::buscar(&app.db, &filtro).await {
-            Ok(l) => l,
-            Err(e) => return indisponivel(e),
-        }
-    } else {
-        Vec::new()
-    };
-    if f.formato.as_deref() == Some("csv") && erros.is_empty() {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(Vec::new());
-        let _ = w.write_record([
-            "numero",
-            "tipo",
-            "competencia",
-            "abi",
-            "processo",
-            "situacao",
-            "valor_reais",
-            "prazo_oficio",
-        ]);
-        for a in &lista {
-            let _ = w.write_record([
-                a.numero.as_str(),
-                &a.tipo,
-                &a.competencia,
-                &a.abi.map(|x| x.to_string()).unwrap_or_default(),
-                &a.processo.clone().unwrap_or_default(),
-                &a.estado,
-                &Centavos::new(
-                    a.valor_devido_centavos
-                        .unwrap_or(a.valor_ressarcimento_centavos),
-                )
-                .to_decimal_string()
-                .replace('.', ","),
-                &a.prazo_impugnacao.map(data).unwrap_or_default(),
-            ]);
-        }
-        return crate::anexo::resposta(
-            "text/csv; charset=utf-8",
-            &format!("atendimentos-{op}.csv"),
-            w.into_inner().unwrap_or_default(),
+    if let Some(chave) = filtro.dado_pessoal() {
+        let registrado = app.api.registrar_acesso_web(
+            s.usuario.organizacao_id,
+            &s.usuario.login,
+            "busca_beneficiario",
+            &chave,
         );
+        if !registrado {
+            return sobrecarga();
+        }
     }
-    let erro_de = |campo: &str| {
-        erros
-            .iter()
-            .find(|(c, _)| *c == campo)
-            .map(|(_, m)| m.clone())
+    if f.formato.as_deref() == Some("csv") {
+        return match consulta::csv(&app.db, Some(&op), &filtro).await {
+            Ok(corpo) => crate::anexo::resposta(
+                "text/csv; charset=utf-8",
+                &format!("atendimentos-{op}.csv"),
+                corpo,
+            ),
+            Err(e) => falha(e),
+        };
+    }
+    let pagina_pedida = Pagina::Numero {
+        numero: f.numero_da_pagina(),
+        tamanho: POR_PAGINA,
     };
-    let estados = [
-        "",
-        "aguardando_ciencia",
-        "notificado",
-        "impugnado",
-        "anulado",
-        "retificado",
-        "mantido",
-        "em_recurso",
-        "em_dicol",
-        "devido",
-    ];
-    let consulta = format!(
-        "abi={}&processo={}&estado={}&competencia={}",
-        crate::web::urlencode(f.abi.as_deref().unwrap_or("")),
-        crate::web::urlencode(f.processo.as_deref().unwrap_or("")),
-        crate::web::urlencode(f.estado.as_deref().unwrap_or("")),
-        crate::web::urlencode(f.competencia.as_deref().unwrap_or("")),
-    );
+    let r = match consulta::buscar(&app.db, Some(&op), &filtro, pagina_pedida).await {
+        Ok(r) => r,
+        Err(e) => return falha(e),
+    };
+    let consulta = f.consulta();
     let corpo = html! {
-        form method="get" action="/atendimentos" {
-            div.row {
-                div."col-sm-3" { div.br-input {
-                    label for="abi" { "ABI" }
-                    input id="abi" name="abi" value=(f.abi.clone().unwrap_or_default()) inputmode="numeric" aria-describedby=[erro_de("abi").map(|_| "erro-abi")];
-                    @if let Some(m) = erro_de("abi") { span.campo-erro id="erro-abi" role="alert" { (m) } }
-                } }
-                div."col-sm-3" { div.br-input {
-                    label for="processo" { "Processo (NUP)" }
-                    input id="processo" name="processo" value=(f.processo.clone().unwrap_or_default());
-                } }
-                div."col-sm-3" { div.br-input {
-                    label for="estado" { "Situação" }
-                    select id="estado" name="estado" {
-                        @for e in estados {
-                            option value=(e) selected[f.estado.as_deref() == Some(e)] { (if e.is_empty() { "todas" } else { estado_pt(e) }) }
-                        }
+        (formulario(&f, &[]))
+        (resultado(&r, "/atendimentos", &consulta, Some(&consulta), "Atendimentos encontrados"))
+    };
+    pagina(&app, &s, "/atendimentos", "Atendimentos", corpo).into_response()
+}
+
+fn sobrecarga() -> Response {
+    erro(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sobrecarga",
+        "Tente de novo em alguns segundos.",
+    )
+}
+
+/// One field of the search form, its hint and its error (linked for screen readers).
+fn campo(
+    nome: &str,
+    rotulo: &str,
+    dica: &str,
+    valor: Option<&str>,
+    erros: &[CampoInvalido],
+) -> Markup {
+    let erro = erros
+        .iter()
+        .find(|e| e.campo == nome)
+        .map(|e| e.mensagem.as_str());
+    let id_dica = format!("dica-{nome}");
+    let id_erro = format!("erro-{nome}");
+    let descrito = match erro {
+        Some(_) => format!("{id_dica} {id_erro}"),
+        None => id_dica.clone(),
+    };
+    html! {
+        div.br-input {
+            label for=(nome) { (rotulo) }
+            input id=(nome) name=(nome) value=(valor.unwrap_or_default()) aria-describedby=(descrito) aria-invalid=[erro.map(|_| "true")];
+            small id=(id_dica) { (dica) }
+            @if let Some(m) = erro { span.campo-erro id=(id_erro) role="alert" { (m) } }
+        }
+    }
+}
+
+fn formulario(f: &FiltroWeb, erros: &[CampoInvalido]) -> Markup {
+    let erro_estado = erros.iter().find(|e| e.campo == "estado");
+    html! {
+        @if !erros.is_empty() {
+            div.br-message.danger role="alert" {
+                div.content { span.message-title { "Corrija a busca: " } span.message-body {
+                    @for (i, e) in erros.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        a href=(format!("#{}", e.campo)) { (e.mensagem) }
                     }
                 } }
+            }
+        }
+        form method="get" action="/atendimentos" {
+            div.row {
+                div."col-sm-4" { (campo("numero", "Número da AIH/APAC", "Os 13 dígitos ou os primeiros", f.numero.as_deref(), erros)) }
+                div."col-sm-4" { (campo("beneficiario", "Beneficiário", "CNS, CPF ou parte do nome", f.beneficiario.as_deref(), erros)) }
+                div."col-sm-4" { (campo("procedimento", "Procedimento (SIGTAP)", "Código de 10 dígitos", f.procedimento.as_deref(), erros)) }
+            }
+            div.row {
+                div."col-sm-3" { (campo("competencia", "Competência", "MM/AAAA ou AAAA-MM", f.competencia.as_deref(), erros)) }
                 div."col-sm-3" { div.br-input {
-                    label for="competencia" { "Competência (AAAAMM)" }
-                    input id="competencia" name="competencia" value=(f.competencia.clone().unwrap_or_default()) aria-describedby=[erro_de("competencia").map(|_| "erro-competencia")];
-                    @if let Some(m) = erro_de("competencia") { span.campo-erro id="erro-competencia" role="alert" { (m) } }
+                    label for="estado" { "Situação" }
+                    select id="estado" name="estado" aria-describedby=[erro_estado.map(|_| "erro-estado")] {
+                        option value="" { "todas" }
+                        @for e in Estado::TODOS {
+                            option value=(e.as_str()) selected[f.estado.as_deref() == Some(e.as_str())] { (e.rotulo()) }
+                        }
+                    }
+                    @if let Some(e) = erro_estado { span.campo-erro id="erro-estado" role="alert" { (e.mensagem) } }
                 } }
+                div."col-sm-3" { (campo("processo", "Processo (NUP)", "Ex.: 33910.000365/2025-97", f.processo.as_deref(), erros)) }
+                div."col-sm-3" { (campo("abi", "ABI", "Número do ABI (ex.: 101)", f.abi.as_deref(), erros)) }
             }
             p.mt-3 {
                 button.br-button.primary type="submit" { "Buscar" }
                 " "
-                a.br-button.secondary href=(format!("/atendimentos?{consulta}&formato=csv")) { "Exportar CSV" }
+                a.br-button.secondary href="/atendimentos" { "Limpar" }
             }
         }
-        p { (lista.len()) " atendimento(s)" @if lista.len() == 500 { " — mostrando os 500 primeiros; refine os filtros ou exporte o CSV" } }
-        (tabela_atendimentos(&lista))
-    };
-    pagina(&app, &s, "/atendimentos", "Atendimentos", corpo).into_response()
+    }
+}
+
+/// The count of matches, the page's table, the pager and (when `csv` gives the search's query
+/// string) the CSV of the same filter. `consulta` is this page's filter as a query string
+/// (without the page number).
+pub(super) fn resultado(
+    r: &Resultado,
+    caminho: &str,
+    consulta: &str,
+    csv: Option<&str>,
+    legenda: &str,
+) -> Markup {
+    let sep = if consulta.is_empty() { "" } else { "&" };
+    let link = |n: i64| format!("{caminho}?{consulta}{sep}pagina={n}");
+    html! {
+        section id="resultado" aria-label=(legenda) {
+        p id="total" role="status" {
+            @match r.total {
+                0 => { "Nenhum atendimento encontrado." }
+                1 => { "1 atendimento encontrado." }
+                n => { (n) " atendimentos encontrados · página " (r.pagina) " de " (r.paginas) "." }
+            }
+            @if let (true, Some(q)) = (r.total > 0, csv) {
+                " "
+                a href=(format!("/atendimentos?{q}{}formato=csv", if q.is_empty() { "" } else { "&" })) { "Exportar os " (r.total) " em CSV" }
+            }
+        }
+        @if !r.itens.is_empty() {
+            (tabela(&r.itens, legenda))
+        }
+        @if r.paginas > 1 {
+            nav.paginacao aria-label="Páginas do resultado" {
+                @if r.pagina > 1 {
+                    a.br-button.secondary href=(link(r.pagina - 1)) rel="prev" { "Página anterior" }
+                    " "
+                }
+                span { "Página " (r.pagina) " de " (r.paginas) }
+                @if r.pagina < r.paginas {
+                    " "
+                    a.br-button.secondary href=(link(r.pagina + 1)) rel="next" { "Próxima página" }
+                }
+            }
+        }
+        }
+    }
+}
+
+/// Attendances as a table: number, beneficiary (masked), procedure, competência, state,
+/// value and the Ofício's deadline.
+pub(super) fn tabela(lista: &[Resumo], legenda: &str) -> Markup {
+    html! {
+        div.tabela-rolavel {
+            table.persus {
+                caption.sr-only { (legenda) }
+                thead { tr {
+                    th scope="col" { "Número" } th scope="col" { "Beneficiário" } th scope="col" { "Procedimento" }
+                    th scope="col" { "Competência" } th scope="col" { "Situação" } th scope="col" .num { "Valor" }
+                    th scope="col" { "Prazo do Ofício" }
+                } }
+                tbody {
+                    @for a in lista {
+                        tr {
+                            td { a href=(format!("/atendimentos/{}", a.numero)) { (a.numero) } " " small { (a.tipo) } }
+                            td { (a.beneficiario.nome) br; small { "CNS " (a.beneficiario.cns) } }
+                            td { (a.procedimento) }
+                            td { (competencia(&a.competencia)) }
+                            td { (a.estado.rotulo()) }
+                            td.num { (reais(a.valor_devido_centavos.unwrap_or(a.valor_ressarcimento_centavos))) }
+                            td { (a.prazo_impugnacao.map(data).unwrap_or_else(|| "—".to_owned())) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub(super) async fn atendimento(
@@ -191,8 +296,12 @@ pub(super) async fn atendimento(
     };
     let h = match crate::servicos::historico::consultar(&app.db, &numero, Some(&op)).await {
         Ok(Some(h)) => h,
-        Ok(None) => return nao_encontrado(&format!("O atendimento {numero}")),
-        Err(e) => return indisponivel(e),
+        Ok(None) => {
+            return falha(ServicoError::NaoEncontrado(format!(
+                "O atendimento {numero}"
+            )))
+        }
+        Err(e) => return falha(e),
     };
     if !app.api.registrar_acesso_web(
         s.usuario.organizacao_id,
@@ -200,26 +309,32 @@ pub(super) async fn atendimento(
         "atendimento",
         &numero,
     ) {
-        return erro(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Sobrecarga",
-            "Tente de novo em alguns segundos.",
-        );
+        return sobrecarga();
     }
     let a = &h.atendimento;
+    let cpf = a.beneficiario_cpf.as_deref().map(|c| {
+        persus_domain::ids::Cpf::parse(c).map_or_else(|_| c.to_owned(), |c| c.to_string())
+    });
+    let cns = persus_domain::ids::Cns::parse(&a.beneficiario_cns)
+        .map_or_else(|_| a.beneficiario_cns.clone(), |c| c.to_string());
     let corpo = html! {
-        p { strong { (estado_pt(&a.estado)) } " · " (h.situacao) }
+        p { strong { "Situação: " } (h.situacao) }
         div.cartoes {
             div.cartao { div { "Valor SUS" } div.valor { (reais(a.valor_sus_centavos)) } }
             div.cartao { div { "Valor de ressarcimento" } div.valor { (reais(a.valor_ressarcimento_centavos)) } small { (a.regra_valoracao) } }
             @if let Some(v) = a.valor_devido_centavos { div.cartao { div { "Valor devido" } div.valor { (reais(v)) } } }
         }
         dl {
-            dt { "Processo" } dd { @if let Some(n) = &a.nup { a href=(format!("/processos/{n}")) { (n) } } @else { "—" } }
-            dt { "Competência" } dd { (a.competencia) }
+            dt { "Processo" } dd { @if let Some(n) = &a.nup { a href=(format!("/processos/{n}")) { (nup(n)) } } @else { "—" } }
+            dt { "Competência" } dd { (competencia(&a.competencia)) }
+            dt { "Procedimento principal (SIGTAP)" } dd { (a.procedimento_principal) }
             dt { "Internação/atendimento" } dd { (data(a.data_inicio)) " a " (data(a.data_fim)) " (" (a.carater) ")" }
             dt { "Estabelecimento (CNES)" } dd { (a.cnes) }
-            dt { "Beneficiário" } dd { (a.beneficiario_nome) " — CNS " (a.beneficiario_cns) ", nascido(a) em " (data(a.beneficiario_nascimento)) }
+            dt { "Beneficiário" } dd {
+                (a.beneficiario_nome) " — CNS " (cns)
+                @if let Some(c) = &cpf { ", CPF " (c) }
+                ", nascido(a) em " (data(a.beneficiario_nascimento))
+            }
         }
         h2 { "Linha do tempo" }
         ol.linha-tempo {
@@ -235,7 +350,12 @@ pub(super) async fn atendimento(
             h2 { "Decisões" }
             table.persus {
                 thead { tr { th scope="col" { "Instância" } th scope="col" { "Resultado" } th scope="col" { "Em" } th scope="col" { "Fundamentação" } } }
-                tbody { @for d in &h.decisoes { tr { td { (d.instancia) } td { (d.resultado) } td { (data(d.decidido_em.date_naive())) } td { (d.fundamentacao) } } } }
+                tbody { @for d in &h.decisoes { tr {
+                    td { (rotulo_instancia(&d.instancia)) }
+                    td { (rotulo_resultado(&d.resultado)) }
+                    td { (instante(d.decidido_em)) }
+                    td { (d.fundamentacao) }
+                } } }
             }
         }
     };

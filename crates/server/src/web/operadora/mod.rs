@@ -94,23 +94,6 @@ pub(super) fn exigir(s: &Sessao, permissao: Escopo) -> Result<String, Response> 
     }
 }
 
-pub(super) fn estado_pt(e: &str) -> &str {
-    match e {
-        "identificado" => "identificado",
-        "aguardando_ciencia" => "aguardando ciência",
-        "notificado" => "notificado (prazo de impugnação)",
-        "impugnado" => "impugnado (em análise)",
-        "anulado" => "anulado",
-        "retificado" => "retificado (prazo de recurso)",
-        "mantido" => "mantido (prazo de recurso)",
-        "em_recurso" => "em recurso",
-        "em_dicol" => "na DICOL",
-        "devido" => "devido",
-        "suspenso" => "suspenso",
-        outro => outro,
-    }
-}
-
 pub(super) fn aviso_ok(texto: &str) -> Markup {
     html! { div.br-message.success role="status" { div.content { span.message-body { (texto) } } } }
 }

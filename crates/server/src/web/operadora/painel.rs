@@ -6,8 +6,11 @@ use maud::html;
 
 use super::*;
 use crate::app::AppState;
+use crate::servicos::peticoes::TipoPeticao;
 use crate::web::layout::{barras, pagina};
+use crate::web::rotulos::{instante, nup};
 use crate::web::{data, indisponivel, proibido, reais, Sessao};
+use persus_domain::acesso::TipoNotificacao;
 
 pub async fn painel(app: &AppState, s: &Sessao) -> Response {
     let Some(op) = s.operadora.clone() else {
@@ -19,9 +22,10 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         Err(e) => return indisponivel(e),
     };
     let pendentes: Vec<_> = feed.iter().filter(|n| n.ciencia_em.is_none()).collect();
-    let rascunhos = persus_store::peticoes::rascunhos_da_operadora(&app.db, &op)
-        .await
-        .unwrap_or_default();
+    let rascunhos = match persus_store::peticoes::rascunhos_da_operadora(&app.db, &op).await {
+        Ok(r) => r,
+        Err(e) => return indisponivel(e),
+    };
     let mut prazos: Vec<_> = feed
         .iter()
         .filter_map(|n| n.vencimento.filter(|v| *v >= hoje).map(|v| (v, n)))
@@ -43,9 +47,10 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
             (rotulo, n, format!("{n} prazo(s)"))
         })
         .collect();
-    let debitos = persus_store::cobranca::debitos_da_operadora(&app.db, &op)
-        .await
-        .unwrap_or_default();
+    let debitos = match persus_store::cobranca::debitos_da_operadora(&app.db, &op).await {
+        Ok(d) => d,
+        Err(e) => return indisponivel(e),
+    };
     let aberto: i64 = debitos
         .iter()
         .filter(|d| d.estado == "aberto")
@@ -73,13 +78,13 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         } @else {
             table.persus {
                 caption.sr-only { "Prazos em curso" }
-                thead { tr { th scope="col" { "Processo" } th scope="col" { "Notificação" } th scope="col" { "Vence em" } th scope="col" .num { "Dias restantes" } } }
+                thead { tr { th scope="col" { "Processo" } th scope="col" { "Prazo de" } th scope="col" { "Vence em" } th scope="col" .num { "Dias restantes" } } }
                 tbody {
                     @for (v, n) in prazos.iter().take(50) {
                         @let dias = (*v - hoje).num_days();
                         tr {
-                            td { a href=(format!("/processos/{}", n.processo)) { (n.processo) } }
-                            td { (if n.tipo == "oficio_abi" { "Ofício ABI — impugnação" } else { "Decisão — recurso" }) }
+                            td { a href=(format!("/processos/{}", n.processo)) { (nup(&n.processo)) } }
+                            td { a href=(format!("/notificacoes/{}", n.id)) { (n.tipo.rotulo()) } }
                             td { (data(*v)) }
                             td.num.urgente[dias <= 5] { (dias) }
                         }
@@ -89,7 +94,10 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         }
                 @if !rascunhos.is_empty() {
             h2 { "Rascunhos de petição" }
-            ul { @for (id, tipo, nup, em) in &rascunhos { li { a href=(format!("/rascunhos/{id}")) { (tipo) " — processo " (nup) } " (salvo em " (data(em.date_naive())) ")" } } }
+            ul { @for (id, tipo, processo, em) in &rascunhos { li {
+                a href=(format!("/rascunhos/{id}")) { (if tipo == TipoPeticao::Recurso.as_str() { "Recurso" } else { "Impugnação" }) " — processo " (nup(processo)) }
+                " (salvo em " (instante(*em)) ")"
+            } } }
         }
         h2 { "Notificações sem ciência" }
         @if pendentes.is_empty() {
@@ -98,7 +106,7 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
             ul {
                 @for n in pendentes.iter().take(50) {
                     li {
-                        a href=(format!("/notificacoes/{}", n.id)) { "Abrir notificação " (n.id) " — processo " (n.processo) }
+                        a href=(format!("/notificacoes/{}", n.id)) { "Abrir " (n.tipo.rotulo()) " nº " (n.id) " — processo " (nup(&n.processo)) }
                         " (disponibilizada em " (data(n.disponibilizada_em)) "; abrir registra a ciência)"
                     }
                 }
@@ -117,18 +125,21 @@ pub(super) async fn abis(State(app): State<AppState>, s: Sessao) -> Response {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let lista = persus_store::abis::listar(&app.db)
-        .await
-        .unwrap_or_default();
-    let meus = persus_store::processos::processos(&app.db, Some(&op), i64::MAX, 10_000)
-        .await
-        .unwrap_or_default();
+    let lista = match persus_store::abis::listar(&app.db).await {
+        Ok(l) => l,
+        Err(e) => return indisponivel(e),
+    };
+    let meus = match persus_store::processos::processos(&app.db, Some(&op), i64::MAX, 10_000).await
+    {
+        Ok(m) => m,
+        Err(e) => return indisponivel(e),
+    };
     let corpo = html! {
         table.persus {
             thead { tr { th scope="col" { "ABI" } th scope="col" { "Tipo" } th scope="col" { "Trimestre" } th scope="col" { "Lançamento" } th scope="col" { "Situação" } th scope="col" { "Seu processo" } } }
             tbody { @for a in lista.iter().rev() { tr {
                 td { (a.numero) } td { (a.tipo) } td { (a.trimestre) } td { (data(a.data_lancamento)) } td { (a.estado) }
-                td { @for p in meus.iter().filter(|p| p.abi_numero == a.numero) { a href=(format!("/processos/{}", p.nup)) { (p.nup) } " (" (p.atendimentos) " atend., " (reais(p.valor_centavos)) ")" } }
+                td { @for p in meus.iter().filter(|p| p.abi_numero == a.numero) { a href=(format!("/processos/{}", p.nup)) { (nup(&p.nup)) } " (" (p.atendimentos) " atend., " (reais(p.valor_centavos)) ")" } }
             } } }
         }
     };
@@ -140,12 +151,13 @@ pub(super) async fn decisoes(State(app): State<AppState>, s: Sessao) -> Response
         Ok(o) => o,
         Err(r) => return r,
     };
-    let feed = persus_store::processos::feed(&app.db, Some(&op), 0, 100_000)
-        .await
-        .unwrap_or_default();
+    let feed = match persus_store::processos::feed(&app.db, Some(&op), 0, 100_000).await {
+        Ok(f) => f,
+        Err(e) => return indisponivel(e),
+    };
     let decisoes: Vec<_> = feed
         .iter()
-        .filter(|n| n.tipo != "oficio_abi")
+        .filter(|n| n.tipo != TipoNotificacao::OficioAbi)
         .rev()
         .collect();
     let corpo = html! {
@@ -154,11 +166,11 @@ pub(super) async fn decisoes(State(app): State<AppState>, s: Sessao) -> Response
             thead { tr { th scope="col" { "Notificação" } th scope="col" { "Processo" } th scope="col" { "Tipo" } th scope="col" { "Disponibilizada" } th scope="col" { "Ciência" } th scope="col" { "Prazo de recurso" } } }
             tbody { @for n in decisoes.iter().take(500) { tr {
                 td { a href=(format!("/notificacoes/{}", n.id)) { (n.id) } }
-                td { a href=(format!("/processos/{}", n.processo)) { (n.processo) } }
-                td { (if n.tipo == "decisao_primeira_instancia" { "decisão de 1ª instância" } else { "decisão de recurso" }) }
+                td { a href=(format!("/processos/{}", n.processo)) { (nup(&n.processo)) } }
+                td { (n.tipo.rotulo()) }
                 td { (data(n.disponibilizada_em)) }
                 td { (n.ciencia_em.map(data).unwrap_or_else(|| "pendente".into())) }
-                td { (n.vencimento.map(data).unwrap_or_default()) }
+                td { (n.vencimento.map(data).unwrap_or_else(|| "—".to_owned())) }
             } } }
         }
     };
