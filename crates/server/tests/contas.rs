@@ -139,10 +139,16 @@ db_test!(
 use persus_server::servicos::aplicacoes;
 use persus_server::servicos::ServicoError;
 
+/// The message of a refusal: a rule, invalid input, not found or forbidden.
 fn regra<T: std::fmt::Debug>(r: Result<T, ServicoError>) -> String {
     match r {
-        Err(ServicoError::Regra(m)) => m,
-        other => panic!("expected a rule error, got {other:?}"),
+        Err(
+            e @ (ServicoError::Regra(_)
+            | ServicoError::Invalido(_)
+            | ServicoError::NaoEncontrado(_)
+            | ServicoError::Proibido(_)),
+        ) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -259,7 +265,9 @@ db_test!(
     }
 );
 
-use persus_server::servicos::contas::{criar_usuario, delegar, permissoes, revogar_delegacao};
+use persus_server::servicos::contas::{
+    criar_usuario, delegar, permissoes, revogar_delegacao, NovaPessoa,
+};
 
 db_test!(
     delegado_so_alcanca_o_que_foi_concedido_enquanto_vale,
@@ -326,11 +334,13 @@ db_test!(
         criar_usuario(
             &db,
             "rep.368253",
-            "ana.hap",
-            "Ana",
-            "usuario",
-            &s(&["consulta"]),
-            "senha-longa-123",
+            &NovaPessoa {
+                login: "ana.hap",
+                nome: "Ana",
+                papel: "usuario",
+                permissoes: &s(&["consulta"]),
+                senha: "senha-longa-123",
+            },
             agora,
         )
         .await
@@ -345,11 +355,13 @@ db_test!(
             criar_usuario(
                 &db,
                 "ana.hap",
-                "bob",
-                "Bob",
-                "usuario",
-                &s(&["consulta"]),
-                "senha-longa-123",
+                &NovaPessoa {
+                    login: "bob",
+                    nome: "Bob",
+                    papel: "usuario",
+                    permissoes: &s(&["consulta"]),
+                    senha: "senha-longa-123",
+                },
                 agora,
             )
             .await,
@@ -359,11 +371,13 @@ db_test!(
             criar_usuario(
                 &db,
                 "rep.368253",
-                "x y",
-                "X",
-                "dono",
-                &s(&["tudo"]),
-                "curta",
+                &NovaPessoa {
+                    login: "x y",
+                    nome: "X",
+                    papel: "dono",
+                    permissoes: &s(&["tudo"]),
+                    senha: "curta",
+                },
                 agora,
             )
             .await,
@@ -379,11 +393,13 @@ db_test!(
             criar_usuario(
                 &db,
                 "rep.368253",
-                "ana.hap",
-                "Ana",
-                "usuario",
-                &s(&["consulta"]),
-                "senha-longa-123",
+                &NovaPessoa {
+                    login: "ana.hap",
+                    nome: "Ana",
+                    papel: "usuario",
+                    permissoes: &s(&["consulta"]),
+                    senha: "senha-longa-123"
+                },
                 agora
             )
             .await
@@ -434,9 +450,7 @@ db_test!(
         .await
         .unwrap()
         .is_empty());
-        assert!(
-            regra(revogar_delegacao(&db, "rep.326305", id, agora).await).contains("não encontrada")
-        );
+        assert!(regra(revogar_delegacao(&db, "rep.326305", id, agora).await).contains("não existe"));
         revogar_delegacao(&db, "rep.368253", id, agora)
             .await
             .unwrap();
@@ -444,9 +458,8 @@ db_test!(
             .await
             .unwrap()
             .is_empty());
-        assert!(
-            regra(revogar_delegacao(&db, "rep.368253", id, agora).await).contains("já revogada")
-        );
+        assert!(regra(revogar_delegacao(&db, "rep.368253", id, agora).await)
+            .contains("ativa não existe"));
 
         // An operator-wide delegation covers every process; bad requests are refused with reasons.
         delegar(

@@ -442,9 +442,13 @@ async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
     let pagamentos = persus_store::cobranca::pagamentos_recentes(&app.db, 50)
         .await
         .unwrap_or_default();
-    let parcelamentos = persus_store::cobranca::parcelamentos_no_estado(&app.db, "ativo", 100)
-        .await
-        .unwrap_or_default();
+    let parcelamentos = persus_store::cobranca::parcelamentos_no_estado(
+        &app.db,
+        persus_domain::cobranca::estados::EstadoParcelamento::Ativo,
+        100,
+    )
+    .await
+    .unwrap_or_default();
     let corpo = html! {
         div.cartoes {
             div.cartao { div { "Débitos em aberto" } div.valor { (abertos.len()) } small { (reais(abertos.iter().map(|d| d.valor_centavos).sum())) } }

@@ -12,8 +12,10 @@
 
 pub mod ans;
 pub mod estatico;
+pub mod flash;
 pub mod layout;
 pub mod operadora;
+pub mod rotulos;
 pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};
