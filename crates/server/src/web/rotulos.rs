@@ -21,6 +21,12 @@ pub fn permissoes_gravadas(json: &str) -> String {
     }
 }
 
+/// A process number as people write it, `33910.000365/2025-97` (what does not read as a NUP,
+/// as is).
+pub fn nup(texto: &str) -> String {
+    persus_domain::ids::Nup::parse(texto).map_or_else(|_| texto.to_owned(), |n| n.to_string())
+}
+
 /// "01/12/2026 09:30 (horário de Brasília)".
 pub fn instante(i: DateTime<Utc>) -> String {
     crate::servicos::relogio::texto_em_brasilia(i)

@@ -16,7 +16,7 @@ use crate::servicos::cobranca as servico;
 use crate::servicos::cobranca::posicao::{self, DebitoNaPosicao};
 use crate::servicos::ServicoError;
 use crate::web::layout::pagina;
-use crate::web::{data, falha, flash, reais, Sessao};
+use crate::web::{data, falha, flash, reais, rotulos, Sessao};
 
 /// `1234` hundredths of a percent → "12,34%".
 fn percentual(centesimos: i64) -> String {
@@ -112,9 +112,9 @@ async fn pagina_cobranca(
                             td { @if let Some(g) = &d.gru {
                                 a href=(format!("/cobranca/grus/{g}")) { "na GRU " (g) }
                             } @else {
-                                input type="checkbox" name="debitos" value=(id) id=(format!("deb-{id}")) checked[marcados.contains(&id)] aria-label=(format!("Débito do processo {}", d.debito.nup));
+                                input type="checkbox" name="debitos" value=(id) id=(format!("deb-{id}")) checked[marcados.contains(&id)] aria-label=(format!("Débito do processo {}", rotulos::nup(&d.debito.nup)));
                             } }
-                            td { label for=(format!("deb-{id}")) { (d.debito.nup) } }
+                            td { label for=(format!("deb-{id}")) { (rotulos::nup(&d.debito.nup)) } }
                             td { (data(d.debito.vencimento)) }
                             td.num { (reais(d.debito.valor_centavos)) }
                             td.num { @match &d.encargos {
@@ -273,7 +273,7 @@ pub(super) async fn gru(
             caption.sr-only { "Composição do valor da GRU" }
             thead { tr { th scope="col" { "Processo" } th scope="col" .num { "Principal" } th scope="col" .num { "Multa" } th scope="col" .num { "Juros" } th scope="col" .num { "Total" } } }
             tbody { @for l in &linhas { tr {
-                td { (l.processo)
+                td { (rotulos::nup(&l.processo))
                     @if !l.memoria.is_empty() {
                         details.calculo { summary { "Como foi calculado" } ol { @for m in &l.memoria { li { (m) } } } }
                     }
@@ -410,7 +410,7 @@ pub(super) async fn simular_parcelamento(
             @let n = sim.parcelas.len();
             p { "Débito consolidado hoje: " strong { (sim.consolidacao.total.to_string()) } }
             ul { @for (d, e) in &sim.consolidacao.itens {
-                li { "Processo " (d.nup) ": " (calculo(e, html! { (e.total.to_string()) " — ver o cálculo" })) }
+                li { "Processo " (rotulos::nup(&d.nup)) ": " (calculo(e, html! { (e.total.to_string()) " — ver o cálculo" })) }
             } }
                 table.persus {
                 caption.sr-only { "Parcelas simuladas" }
