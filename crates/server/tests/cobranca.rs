@@ -968,7 +968,9 @@ db_test!(
                 .cloned()
                 .unwrap_or_else(|| panic!("no documented scope among {tem:?}: {documentados:?}"))
         };
-        let escopo_ans = do_lado(persus_server::auth::escopos_do_papel_ans(persus_domain::acesso::Papel::Admin));
+        let escopo_ans = do_lado(&persus_server::auth::escopos_do_papel_ans(
+            persus_domain::acesso::Papel::Admin,
+        ));
         let escopo_operadora = do_lado(&["consulta", "peticionar", "financeiro"]);
 
         // Without the documented scope, neither side.

@@ -220,7 +220,7 @@ db_test!(
         assert!(e.contains("não disponível para a ANS"), "{e}");
         // Another operator's representative cannot touch it (it does not exist for them).
         let e = regra(aplicacoes::rotacionar_segredo(&db, "rep.326305", &c.client_id, agora).await);
-        assert!(e.contains("não encontrada"), "{e}");
+        assert!(e.contains("não existe"), "{e}");
 
         // Rotation: a new secret, the old hash replaced.
         let novo = aplicacoes::rotacionar_segredo(&db, "rep.368253", &c.client_id, agora)
@@ -255,7 +255,7 @@ db_test!(
         assert!(contas::token(&db, &sha, agora).await.unwrap().is_none());
         assert!(
             regra(aplicacoes::revogar(&db, "rep.368253", &c.client_id, agora).await)
-                .contains("não encontrada")
+                .contains("não existe")
         );
         // Every step is in the audit trail.
         assert!(matches!(
@@ -265,6 +265,7 @@ db_test!(
     }
 );
 
+use persus_domain::acesso::Escopo;
 use persus_server::servicos::contas::{
     criar_usuario, delegar, permissoes, revogar_delegacao, NovaPessoa,
 };
@@ -349,7 +350,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", None, agora)
                 .await
                 .unwrap(),
-            ["consulta"]
+            [Escopo::Consulta]
         );
         let e = regra(
             criar_usuario(
@@ -422,7 +423,7 @@ db_test!(
             permissoes(&db, "rep.326305", "368253", Some(p1.id), agora)
                 .await
                 .unwrap(),
-            ["peticionar"]
+            [Escopo::Peticionar]
         );
         assert!(permissoes(&db, "rep.326305", "368253", Some(p2.id), agora)
             .await
@@ -437,7 +438,7 @@ db_test!(
             permissoes(&db, "rep.326305", "326305", None, agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro", "peticionar"]
+            [Escopo::Consulta, Escopo::Peticionar, Escopo::Financeiro]
         );
         // After expiry: nothing. Revoked: nothing, and it cannot be revoked twice or by another operator.
         assert!(permissoes(
@@ -477,7 +478,7 @@ db_test!(
             permissoes(&db, "ana.hap", "368253", Some(p2.id), agora)
                 .await
                 .unwrap(),
-            ["consulta", "financeiro"]
+            [Escopo::Consulta, Escopo::Financeiro]
         );
         let e = regra(
             delegar(
