@@ -417,11 +417,13 @@ db_test!(
                     "368253",
                     &[debito],
                     &[],
-                    hoje,
-                    &CalendarioAns::padrao(),
-                    &selic,
-                    &Ator::sistema("rep.368253"),
-                    RelogioFixo::em(hoje).agora(),
+                    &persus_server::servicos::cobranca::Contexto {
+                        hoje,
+                        agora: RelogioFixo::em(hoje).agora(),
+                        calendario: &CalendarioAns::padrao(),
+                        selic: &selic,
+                        ator: &Ator::sistema("rep.368253"),
+                    },
                 )
                 .await
             }

@@ -7,12 +7,13 @@
 
 mod common;
 
-use common::web::{abrir_notificacao, apos, chamar, entrar, form, get, preparado, seguir};
+use common::web::{
+    abrir_notificacao, apos, chamar, com_debito, entrar, form, get, preparado, redirecionado,
+    seguir,
+};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use persus_server::servicos::relogio::{Relogio, RelogioFixo};
-use persus_store::auditoria::Ator;
 use persus_store::db_test;
 
 use common::PDF;
@@ -384,8 +385,9 @@ db_test!(
             StatusCode::FORBIDDEN
         );
 
-        // Register an application: the secret is shown once.
+        // Register an application: the secret is shown once, after the redirect.
         let r = chamar(&app, form("/conta/aplicacoes", &hap, format!("csrf={csrf}&nome=ERP+da+operadora&ambiente=homologacao&escopos=consulta&escopos=peticionar"))).await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(
             r.texto.contains("client_secret") && r.texto.contains("psus_sk_"),
             "{}",
@@ -417,16 +419,13 @@ db_test!(
 
         // A webhook on it: secret once; a test event queued; the delivery log lists it.
         let r = chamar(&app, form("/conta/webhooks", &hap, format!("csrf={csrf}&aplicacao={client_id}&url=https%3A%2F%2Ferp.example%2Fganchos&eventos=gru.emitida&eventos=teste"))).await;
-        assert!(r.texto.contains("whsec_"), "{}", r.texto);
-        let id = r
-            .texto
-            .split("/conta/webhooks/")
-            .nth(1)
+        let id = r.headers[header::LOCATION]
+            .to_str()
             .unwrap()
-            .split(['"', '/'])
-            .next()
-            .unwrap()
+            .trim_start_matches("/conta/webhooks/")
             .to_owned();
+        let r = redirecionado(&app, &r, &hap).await;
+        assert!(r.texto.contains("whsec_"), "{}", r.texto);
         let r = chamar(
             &app,
             form(
@@ -436,10 +435,15 @@ db_test!(
             ),
         )
         .await;
-        assert!(r.texto.contains("Evento de teste"), "{}", r.texto);
-        let entregas = chamar(&app, get(&format!("/conta/webhooks/{id}"), &hap)).await;
+        let entregas = redirecionado(&app, &r, &hap).await;
         assert!(
-            entregas.texto.contains("msg_teste_") && entregas.texto.contains("pendente"),
+            entregas.texto.contains("Evento de teste"),
+            "{}",
+            entregas.texto
+        );
+        assert!(
+            entregas.texto.contains("msg_teste_")
+                && entregas.texto.contains("aguardando nova tentativa"),
             "{}",
             entregas.texto
         );
@@ -469,17 +473,19 @@ db_test!(
             ),
         )
         .await;
-        assert!(
-            r.texto.contains(&format!("Assinatura {id} cancelada")),
-            "{}",
-            r.texto
-        );
-        let entregas = chamar(&app, get(&format!("/conta/webhooks/{id}"), &hap)).await;
+        let entregas = redirecionado(&app, &r, &hap).await;
         assert_eq!(entregas.status, StatusCode::OK);
         assert!(
-            entregas.texto.contains("Assinatura cancelada em")
-                && entregas.texto.contains("<td>cancelada</td>")
-                && !entregas.texto.contains("<td>pendente</td>"),
+            entregas
+                .texto
+                .contains(&format!("Assinatura {id} cancelada"))
+                && entregas.texto.contains("Assinatura cancelada em")
+                && entregas
+                    .texto
+                    .contains("<td>cancelada com a assinatura</td>")
+                && !entregas
+                    .texto
+                    .contains("<td>aguardando nova tentativa</td>"),
             "{}",
             entregas.texto
         );
@@ -493,6 +499,7 @@ db_test!(
             ),
         )
         .await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(r.texto.contains("Novo segredo"), "{}", r.texto);
         let r = chamar(
             &app,
@@ -503,12 +510,15 @@ db_test!(
             ),
         )
         .await;
-        assert!(r.texto.contains("Aplicação revogada"), "{}", r.texto);
+        let r = redirecionado(&app, &r, &hap).await;
+        assert!(r.texto.contains("revogada; seus tokens"), "{}", r.texto);
 
         // People and delegations.
         let r = chamar(&app, form("/conta/usuarios", &hap, format!("csrf={csrf}&login=ana.financeiro&nome=Ana&papel=usuario&permissoes=financeiro&senha=senha-bem-longa"))).await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(r.texto.contains("ana.financeiro cadastrado"), "{}", r.texto);
         let r = chamar(&app, form("/conta/delegacoes", &hap, format!("csrf={csrf}&para=ana.financeiro&processo=&permissoes=consulta&ate=31%2F12%2F2099"))).await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(
             r.texto.contains("Delegação") && r.texto.contains("concedida"),
             "{}",
@@ -532,6 +542,7 @@ db_test!(
             ),
         )
         .await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(r.texto.contains("revogada"), "{}", r.texto);
         let r = chamar(
             &app,
@@ -639,45 +650,8 @@ db_test!(primeiro_acesso_habilitado_pela_ans_uma_vez, |db| {
 
 db_test!(parcelamento_pedido_pela_web_com_gru_da_parcela, |db| {
     let dir = tempfile::tempdir().unwrap();
-    let app = preparado(&db, dir.path()).await;
-    let (hap, csrf) = entrar(&app, "rep.368253").await;
     // A period passes without impugnação: the scheduler constitutes the debt.
-    let painel = chamar(&app, get("/painel", &hap)).await;
-    let id = painel
-        .texto
-        .split("/notificacoes/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    chamar(&app, get(&format!("/notificacoes/{id}"), &hap)).await;
-    let n = persus_store::processos::notificacao(&db, id.parse().unwrap())
-        .await
-        .unwrap();
-    let dia = n.vencimento.unwrap() + chrono::Duration::days(1);
-    let r = RelogioFixo::em(dia);
-    persus_server::servicos::agendador::executar(
-        &db,
-        r.hoje(),
-        &persus_domain::calendar::CalendarioAns::padrao(),
-        &persus_domain::deadline::PrazosVigentes::padrao(),
-        &Ator::sistema("tick"),
-        r.agora(),
-    )
-    .await
-    .unwrap();
-    let cobranca = chamar(&app, get("/cobranca", &hap)).await;
-    let debito = cobranca
-        .texto
-        .split("name=\"debitos\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (app, hap, csrf, debito) = com_debito(&db, dir.path()).await;
     let s = chamar(
         &app,
         get(
@@ -716,6 +690,7 @@ db_test!(parcelamento_pedido_pela_web_com_gru_da_parcela, |db| {
         ),
     )
     .await;
+    let r = redirecionado(&app, &r, &hap).await;
     assert!(r.texto.contains("confissão"), "{}", r.texto);
     let r = chamar(
         &app,
@@ -747,8 +722,11 @@ db_test!(parcelamento_pedido_pela_web_com_gru_da_parcela, |db| {
         .unwrap()
         .to_owned();
     let g = chamar(&app, form(&acao, &hap, format!("csrf={csrf}"))).await;
+    let g = redirecionado(&app, &g, &hap).await;
     assert!(
-        g.texto.contains("GRU da parcela") && g.texto.contains("Linha digitável"),
+        g.texto.contains("emitida:")
+            && g.texto.contains("Linha digitável")
+            && g.texto.contains("Parcelamento"),
         "{}",
         g.texto
     );

@@ -99,7 +99,7 @@ async fn ultimo_erro(db: &Db, webhook: i64) -> (String, Option<i32>, String) {
         .await
         .unwrap();
     (
-        log[0].estado.clone(),
+        log[0].estado.as_str().to_owned(),
         log[0].ultimo_status,
         log[0].ultimo_erro.clone().unwrap_or_default(),
     )

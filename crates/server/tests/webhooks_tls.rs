@@ -117,7 +117,7 @@ db_test!(
         assert_eq!((r.entregues, r.reagendadas), (0, 1), "{r:?}");
         let log = persus_store::webhooks::entregas(&db, id, 10).await.unwrap();
         let erro = log[0].ultimo_erro.clone().unwrap_or_default();
-        assert!(erro.to_lowercase().contains("certificate"), "{erro}");
+        assert!(erro.contains("certificado do destino"), "{erro}");
         assert!(recebidos.lock().unwrap().is_empty());
 
         // Trusting it (a homologação receiver behind a private CA): delivered over TLS, signed.

@@ -1,6 +1,9 @@
 //! Charging: debts, GRUs, payments and imported bank return files.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use persus_domain::cobranca::estados::{
+    EstadoDebito, EstadoGru, EstadoParcela, EstadoParcelamento, SituacaoPagamento,
+};
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -15,7 +18,8 @@ pub struct Debito {
     pub valor_centavos: i64,
     pub vencimento: NaiveDate,
     /// aberto, pago, parcelado, rescindido (its balance moved to a new debt).
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoDebito,
     pub pago_em: Option<NaiveDate>,
     pub parcelamento_id: Option<i64>,
     pub cadin_aviso_em: Option<NaiveDate>,
@@ -145,7 +149,8 @@ pub struct Gru {
     pub valor_centavos: i64,
     pub codigo_barras: String,
     pub linha_digitavel: String,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoGru,
     pub memoria: String,
     pub emitida_em: DateTime<Utc>,
     pub emitida_por: String,
@@ -295,7 +300,8 @@ pub struct Pagamento {
     pub pago_em: NaiveDate,
     pub origem: String,
     pub retorno_sha256: Option<String>,
-    pub situacao: String,
+    #[sqlx(try_from = "String")]
+    pub situacao: SituacaoPagamento,
     pub observacao: String,
     pub registrado_em: DateTime<Utc>,
     pub registrado_por: String,
@@ -307,7 +313,7 @@ pub async fn inserir_pagamento(tx: &mut Tx, p: &Pagamento) -> Result<i64, StoreE
                                  situacao, observacao, registrado_em, registrado_por)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
         .bind(&p.nosso_numero).bind(p.gru_id).bind(p.valor_centavos).bind(p.pago_em).bind(&p.origem)
-        .bind(&p.retorno_sha256).bind(&p.situacao).bind(&p.observacao).bind(p.registrado_em)
+        .bind(&p.retorno_sha256).bind(p.situacao.as_str()).bind(&p.observacao).bind(p.registrado_em)
         .bind(&p.registrado_por).fetch_one(conn).await?))
 }
 
@@ -369,7 +375,8 @@ pub struct Parcelamento {
     pub consolidado_centavos: i64,
     pub parcelas: i32,
     pub concedido_em: NaiveDate,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoParcelamento,
     pub confissao: String,
     pub memoria: String,
     pub solicitado_por: String,
@@ -384,7 +391,8 @@ pub struct ParcelaRow {
     pub numero: i32,
     pub vencimento: NaiveDate,
     pub base_centavos: i64,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoParcela,
     pub paga_em: Option<NaiveDate>,
 }
 
@@ -674,11 +682,13 @@ pub async fn pagamentos_recentes(db: &Db, limite: i64) -> Result<Vec<Pagamento>,
 
 pub async fn parcelamentos_no_estado(
     db: &Db,
-    estado: &str,
+    estado: EstadoParcelamento,
     limite: i64,
 ) -> Result<Vec<Parcelamento>, StoreError> {
     let sql = format!(
         "SELECT {PARCELAMENTO} FROM parcelamentos WHERE estado = $1 ORDER BY id DESC LIMIT $2"
     );
-    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(estado).bind(limite).fetch_all(pool).await?))
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(estado.as_str()).bind(limite).fetch_all(pool).await?),
+    )
 }

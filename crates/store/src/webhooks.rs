@@ -1,6 +1,7 @@
 //! Webhook subscriptions, the outbox of events, and deliveries with their attempts.
 
 use chrono::{DateTime, Utc};
+use persus_domain::cobranca::estados::EstadoEntrega;
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -173,17 +174,17 @@ pub async fn pendentes(
 pub async fn registrar_tentativa(
     db: &Db,
     id: i64,
-    estado: &str,
+    estado: EstadoEntrega,
     status: Option<i32>,
     erro: Option<&str>,
     proxima_em: DateTime<Utc>,
     agora: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let entregue = (estado == "entregue").then_some(agora);
+    let entregue = (estado == EstadoEntrega::Entregue).then_some(agora);
     on_db!(db, pool => sqlx::query(
         "UPDATE webhook_entregas SET estado = $2, tentativas = tentativas + 1, ultimo_status = $3,
                 ultimo_erro = $4, proxima_em = $5, entregue_em = $6 WHERE id = $1 AND estado = 'pendente'")
-        .bind(id).bind(estado).bind(status).bind(erro).bind(proxima_em).bind(entregue)
+        .bind(id).bind(estado.as_str()).bind(status).bind(erro).bind(proxima_em).bind(entregue)
         .execute(pool).await?.rows_affected());
     Ok(())
 }
@@ -195,7 +196,9 @@ pub struct Entrega {
     pub tipo: String,
     /// `pendente`, `entregue`, `falhou` (attempts ran out) or `cancelada` (its subscription was
     /// cancelled first; never sent).
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub estado: EstadoEntrega,
     pub tentativas: i32,
     pub proxima_em: DateTime<Utc>,
     pub ultimo_status: Option<i32>,

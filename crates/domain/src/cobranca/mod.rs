@@ -7,6 +7,7 @@
 //! figure. Every result carries its computation in pt-BR (`memoria`) for the statement.
 
 pub mod boleto;
+pub mod estados;
 pub mod retorno;
 
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use persus_domain::cobranca::simular_parcelamento;
+use persus_domain::cobranca::estados::{EstadoDebito, SituacaoPagamento};
 use persus_domain::money::Centavos;
 use serde::Deserialize;
 use serde_json::json;
@@ -47,39 +47,24 @@ pub async fn debitos(
             .map_err(|_| Problem::invalid(format!("data \"{s}\" inválida: use AAAA-MM-DD")))?,
     };
     let selic = servico::tabela_selic(&app.db).await?;
-    let d = persus_store::cobranca::debitos_da_operadora(&app.db, &op).await?;
-    let mut atualizado = 0i64;
-    let itens: Vec<_> = d
+    let p = servico::posicao::posicao(&app.db, &op, em, &selic).await?;
+    let itens: Vec<_> = p
+        .itens
         .iter()
         .map(|x| {
-            let mut v = serde_json::to_value(x).unwrap_or_default();
-            if x.estado == "aberto" {
-                let e = persus_domain::cobranca::encargos(
-                    Centavos::new(x.valor_centavos),
-                    x.vencimento,
-                    em.max(x.vencimento),
-                    &selic,
-                );
+            let mut v = serde_json::to_value(&x.debito).unwrap_or_default();
+            if let Some(e) = &x.encargos {
                 v["encargos"] = match e {
-                    Ok(e) => {
-                        atualizado += e.total.value();
-                        serde_json::to_value(e).unwrap_or_default()
-                    }
+                    Ok(e) => serde_json::to_value(e).unwrap_or_default(),
                     Err(m) => json!({ "erro": m }),
                 };
             }
             v
         })
         .collect();
-    let abertos: i64 = d
-        .iter()
-        .filter(|x| x.estado == "aberto")
-        .map(|x| x.valor_centavos)
-        .sum();
-    let creditos = persus_store::cobranca::creditos_da_operadora(&app.db, &op).await?;
     Ok(Json(json!({
-        "itens": itens, "em": em, "total_aberto_centavos": abertos,
-        "total_atualizado_centavos": atualizado, "creditos": creditos,
+        "itens": itens, "em": p.em, "total_aberto_centavos": p.total_aberto.value(),
+        "total_atualizado_centavos": p.total_atualizado.value(), "creditos": p.creditos,
     }))
     .into_response())
 }
@@ -142,11 +127,13 @@ pub async fn emitir(
             &op,
             &pedido.debitos,
             &pedido.creditos,
-            r.hoje(),
-            &app2.regras.calendario,
-            &selic,
-            &c2.ator(),
-            r.agora(),
+            &servico::Contexto {
+                hoje: r.hoje(),
+                agora: r.agora(),
+                calendario: &app2.regras.calendario,
+                selic: &selic,
+                ator: &c2.ator(),
+            },
         )
         .await
         {
@@ -238,38 +225,12 @@ pub async fn gru_pdf(
     Path(numero): Path<String>,
 ) -> Result<Response, Problem> {
     let g = gru_do_cliente(&app, &cliente, &numero).await?;
-    let linhas: Vec<_> = persus_store::cobranca::linhas_da_gru(&app.db, g.id)
-        .await?
-        .into_iter()
-        .map(|(nup, p, m, j)| {
-            (
-                nup,
-                Centavos::new(p),
-                Centavos::new(m),
-                Centavos::new(j),
-                Centavos::new(p + m + j),
-            )
-        })
-        .collect();
-    let razao = persus_domain::ids::RegistroAns::parse(&g.operadora)
-        .ok()
-        .map(|r| async move { persus_store::operadoras::find(&app.db, &r).await });
-    let razao = match razao {
-        Some(f) => f.await?.map(|o| o.razao_social).unwrap_or_default(),
-        None => String::new(),
-    };
-    let pdf = crate::servicos::gru_pdf::renderizar(
+    let (nome, pdf) = crate::servicos::gru_pdf::documento(
+        &app.db,
         &g,
-        &razao,
-        &linhas,
         app.ambiente == crate::config::Ambiente::Homologacao,
-    );
-    let prefixo = if app.ambiente == crate::config::Ambiente::Homologacao {
-        "HOMOLOGACAO-"
-    } else {
-        ""
-    };
-    let nome = format!("{prefixo}GRU-{}.pdf", g.numero.replace(['.', '-'], ""));
+    )
+    .await?;
     Ok(crate::anexo::resposta("application/pdf", &nome, pdf))
 }
 
@@ -305,48 +266,24 @@ pub async fn simular(
     idem.sobre(&app, &cliente, &corpo, async {
         let op = operadora(&cliente)?;
         let s: Simulacao = crate::erros::ler_json(&corpo)?;
-        let hoje = app.relogio.hoje();
-        let mut tx = app.db.begin().await?;
-        let ds = persus_store::cobranca::debitos(&mut tx, &op, &s.debitos).await?;
-        drop(tx);
-        let faltam: Vec<String> = s
-            .debitos
-            .iter()
-            .filter(|id| !ds.iter().any(|d| d.id == **id && d.estado == "aberto"))
-            .map(|id| id.to_string())
-            .collect();
-        if s.debitos.is_empty() || !faltam.is_empty() {
-            return Err(Problem::invalid(format!(
-                "informe débitos em aberto da operadora; não encontrados ou já pagos: {}",
-                faltam.join(", ")
-            )));
-        }
         let selic = servico::tabela_selic(&app.db).await?;
-        let mut consolidado = 0i64;
-        let mut memoria = Vec::new();
-        for d in &ds {
-            let e = persus_domain::cobranca::encargos(
-                Centavos::new(d.valor_centavos),
-                d.vencimento,
-                hoje.max(d.vencimento),
-                &selic,
-            )
-            .map_err(Problem::invalid)?;
-            consolidado += e.total.value();
-            memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
-        }
-        let parcelas = simular_parcelamento(
-            Centavos::new(consolidado),
+        let sim = servico::posicao::simular(
+            &app.db,
+            &op,
+            &s.debitos,
             s.parcelas,
-            hoje,
+            app.relogio.hoje(),
             &app.regras.calendario,
+            &selic,
         )
-        .map_err(Problem::invalid)?;
+        .await?;
+        let memoria = sim.consolidacao.memoria();
+        let consolidado = sim.consolidacao.total.value();
         Ok::<Response, Problem>(Json(json!({
             "consolidado_centavos": consolidado,
             "consolidado": Centavos::new(consolidado).to_string(),
-            "em": hoje,
-            "parcelas": parcelas,
+            "em": sim.em,
+            "parcelas": sim.parcelas,
             "regra": "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento",
             "debitos": memoria,
         }))
@@ -490,11 +427,13 @@ pub async fn pedir_parcelamento(
             &p.debitos,
             p.parcelas,
             p.confissao,
-            r.hoje(),
-            &app2.regras.calendario,
-            &selic,
-            &c2.ator(),
-            r.agora(),
+            &servico::Contexto {
+                hoje: r.hoje(),
+                agora: r.agora(),
+                calendario: &app2.regras.calendario,
+                selic: &selic,
+                ator: &c2.ator(),
+            },
         )
         .await
         {
@@ -582,11 +521,13 @@ pub async fn gru_da_parcela(
             &op,
             id,
             numero,
-            r.hoje(),
-            &app.regras.calendario,
-            &selic,
-            &cliente.ator(),
-            r.agora(),
+            &servico::Contexto {
+                hoje: r.hoje(),
+                agora: r.agora(),
+                calendario: &app.regras.calendario,
+                selic: &selic,
+                ator: &cliente.ator(),
+            },
         )
         .await?;
         Ok::<Response, Problem>((StatusCode::CREATED, Json(gru_json(&g))).into_response())
@@ -638,7 +579,7 @@ pub async fn extrato(
     let grus = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
     let pagamentos = persus_store::cobranca::pagamentos_da_operadora(&app.db, &op).await?;
     let parcelamentos = persus_store::cobranca::parcelamentos_da_operadora(&app.db, &op).await?;
-    let soma = |e: &str| -> i64 {
+    let soma = |e: EstadoDebito| -> i64 {
         debitos
             .iter()
             .filter(|d| d.estado == e)
@@ -646,10 +587,10 @@ pub async fn extrato(
             .sum()
     };
     let totais = json!({
-        "debitos_abertos_centavos": soma("aberto"),
-        "debitos_pagos_centavos": soma("pago"),
-        "debitos_parcelados_centavos": soma("parcelado"),
-        "pago_centavos": pagamentos.iter().filter(|p| p.situacao == "conciliado").map(|p| p.valor_centavos).sum::<i64>(),
+        "debitos_abertos_centavos": soma(EstadoDebito::Aberto),
+        "debitos_pagos_centavos": soma(EstadoDebito::Pago),
+        "debitos_parcelados_centavos": soma(EstadoDebito::Parcelado),
+        "pago_centavos": pagamentos.iter().filter(|p| p.situacao == SituacaoPagamento::Conciliado).map(|p| p.valor_centavos).sum::<i64>(),
         "em_cadin": debitos.iter().filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none()).count(),
     });
     if csv {
@@ -672,7 +613,7 @@ pub async fn extrato(
                 &d.nup,
                 &d.vencimento.to_string(),
                 &reais(d.valor_centavos),
-                &d.estado,
+                d.estado.as_str(),
                 &d.cadin_incluido_em
                     .map(|c| format!("CADIN desde {c}"))
                     .unwrap_or_default(),
@@ -685,7 +626,7 @@ pub async fn extrato(
                 "",
                 &g.vencimento.to_string(),
                 &reais(g.valor_centavos),
-                &g.estado,
+                g.estado.as_str(),
                 &g.linha_digitavel,
             ]);
         }
@@ -696,7 +637,7 @@ pub async fn extrato(
                 "",
                 &p.pago_em.to_string(),
                 &reais(p.valor_centavos),
-                &p.situacao,
+                p.situacao.as_str(),
                 &p.observacao,
             ]);
         }
@@ -707,7 +648,7 @@ pub async fn extrato(
                 "",
                 &p.concedido_em.to_string(),
                 &reais(p.consolidado_centavos),
-                &p.estado,
+                p.estado.as_str(),
                 &format!("{} parcelas", p.parcelas),
             ]);
         }

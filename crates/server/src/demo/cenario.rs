@@ -329,11 +329,13 @@ async fn pagar(ctx: &mut Contexto<'_>, dia: NaiveDate) -> Result<(), ServicoErro
                 &d.operadora,
                 &[d.id],
                 &[],
-                dia,
-                &ctx.calendario,
-                &selic,
-                &rep(&d.operadora),
-                agora,
+                &cobranca::Contexto {
+                    hoje: dia,
+                    agora,
+                    calendario: &ctx.calendario,
+                    selic: &selic,
+                    ator: &rep(&d.operadora),
+                },
             )
             .await
             {
@@ -349,16 +351,18 @@ async fn pagar(ctx: &mut Contexto<'_>, dia: NaiveDate) -> Result<(), ServicoErro
                 &[d.id],
                 n,
                 true,
-                dia,
-                &ctx.calendario,
-                &selic,
-                &rep(&d.operadora),
-                agora,
+                &cobranca::Contexto {
+                    hoje: dia,
+                    agora,
+                    calendario: &ctx.calendario,
+                    selic: &selic,
+                    ator: &rep(&d.operadora),
+                },
             )
             .await
             {
                 Ok(_) => ctx.resumo.parcelamentos += 1,
-                Err(ServicoError::Regra(_)) => {}
+                Err(ServicoError::Regra(_) | ServicoError::Invalido(_)) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -371,20 +375,22 @@ async fn pagar(ctx: &mut Contexto<'_>, dia: NaiveDate) -> Result<(), ServicoErro
         else {
             continue;
         };
-        for x in parcelas
-            .iter()
-            .filter(|x| x.estado == "aberta" && x.vencimento <= dia + Duration::days(35))
-        {
+        for x in parcelas.iter().filter(|x| {
+            x.estado == persus_domain::cobranca::estados::EstadoParcela::Aberta
+                && x.vencimento <= dia + Duration::days(35)
+        }) {
             match cobranca::emitir_gru_parcela(
                 ctx.db,
                 &p.operadora,
                 id,
                 x.numero,
-                dia,
-                &ctx.calendario,
-                &selic,
-                &rep(&p.operadora),
-                agora,
+                &cobranca::Contexto {
+                    hoje: dia,
+                    agora,
+                    calendario: &ctx.calendario,
+                    selic: &selic,
+                    ator: &rep(&p.operadora),
+                },
             )
             .await
             {

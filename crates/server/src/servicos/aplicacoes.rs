@@ -9,11 +9,37 @@ use persus_store::Db;
 use serde::Serialize;
 use serde_json::json;
 
-use super::ServicoError;
+use super::{CampoInvalido, ServicoError};
 use crate::auth::{self, ESCOPOS};
 
 /// Roles that may manage an operator's applications.
 pub const PAPEIS_GESTORES: [&str; 2] = ["representante_legal", "gestor"];
+
+persus_domain::rotulado! {
+    /// Where an application's tokens are accepted.
+    pub enum AmbienteAplicacao {
+        Homologacao = ("homologacao", "homologação"),
+        Producao = ("producao", "produção"),
+    }
+}
+
+persus_domain::rotulado! {
+    /// An application: active until revoked (its tokens then stop working at once).
+    pub enum EstadoAplicacao {
+        Ativa = ("ativa", "ativa"),
+        Revogada = ("revogada", "revogada"),
+    }
+}
+
+impl EstadoAplicacao {
+    pub fn de(revogada_em: Option<DateTime<Utc>>) -> EstadoAplicacao {
+        if revogada_em.is_some() {
+            EstadoAplicacao::Revogada
+        } else {
+            EstadoAplicacao::Ativa
+        }
+    }
+}
 
 /// Default per-minute limit of a new application.
 pub const LIMITE_PADRAO: i32 = 600;
@@ -36,7 +62,7 @@ async fn gestor(db: &Db, login: &str) -> Result<(contas::Usuario, String), Servi
             .is_none();
         if ans {
             if u.papel != persus_domain::acesso::Papel::Admin {
-                return Err(ServicoError::Regra(format!(
+                return Err(ServicoError::Proibido(format!(
                     "{login} não pode gerir aplicações: na ANS, só o administrador"
                 )));
             }
@@ -71,32 +97,42 @@ pub async fn registrar(
     let (u, operadora) = gestor(db, por).await?;
     let mut erros = Vec::new();
     if nome.trim().chars().count() < 3 {
-        erros.push("informe um nome para a aplicação (ao menos 3 caracteres)".to_owned());
+        erros.push(CampoInvalido::new(
+            "nome",
+            "informe um nome para a aplicação (ao menos 3 caracteres)",
+        ));
     }
-    if !["homologacao", "producao"].contains(&ambiente) {
-        erros.push(format!(
-            "ambiente \"{ambiente}\" inválido: use homologacao ou producao"
+    if AmbienteAplicacao::parse(ambiente).is_none() {
+        erros.push(CampoInvalido::new(
+            "ambiente",
+            format!("ambiente \"{ambiente}\" inválido: use homologacao ou producao"),
         ));
     }
     let permitidos = escopos_permitidos(&operadora);
     if escopos.is_empty() {
-        erros.push(format!("informe os escopos: {}", permitidos.join(", ")));
+        erros.push(CampoInvalido::new(
+            "escopos",
+            format!("informe os escopos: {}", permitidos.join(", ")),
+        ));
     }
     for e in escopos {
         if !permitidos.contains(&e.as_str()) {
-            erros.push(format!(
-                "escopo \"{e}\" não disponível para {}: use {}",
-                if operadora == "ANS" {
-                    "a ANS"
-                } else {
-                    "operadoras"
-                },
-                permitidos.join(", ")
+            erros.push(CampoInvalido::new(
+                "escopos",
+                format!(
+                    "escopo \"{e}\" não disponível para {}: use {}",
+                    if operadora == "ANS" {
+                        "a ANS"
+                    } else {
+                        "operadoras"
+                    },
+                    permitidos.join(", ")
+                ),
             ));
         }
     }
     if !erros.is_empty() {
-        return Err(ServicoError::Regra(erros.join("; ")));
+        return Err(ServicoError::Invalido(erros));
     }
     let client_id = auth::aleatorio("psus_app_")[..25].to_owned();
     let segredo = auth::aleatorio("psus_sk_");

@@ -7,7 +7,7 @@ use persus_domain::acesso::{Escopo, Papel};
 use persus_store::contas::{self, Usuario};
 use persus_store::Db;
 
-use super::ServicoError;
+use super::{CampoInvalido, ServicoError};
 use crate::auth;
 
 /// Permissions an operator's people can hold.
@@ -18,20 +18,26 @@ fn codigos_de_permissoes() -> String {
 }
 
 /// The permissions named in `p`, or what is wrong with them in `erros`.
-fn validar_permissoes(p: &[String], erros: &mut Vec<String>) -> Vec<Escopo> {
+fn validar_permissoes(p: &[String], erros: &mut Vec<CampoInvalido>) -> Vec<Escopo> {
     if p.is_empty() {
-        erros.push(format!(
-            "informe ao menos uma permissão: {}",
-            codigos_de_permissoes()
+        erros.push(CampoInvalido::new(
+            "permissoes",
+            format!(
+                "informe ao menos uma permissão: {}",
+                codigos_de_permissoes()
+            ),
         ));
     }
     let mut out = Vec::new();
     for x in p {
         match Escopo::parse(x).filter(|e| PERMISSOES.contains(e)) {
             Some(e) => out.push(e),
-            None => erros.push(format!(
-                "permissão \"{x}\" não existe: use {}",
-                codigos_de_permissoes()
+            None => erros.push(CampoInvalido::new(
+                "permissoes",
+                format!(
+                    "permissão \"{x}\" não existe: use {}",
+                    codigos_de_permissoes()
+                ),
             )),
         }
     }
@@ -70,37 +76,62 @@ pub(crate) async fn gestor_da_operadora(
     Ok((u, op))
 }
 
+/// A person the manager creates, as typed (codes of the role and permissions).
+#[derive(Clone, Copy, Debug)]
+pub struct NovaPessoa<'a> {
+    pub login: &'a str,
+    pub nome: &'a str,
+    pub papel: &'a str,
+    pub permissoes: &'a [String],
+    /// The initial password (changed at the first access).
+    pub senha: &'a str,
+}
+
 /// The manager creates a person of the operator with a role and permission set.
-#[allow(clippy::too_many_arguments)]
 pub async fn criar_usuario(
     db: &Db,
     por: &str,
-    login: &str,
-    nome: &str,
-    papel: &str,
-    permissoes: &[String],
-    senha: &str,
+    pessoa: &NovaPessoa<'_>,
     agora: DateTime<Utc>,
 ) -> Result<(), ServicoError> {
+    let NovaPessoa {
+        login,
+        nome,
+        papel,
+        permissoes,
+        senha,
+    } = *pessoa;
     let (g, _) = gestor_da_operadora(db, por, "usuários").await?;
     let mut erros = Vec::new();
     let papel = Papel::parse(papel)
         .filter(|p| matches!(p, Papel::Gestor | Papel::Usuario | Papel::Auditor));
     if papel.is_none() {
-        erros.push("papel inválido: use gestor, usuario ou auditor".to_owned());
+        erros.push(CampoInvalido::new(
+            "papel",
+            "papel inválido: use gestor, usuario ou auditor",
+        ));
     }
     if papel == Some(Papel::Gestor) && g.papel != Papel::RepresentanteLegal {
-        erros.push("só o representante legal nomeia gestores".to_owned());
+        erros.push(CampoInvalido::new(
+            "papel",
+            "só o representante legal nomeia gestores",
+        ));
     }
     let permissoes = validar_permissoes(permissoes, &mut erros);
     if senha.chars().count() < 10 {
-        erros.push("a senha deve ter ao menos 10 caracteres".to_owned());
+        erros.push(CampoInvalido::new(
+            "senha",
+            "a senha deve ter ao menos 10 caracteres",
+        ));
     }
     if login.trim().len() < 3 || login.contains(char::is_whitespace) {
-        erros.push("login inválido: ao menos 3 caracteres, sem espaços".to_owned());
+        erros.push(CampoInvalido::new(
+            "login",
+            "login inválido: ao menos 3 caracteres, sem espaços",
+        ));
     }
     let (Some(papel), true) = (papel, erros.is_empty()) else {
-        return Err(ServicoError::Regra(erros.join("; ")));
+        return Err(ServicoError::Invalido(erros));
     };
     let hash = auth::hash_senha(senha).map_err(ServicoError::Interno)?;
     let mut tx = db.begin().await?;
@@ -118,7 +149,10 @@ pub async fn criar_usuario(
     )
     .await?;
     if !criado {
-        return Err(ServicoError::Regra(format!("o login {login} já existe")));
+        return Err(ServicoError::campo(
+            "login",
+            format!("o login {login} já existe"),
+        ));
     }
     tx.commit().await?;
     Ok(())
@@ -139,11 +173,17 @@ pub async fn delegar(
     let mut erros = Vec::new();
     validar_permissoes(permissoes, &mut erros);
     if expira_em <= agora {
-        erros.push("a delegação deve expirar no futuro".to_owned());
+        erros.push(CampoInvalido::new(
+            "ate",
+            "a delegação deve expirar no futuro",
+        ));
     }
     let destinatario = contas::usuario(db, para).await?.filter(|u| u.ativo);
     if destinatario.is_none() {
-        erros.push(format!("usuário {para} não encontrado"));
+        erros.push(CampoInvalido::new(
+            "para",
+            format!("usuário {para} não encontrado"),
+        ));
     }
     let processo_id = match processo {
         None => None,
@@ -154,18 +194,16 @@ pub async fn delegar(
                 .find(|(_, n)| *n == nup.replace(['.', '/', '-'], ""))
                 .map(|(id, _)| id);
             if p.is_none() {
-                erros.push(format!("processo {nup} não encontrado para esta operadora"));
+                erros.push(CampoInvalido::new(
+                    "processo",
+                    format!("processo {nup} não encontrado para esta operadora"),
+                ));
             }
             p
         }
     };
-    if !erros.is_empty() {
-        return Err(ServicoError::Regra(erros.join("; ")));
-    }
-    let Some(u) = destinatario else {
-        return Err(ServicoError::Regra(format!(
-            "usuário {para} não encontrado"
-        )));
+    let (Some(u), true) = (destinatario, erros.is_empty()) else {
+        return Err(ServicoError::Invalido(erros));
     };
     let mut tx = db.begin().await?;
     let id = contas::delegar(
@@ -194,8 +232,8 @@ pub async fn revogar_delegacao(
     let (_, operadora) = gestor_da_operadora(db, por, "delegações").await?;
     let mut tx = db.begin().await?;
     if !contas::revogar_delegacao(&mut tx, id, &operadora, agora).await? {
-        return Err(ServicoError::Regra(format!(
-            "delegação {id} não encontrada ou já revogada"
+        return Err(ServicoError::NaoEncontrado(format!(
+            "A delegação {id} ativa"
         )));
     }
     tx.commit().await?;

@@ -79,7 +79,7 @@ pub fn renderizar(
         ),
         (
             "Emitida em",
-            g.emitida_em.format("%d/%m/%Y %H:%M UTC").to_string(),
+            super::relogio::texto_em_brasilia(g.emitida_em),
         ),
     ] {
         t(40.0, y, 9.0, true, rotulo.to_owned());
@@ -192,4 +192,40 @@ pub fn renderizar(
         .as_bytes(),
     );
     pdf
+}
+
+/// The PDF of a GRU as served by the API and the web: its composition read from the store, the
+/// operator's name, and the file name (`HOMOLOGACAO-` first in homologação).
+pub async fn documento(
+    db: &persus_store::Db,
+    g: &Gru,
+    homologacao: bool,
+) -> Result<(String, Vec<u8>), super::ServicoError> {
+    let linhas: Vec<_> = persus_store::cobranca::linhas_da_gru(db, g.id)
+        .await?
+        .into_iter()
+        .map(|(nup, p, m, j)| {
+            (
+                nup,
+                Centavos::new(p),
+                Centavos::new(m),
+                Centavos::new(j),
+                Centavos::new(p + m + j),
+            )
+        })
+        .collect();
+    let razao = match persus_domain::ids::RegistroAns::parse(&g.operadora) {
+        Ok(r) => persus_store::operadoras::find(db, &r)
+            .await?
+            .map(|o| o.razao_social)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let pdf = renderizar(g, &razao, &linhas, homologacao);
+    let nome = format!(
+        "{}GRU-{}.pdf",
+        if homologacao { "HOMOLOGACAO-" } else { "" },
+        g.numero.replace(['.', '-'], "")
+    );
+    Ok((nome, pdf))
 }

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
+use persus_domain::cobranca::estados::EstadoEntrega;
 use persus_store::webhooks as store;
 use persus_store::Db;
 use serde::Serialize;
@@ -79,21 +80,24 @@ pub async fn assinar_eventos(
     let mut erros = Vec::new();
     let url = url.trim();
     if let Err(e) = destinos::conferir_registro(url, politica).await {
-        erros.push(e.to_string());
+        erros.push(super::CampoInvalido::new("url", e.to_string()));
     }
     if eventos.is_empty() {
-        erros.push(format!("informe ao menos um evento: {}", TIPOS.join(", ")));
+        erros.push(super::CampoInvalido::new(
+            "eventos",
+            format!("informe ao menos um evento: {}", TIPOS.join(", ")),
+        ));
     }
     for e in eventos {
         if !TIPOS.contains(&e.as_str()) {
-            erros.push(format!(
-                "evento \"{e}\" não existe: use {}",
-                TIPOS.join(", ")
+            erros.push(super::CampoInvalido::new(
+                "eventos",
+                format!("evento \"{e}\" não existe: use {}", TIPOS.join(", ")),
             ));
         }
     }
     if !erros.is_empty() {
-        return Err(super::ServicoError::Regra(erros.join("; ")));
+        return Err(super::ServicoError::Invalido(erros));
     }
     let segredo = novo_segredo();
     let id =
@@ -222,7 +226,7 @@ async fn conectar(enderecos: &[SocketAddr]) -> Result<tokio::net::TcpStream, Str
     for a in enderecos {
         match tokio::net::TcpStream::connect(a).await {
             Ok(s) => return Ok(s),
-            Err(e) => ultimo = format!("{a}: {e}"),
+            Err(e) => ultimo = format!("{a}: {}", falha_de_rede(&e)),
         }
     }
     Err(format!("falha de conexão: {ultimo}"))
@@ -238,7 +242,7 @@ where
         .max_buf_size(CABECALHO_MAXIMO)
         .handshake(TokioIo::new(io))
         .await
-        .map_err(|e| format!("falha de conexão: {}", cadeia(&e)))?;
+        .map_err(|e| format!("falha de conexão: {}", falha_http(&e)))?;
     let resposta = envio.send_request(pedido);
     tokio::pin!(resposta, conexao);
     let r = tokio::select! {
@@ -248,7 +252,7 @@ where
         _ = &mut conexao => resposta.await,
     };
     r.map(|r| r.status().as_u16())
-        .map_err(|e| format!("falha na resposta: {}", cadeia(&e)))
+        .map_err(|e| format!("falha na resposta: {}", falha_http(&e)))
 }
 
 /// One attempt: check the destination, resolve and check its addresses, connect to one of them,
@@ -282,7 +286,7 @@ async fn tentar(
             assinar(&p.segredo, &p.mensagem_id, ts, &p.corpo),
         )
         .body(Full::new(bytes::Bytes::from(p.corpo.clone())))
-        .map_err(|e| format!("URL inválida: {e}"))?;
+        .map_err(|_| "URL inválida".to_owned())?;
     if !destino.https {
         return tokio::time::timeout(cliente.tempo_resposta, enviar(tcp, pedido))
             .await
@@ -290,29 +294,66 @@ async fn tentar(
     }
     let nome = match &destino.host {
         url::Host::Domain(d) => rustls::pki_types::ServerName::try_from(d.clone())
-            .map_err(|e| format!("nome inválido para TLS: {e}"))?,
+            .map_err(|_| "nome inválido para TLS".to_owned())?,
         url::Host::Ipv4(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
         url::Host::Ipv6(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
     };
     let tls = tokio::time::timeout(limite, cliente.tls.connect(nome, tcp))
         .await
         .map_err(|_| format!("sem conexão em {} s", limite.as_secs()))?
-        .map_err(|e| format!("falha de TLS: {}", cadeia(&e)))?;
+        .map_err(|e| format!("falha de TLS: {}", falha_de_tls(&e)))?;
     tokio::time::timeout(cliente.tempo_resposta, enviar(tls, pedido))
         .await
         .map_err(|_| format!("sem resposta em {} s", cliente.tempo_resposta.as_secs()))?
 }
 
-/// An error with its causes ("client error (Connect): invalid peer certificate: …").
-fn cadeia(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut causa = e.source();
-    while let Some(c) = causa {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        causa = c.source();
+/// Why a connection failed, in pt-BR (the delivery log is read by people; the library's
+/// English text never reaches it).
+fn falha_de_rede(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => "conexão recusada pelo destino",
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
+            "conexão interrompida pelo destino"
+        }
+        K::TimedOut => "tempo de conexão esgotado",
+        K::HostUnreachable | K::NetworkUnreachable => "destino inalcançável pela rede",
+        K::UnexpectedEof => "o destino fechou a conexão",
+        _ => "erro de rede",
     }
-    s
+}
+
+/// Why the TLS handshake failed, in pt-BR: the certificate's problem when it is one.
+fn falha_de_tls(e: &std::io::Error) -> &'static str {
+    use rustls::CertificateError as C;
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::Expired => "certificado do destino expirado",
+            C::UnknownIssuer => {
+                "certificado do destino não emitido por autoridade confiável (autoassinado ou de AC privada)"
+            }
+            C::NotValidForName => "certificado do destino não vale para este nome",
+            C::Revoked => "certificado do destino revogado",
+            _ => "certificado do destino recusado",
+        },
+        Some(_) => "negociação segura recusada pelo destino",
+        None => falha_de_rede(e),
+    }
+}
+
+/// Why an HTTP exchange failed, in pt-BR.
+fn falha_http(e: &hyper::Error) -> &'static str {
+    if e.is_parse_too_large() {
+        "cabeçalho da resposta grande demais"
+    } else if e.is_parse() || e.is_parse_status() {
+        "resposta HTTP ilegível"
+    } else if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
+        "o destino fechou a conexão sem responder"
+    } else if e.is_timeout() {
+        "tempo de resposta esgotado"
+    } else {
+        "erro no protocolo HTTP"
+    }
 }
 
 /// One round: fan out the outbox, then try every delivery that is due, to destinations
@@ -343,7 +384,7 @@ pub async fn despachar_com(
                 store::registrar_tentativa(
                     db,
                     p.id,
-                    "entregue",
+                    EstadoEntrega::Entregue,
                     Some(i32::from(status)),
                     None,
                     agora,
@@ -364,7 +405,7 @@ pub async fn despachar_com(
                         store::registrar_tentativa(
                             db,
                             p.id,
-                            "pendente",
+                            EstadoEntrega::Pendente,
                             status,
                             Some(&erro),
                             proxima,
@@ -377,7 +418,7 @@ pub async fn despachar_com(
                         store::registrar_tentativa(
                             db,
                             p.id,
-                            "falhou",
+                            EstadoEntrega::Falhou,
                             status,
                             Some(&erro),
                             agora,

@@ -14,6 +14,7 @@ pub mod ans;
 pub mod estatico;
 pub mod flash;
 pub mod layout;
+pub mod mensagens;
 pub mod operadora;
 pub mod rotulos;
 pub mod seguranca;

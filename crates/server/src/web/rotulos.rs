@@ -1,8 +1,10 @@
 //! How values read to people on the pages: NUPs with their punctuation, competências as
-//! `MM/AAAA`, instants in Brasília with the zone said, and personal identifiers masked.
+//! `MM/AAAA`, instants in Brasília with the zone said, personal identifiers masked, and codes
+//! (permissions, scopes) as their labels.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::America::Sao_Paulo;
+use persus_domain::acesso::Escopo;
 use persus_domain::ids::{Competencia, Nup};
 
 /// `33910.000365/2025-97` (what is stored is the 17 digits); anything else as it is.
@@ -36,6 +38,24 @@ pub fn cns_mascarado(cns: &str) -> String {
     persus_domain::ids::Cns::parse(cns).map_or_else(|_| "***".to_owned(), |c| c.masked())
 }
 
+/// Permission or scope codes as their pt-BR labels, joined by "; " (an unknown code as is).
+pub fn escopos<'a>(codigos: impl IntoIterator<Item = &'a str>) -> String {
+    codigos
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| Escopo::parse(c).map_or(c, |e| e.rotulo()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Permissions stored as a JSON array of codes, as labels.
+pub fn permissoes_gravadas(json: &str) -> String {
+    match serde_json::from_str::<Vec<String>>(json) {
+        Ok(codigos) => escopos(codigos.iter().map(String::as_str)),
+        Err(_) => json.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +70,17 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(instante(t), "01/12/2026 09:30 (horário de Brasília)");
+    }
+
+    #[test]
+    fn codes_read_as_labels() {
+        assert_eq!(
+            escopos("consulta financeiro".split(' ')),
+            "Consultar processos e atendimentos; Emitir GRUs e pedir parcelamentos"
+        );
+        assert_eq!(
+            permissoes_gravadas(r#"["peticionar"]"#),
+            "Protocolar impugnações e recursos"
+        );
     }
 }

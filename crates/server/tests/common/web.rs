@@ -6,6 +6,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use persus_server::app::{router, AppState};
+use persus_server::servicos::relogio::Relogio;
 use persus_store::Db;
 use tower::ServiceExt;
 
@@ -116,10 +117,61 @@ pub fn apos(texto: &str, marca: &str) -> String {
         .to_owned()
 }
 
+/// Post/Redirect/Get: `r` must be a 303 to a page of this site; that page, as the browser
+/// shows it next.
+pub async fn redirecionado(app: &Router, r: &R, cookie: &str) -> R {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
+    let para = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(para.starts_with('/'), "{para}");
+    chamar(app, get(&para, cookie)).await
+}
+
+/// The text of `texto` between the first `antes` and the next `depois`.
+pub fn entre(texto: &str, antes: &str, depois: &str) -> String {
+    texto
+        .split(antes)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{antes:?} not in {texto}"))
+        .split(depois)
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 /// The operator opens the notice listed on its dashboard (which records its ciência) and
 /// gets the page of the notice.
 pub async fn abrir_notificacao(app: &Router, cookie: &str) -> R {
     let painel = chamar(app, get("/painel", cookie)).await;
     let id = apos(&painel.texto, "/notificacoes/");
     chamar(app, get(&format!("/notificacoes/{id}"), cookie)).await
+}
+
+/// The web app with a debt of demo-368253: its first notice read, then the period ends without
+/// impugnação and the scheduler constitutes the debt. Returns (app, cookie, csrf, debt id).
+pub async fn com_debito(db: &Db, dir: &std::path::Path) -> (Router, String, String, String) {
+    let app = preparado(db, dir).await;
+    let (hap, csrf) = entrar(&app, "rep.368253").await;
+    let painel = chamar(&app, get("/painel", &hap)).await;
+    let id = entre(&painel.texto, "/notificacoes/", "\"");
+    chamar(&app, get(&format!("/notificacoes/{id}"), &hap)).await;
+    let n = persus_store::processos::notificacao(db, id.parse().unwrap())
+        .await
+        .unwrap();
+    let r = persus_server::servicos::relogio::RelogioFixo::em(
+        n.vencimento.unwrap() + chrono::Duration::days(1),
+    );
+    persus_server::servicos::agendador::executar(
+        db,
+        r.hoje(),
+        &persus_domain::calendar::CalendarioAns::padrao(),
+        &persus_domain::deadline::PrazosVigentes::padrao(),
+        &persus_store::auditoria::Ator::sistema("tick"),
+        r.agora(),
+    )
+    .await
+    .unwrap();
+    let cobranca = chamar(&app, get("/cobranca", &hap)).await;
+    assert_eq!(cobranca.status, StatusCode::OK, "{}", cobranca.texto);
+    let debito = entre(&cobranca.texto, "name=\"debitos\" value=\"", "\"");
+    (app, hap, csrf, debito)
 }

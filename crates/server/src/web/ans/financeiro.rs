@@ -33,7 +33,11 @@ pub async fn financeiro(State(app): State<AppState>, s: Sessao) -> Response {
     let abertos = ou_indisponivel!(c::debitos_abertos(&app.db));
     let grus = ou_indisponivel!(c::grus_recentes(&app.db, 50));
     let pagamentos = ou_indisponivel!(c::pagamentos_recentes(&app.db, 50));
-    let parcelamentos = ou_indisponivel!(c::parcelamentos_no_estado(&app.db, "ativo", 100));
+    let parcelamentos = ou_indisponivel!(c::parcelamentos_no_estado(
+        &app.db,
+        persus_domain::cobranca::estados::EstadoParcelamento::Ativo,
+        100
+    ));
     let grafico: Vec<_> = meses
         .iter()
         .rev()

@@ -61,8 +61,12 @@ pub fn rotas() -> Router<AppState> {
         .route("/lotes/{id}", get(lote))
         .route("/cobranca", get(cobranca))
         .route("/cobranca/grus", post(emitir_gru))
-        .route("/cobranca/grus/{numero}", get(gru_pdf))
-        .route("/cobranca/parcelamento", get(simular_parcelamento))
+        .route("/cobranca/grus/{numero}", get(gru))
+        .route("/cobranca/grus/{numero}/pdf", get(gru_pdf))
+        .route(
+            "/cobranca/parcelamento",
+            get(simular_parcelamento).post(ir_para_simulacao),
+        )
         .route("/cobranca/parcelamentos", post(pedir_parcelamento))
         .route("/cobranca/parcelamentos/{id}", get(parcelamento))
         .route(
@@ -71,11 +75,17 @@ pub fn rotas() -> Router<AppState> {
         )
         .route("/conta", get(conta))
         .route("/conta/aplicacoes", post(registrar_aplicacao))
-        .route("/conta/aplicacoes/{client_id}/{acao}", post(acao_aplicacao))
+        .route(
+            "/conta/aplicacoes/{client_id}/{acao}",
+            get(confirmar_acao_aplicacao).post(acao_aplicacao),
+        )
         .route("/conta/webhooks", post(criar_webhook))
         .route("/conta/webhooks/{id}", get(entregas_webhook))
         .route("/conta/webhooks/{id}/teste", post(teste_webhook))
-        .route("/conta/webhooks/{id}/cancelar", post(cancelar_webhook))
+        .route(
+            "/conta/webhooks/{id}/cancelar",
+            get(confirmar_cancelamento).post(cancelar_webhook),
+        )
         .route("/conta/usuarios", post(criar_usuario))
         .route("/conta/delegacoes", post(delegar))
         .route("/conta/delegacoes/{id}/revogar", post(revogar_delegacao))

@@ -53,11 +53,14 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
     };
     let aberto: i64 = debitos
         .iter()
-        .filter(|d| d.estado == "aberto")
+        .filter(|d| d.estado == persus_domain::cobranca::estados::EstadoDebito::Aberto)
         .map(|d| d.valor_centavos)
         .sum();
     let mut por_mes: std::collections::BTreeMap<String, i64> = Default::default();
-    for d in debitos.iter().filter(|d| d.estado == "aberto") {
+    for d in debitos
+        .iter()
+        .filter(|d| d.estado == persus_domain::cobranca::estados::EstadoDebito::Aberto)
+    {
         *por_mes
             .entry(d.vencimento.format("%m/%Y").to_string())
             .or_default() += d.valor_centavos;

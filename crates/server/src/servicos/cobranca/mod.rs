@@ -5,6 +5,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::cobranca::boleto::{campo_livre_bb, nosso_numero, Boleto, BANCO_DO_BRASIL};
+use persus_domain::cobranca::estados::{
+    EstadoDebito, EstadoGru, EstadoParcela, EstadoParcelamento, SituacaoPagamento,
+};
 pub use persus_domain::cobranca::retorno::{cnab240_de, ler_cnab240, PagamentoLido};
 use persus_domain::cobranca::retorno::{conferir_pagamento, GruConferida};
 use persus_domain::cobranca::{encargos, vencimento_da_gru, TabelaSelic, PISO_COBRANCA};
@@ -16,6 +19,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ServicoError;
+
+pub mod posicao;
 
 /// ANS's collection agreement with Banco do Brasil and its portfolio. [GUESS] — the real
 /// convênio is ANS's; configure it before production.
@@ -66,6 +71,17 @@ pub async fn constituir_debitos(
     Ok(n)
 }
 
+/// When and by whom a charging action happens, and the tables it computes with.
+#[derive(Clone, Copy)]
+pub struct Contexto<'a> {
+    /// Today in Brasília.
+    pub hoje: NaiveDate,
+    pub agora: DateTime<Utc>,
+    pub calendario: &'a CalendarioAns,
+    pub selic: &'a TabelaSelic,
+    pub ator: &'a Ator,
+}
+
 /// GRU numbers: 8-digit sequence and two check digits (ISO 7064 mod 97-10), `NN.NNN.NNN-DD`.
 pub fn numero_gru(sequencia: i64) -> String {
     let dv = 98 - (sequencia * 100) % 97;
@@ -84,25 +100,66 @@ pub struct LinhaGru {
     pub memoria: Vec<String>,
 }
 
+/// A new GRU — next number, nosso número, barcode — with its composition `memoria`, stored.
+async fn inserir_gru(
+    tx: &mut persus_store::Tx,
+    operadora: &str,
+    vencimento: NaiveDate,
+    valor: Centavos,
+    memoria: &serde_json::Value,
+    ctx: &Contexto<'_>,
+) -> Result<Gru, ServicoError> {
+    let seq = store::proxima_sequencia(tx, "gru").await?;
+    let nn = nosso_numero(CONVENIO_ANS, seq as u64).map_err(regra)?;
+    let boleto = Boleto::novo(
+        BANCO_DO_BRASIL,
+        vencimento,
+        valor,
+        &campo_livre_bb(&nn, CARTEIRA).map_err(regra)?,
+    )
+    .map_err(regra)?;
+    let mut gru = Gru {
+        id: 0,
+        numero: numero_gru(seq),
+        nosso_numero: nn,
+        operadora: operadora.to_owned(),
+        vencimento,
+        valor_centavos: valor.value(),
+        codigo_barras: boleto.codigo_de_barras(),
+        linha_digitavel: boleto.linha_digitavel(),
+        estado: EstadoGru::Emitida,
+        memoria: memoria.to_string(),
+        emitida_em: ctx.agora,
+        emitida_por: ctx.ator.ator.clone(),
+        paga_em: None,
+        valor_pago_centavos: None,
+    };
+    gru.id = store::inserir_gru(tx, &gru).await?;
+    Ok(gru)
+}
+
 /// Issues a GRU over the operator's chosen debts, offsetting the chosen credits.
-#[allow(clippy::too_many_arguments)]
 pub async fn emitir_gru(
     db: &Db,
     operadora: &str,
     debitos: &[i64],
     creditos: &[i64],
-    hoje: NaiveDate,
-    calendario: &CalendarioAns,
-    selic: &TabelaSelic,
-    ator: &Ator,
-    agora: DateTime<Utc>,
+    ctx: &Contexto<'_>,
 ) -> Result<Gru, ServicoError> {
+    let Contexto {
+        hoje,
+        agora,
+        calendario,
+        selic,
+        ator,
+    } = *ctx;
     if debitos.is_empty() {
-        return Err(regra("selecione ao menos um débito"));
+        return Err(ServicoError::campo(
+            "debitos",
+            "selecione ao menos um débito",
+        ));
     }
-    let mut ids = debitos.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = posicao::sem_repetir(debitos);
     let mut tx = db.begin().await?;
     let achados = store::debitos(&mut tx, operadora, &ids).await?;
     let mut erros = Vec::new();
@@ -113,8 +170,8 @@ pub async fn emitir_gru(
     }
     let mut vencimentos = std::collections::BTreeSet::new();
     for d in &achados {
-        if d.estado != "aberto" {
-            erros.push(format!("débito {} está {}", d.id, d.estado));
+        if d.estado != EstadoDebito::Aberto {
+            erros.push(format!("débito {} está {}", d.id, d.estado.rotulo()));
         }
         if let Some(g) = store::gru_aberta_do_debito(&mut tx, d.id, hoje).await? {
             erros.push(format!(
@@ -183,36 +240,11 @@ pub async fn emitir_gru(
              o valor se acumula até ultrapassá-lo"
         )));
     }
-    let seq = store::proxima_sequencia(&mut tx, "gru").await?;
-    let nn = nosso_numero(CONVENIO_ANS, seq as u64).map_err(regra)?;
-    let boleto = Boleto::novo(
-        BANCO_DO_BRASIL,
-        vencimento,
-        total,
-        &campo_livre_bb(&nn, CARTEIRA).map_err(regra)?,
-    )
-    .map_err(regra)?;
-    let mut gru = Gru {
-        id: 0,
-        numero: numero_gru(seq),
-        nosso_numero: nn,
-        operadora: operadora.to_owned(),
-        vencimento,
-        valor_centavos: total.value(),
-        codigo_barras: boleto.codigo_de_barras(),
-        linha_digitavel: boleto.linha_digitavel(),
-        estado: "emitida".to_owned(),
-        memoria: serde_json::to_string(&json!({
-            "linhas": linhas, "selic": selic.versao(), "bruto_centavos": bruto.value(),
-            "creditos": usados.iter().map(|c| json!({ "credito": c.id, "valor_centavos": c.valor_centavos, "origem": c.origem })).collect::<Vec<_>>(),
-        }))
-        .unwrap_or_default(),
-        emitida_em: agora,
-        emitida_por: ator.ator.clone(),
-        paga_em: None,
-        valor_pago_centavos: None,
-    };
-    gru.id = store::inserir_gru(&mut tx, &gru).await?;
+    let memoria = json!({
+        "linhas": linhas, "selic": selic.versao(), "bruto_centavos": bruto.value(),
+        "creditos": usados.iter().map(|c| json!({ "credito": c.id, "valor_centavos": c.valor_centavos, "origem": c.origem })).collect::<Vec<_>>(),
+    });
+    let gru = inserir_gru(&mut tx, operadora, vencimento, total, &memoria, ctx).await?;
     for c in &usados {
         store::usar_credito(&mut tx, c.id, gru.id).await?;
     }
@@ -272,7 +304,7 @@ pub struct ItemRelatorio {
     pub nosso_numero: String,
     pub gru: Option<String>,
     pub valor_pago_centavos: i64,
-    pub situacao: String,
+    pub situacao: SituacaoPagamento,
     pub observacao: String,
 }
 
@@ -287,20 +319,20 @@ async fn conciliar(
     let gru = store::gru_por_nosso_numero(tx, &p.nosso_numero).await?;
     let (situacao, observacao, quitar) = match &gru {
         None => (
-            "sem_gru",
+            SituacaoPagamento::SemGru,
             "nosso número sem GRU emitida pela ANS: devolver ou identificar".to_owned(),
             false,
         ),
-        Some(g) if g.estado == "cancelada" => (
-            "gru_inativa",
+        Some(g) if g.estado == EstadoGru::Cancelada => (
+            SituacaoPagamento::GruInativa,
             format!(
                 "GRU {} estava cancelada: pagamento sinalizado, não baixado",
                 g.numero
             ),
             false,
         ),
-        Some(g) if g.estado == "paga" => (
-            "gru_inativa",
+        Some(g) if g.estado == EstadoGru::Paga => (
+            SituacaoPagamento::GruInativa,
             format!(
                 "GRU {} já estava paga: pagamento em duplicidade a devolver",
                 g.numero
@@ -308,7 +340,7 @@ async fn conciliar(
             false,
         ),
         Some(g) if p.pago_em > g.vencimento => (
-            "gru_inativa",
+            SituacaoPagamento::GruInativa,
             format!(
                 "GRU {} paga em {} após o vencimento {}: não é aceita; reemitir com encargos",
                 g.numero,
@@ -318,7 +350,7 @@ async fn conciliar(
             false,
         ),
         Some(g) if p.valor.value() < g.valor_centavos => (
-            "divergente",
+            SituacaoPagamento::Divergente,
             format!(
                 "pagamento parcial: {} de {}; falta {} — a GRU continua em aberto",
                 p.valor,
@@ -328,14 +360,18 @@ async fn conciliar(
             false,
         ),
         Some(g) if p.valor.value() > g.valor_centavos => (
-            "conciliado",
+            SituacaoPagamento::Conciliado,
             format!(
                 "pago a maior: excedente de {} fica como crédito da operadora",
                 Centavos::new(p.valor.value() - g.valor_centavos)
             ),
             true,
         ),
-        Some(_) => ("conciliado", "valor exato".to_owned(), true),
+        Some(_) => (
+            SituacaoPagamento::Conciliado,
+            "valor exato".to_owned(),
+            true,
+        ),
     };
     store::inserir_pagamento(
         tx,
@@ -347,7 +383,7 @@ async fn conciliar(
             pago_em: p.pago_em,
             origem: origem.to_owned(),
             retorno_sha256: retorno.map(str::to_owned),
-            situacao: situacao.to_owned(),
+            situacao,
             observacao: observacao.clone(),
             registrado_em: agora,
             registrado_por: ator.ator.clone(),
@@ -378,7 +414,7 @@ async fn conciliar(
                 acao: "gru.paga",
                 entidade: "gru",
                 entidade_id: &g.numero,
-                antes: Some(json!({ "estado": g.estado })),
+                antes: Some(json!({ "estado": g.estado.as_str() })),
                 depois: Some(json!({ "estado": "paga", "pago_em": p.pago_em,
                     "valor_pago_centavos": p.valor.value(), "origem": origem })),
             },
@@ -399,7 +435,7 @@ async fn conciliar(
         nosso_numero: p.nosso_numero.clone(),
         gru: gru.map(|g| g.numero),
         valor_pago_centavos: p.valor.value(),
-        situacao: situacao.to_owned(),
+        situacao,
         observacao,
     })
 }
@@ -424,11 +460,11 @@ pub async fn retorno_importado(db: &Db, sha256: &str) -> Result<Relatorio, Servi
 
 fn contar(r: &mut Relatorio) {
     for i in &r.itens {
-        match i.situacao.as_str() {
-            "conciliado" => r.conciliados += 1,
-            "divergente" => r.divergentes += 1,
-            "sem_gru" => r.sem_gru += 1,
-            _ => r.gru_inativa += 1,
+        match i.situacao {
+            SituacaoPagamento::Conciliado => r.conciliados += 1,
+            SituacaoPagamento::Divergente => r.divergentes += 1,
+            SituacaoPagamento::SemGru => r.sem_gru += 1,
+            SituacaoPagamento::GruInativa => r.gru_inativa += 1,
         }
     }
 }
@@ -674,63 +710,44 @@ pub struct ParcelamentoConcedido {
 
 /// Grants a parcelamento over open debts: consolidated with charges to today, instalments
 /// planned, debts `parcelado` (out of CADIN), the confession recorded — all in one transaction.
-#[allow(clippy::too_many_arguments)]
 pub async fn solicitar_parcelamento(
     db: &Db,
     operadora: &str,
     debitos: &[i64],
     n: u32,
     confissao_aceita: bool,
-    hoje: NaiveDate,
-    calendario: &CalendarioAns,
-    selic: &TabelaSelic,
-    ator: &Ator,
-    agora: DateTime<Utc>,
+    ctx: &Contexto<'_>,
 ) -> Result<ParcelamentoConcedido, ServicoError> {
+    let Contexto {
+        hoje,
+        agora,
+        calendario,
+        selic,
+        ator,
+    } = *ctx;
     if !confissao_aceita {
-        return Err(regra(
-            "o pedido de parcelamento é confissão irrevogável do débito: confirme com \"confissao\": true",
+        return Err(ServicoError::campo(
+            "confissao",
+            "o pedido de parcelamento é confissão irrevogável do débito: confirme a confissão (\"confissao\": true na API)",
         ));
     }
-    let mut ids = debitos.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Err(regra("selecione ao menos um débito"));
-    }
+    let ids = posicao::sem_repetir(debitos);
     let mut tx = db.begin().await?;
     let achados = store::debitos(&mut tx, operadora, &ids).await?;
+    let consolidacao = posicao::consolidar(&ids, &achados, hoje, selic)?;
     let mut erros = Vec::new();
     for id in &ids {
-        match achados.iter().find(|d| d.id == *id) {
-            None => erros.push(format!("débito {id} não encontrado")),
-            Some(d) if d.estado != "aberto" => erros.push(format!("débito {id} está {}", d.estado)),
-            Some(_) => {
-                if let Some(g) = store::gru_aberta_do_debito(&mut tx, *id, hoje).await? {
-                    erros.push(format!("débito {id} está na GRU {g}, ainda pagável"));
-                }
-            }
+        if let Some(g) = store::gru_aberta_do_debito(&mut tx, *id, hoje).await? {
+            erros.push(format!("débito {id} está na GRU {g}, ainda pagável"));
         }
     }
     if !erros.is_empty() {
         return Err(regra(erros.join("; ")));
     }
-    let mut consolidado = 0i64;
-    let mut memoria = Vec::new();
-    for d in &achados {
-        let e = encargos(
-            Centavos::new(d.valor_centavos),
-            d.vencimento,
-            hoje.max(d.vencimento),
-            selic,
-        )
-        .map_err(regra)?;
-        consolidado += e.total.value();
-        memoria.push(json!({ "debito": d.id, "processo": d.nup, "total_centavos": e.total.value(), "memoria": e.memoria }));
-    }
-    let consolidado = Centavos::new(consolidado);
+    let memoria = consolidacao.memoria();
+    let consolidado = consolidacao.total;
     let plano = persus_domain::cobranca::simular_parcelamento(consolidado, n, hoje, calendario)
-        .map_err(regra)?;
+        .map_err(|m| ServicoError::campo("parcelas", m))?;
     let confissao = texto_confissao(operadora, consolidado, n, hoje);
     let id = store::criar_parcelamento(
         &mut tx,
@@ -740,7 +757,7 @@ pub async fn solicitar_parcelamento(
             consolidado_centavos: consolidado.value(),
             parcelas: n as i32,
             concedido_em: hoje,
-            estado: "ativo".to_owned(),
+            estado: EstadoParcelamento::Ativo,
             confissao: confissao.clone(),
             memoria: serde_json::to_string(&json!({ "debitos": memoria, "selic": selic.versao() }))
                 .unwrap_or_default(),
@@ -789,35 +806,37 @@ pub async fn solicitar_parcelamento(
 /// Issues the GRU of one instalment: its base plus SELIC to the month before payment and 1% in
 /// the payment month, due on the instalment's date (or, if that passed, the last business day
 /// of this month).
-#[allow(clippy::too_many_arguments)]
 pub async fn emitir_gru_parcela(
     db: &Db,
     operadora: &str,
     parcelamento_id: i64,
     numero: i32,
-    hoje: NaiveDate,
-    calendario: &CalendarioAns,
-    selic: &TabelaSelic,
-    ator: &Ator,
-    agora: DateTime<Utc>,
+    ctx: &Contexto<'_>,
 ) -> Result<Gru, ServicoError> {
+    let Contexto {
+        hoje,
+        agora,
+        calendario,
+        selic,
+        ator,
+    } = *ctx;
     let (p, parcelas) = store::parcelamento(db, parcelamento_id, Some(operadora))
         .await?
         .ok_or_else(|| ServicoError::NaoEncontrado(format!("Parcelamento {parcelamento_id}")))?;
-    if p.estado != "ativo" {
+    if p.estado != EstadoParcelamento::Ativo {
         return Err(regra(format!(
             "o parcelamento {parcelamento_id} está {}",
-            p.estado
+            p.estado.rotulo()
         )));
     }
     let parcela = parcelas
         .iter()
         .find(|x| x.numero == numero)
         .ok_or_else(|| regra(format!("parcela {numero} não existe (1 a {})", p.parcelas)))?;
-    if parcela.estado != "aberta" {
+    if parcela.estado != EstadoParcela::Aberta {
         return Err(regra(format!(
             "a parcela {numero} já está {}",
-            parcela.estado
+            parcela.estado.rotulo()
         )));
     }
     let mut tx = db.begin().await?;
@@ -834,38 +853,13 @@ pub async fn emitir_gru_parcela(
         selic,
     )
     .map_err(regra)?;
-    let seq = store::proxima_sequencia(&mut tx, "gru").await?;
-    let nn = nosso_numero(CONVENIO_ANS, seq as u64).map_err(regra)?;
-    let boleto = Boleto::novo(
-        BANCO_DO_BRASIL,
-        vencimento,
-        valor,
-        &campo_livre_bb(&nn, CARTEIRA).map_err(regra)?,
-    )
-    .map_err(regra)?;
-    let mut gru = Gru {
-        id: 0,
-        numero: numero_gru(seq),
-        nosso_numero: nn,
-        operadora: operadora.to_owned(),
-        vencimento,
-        valor_centavos: valor.value(),
-        codigo_barras: boleto.codigo_de_barras(),
-        linha_digitavel: boleto.linha_digitavel(),
-        estado: "emitida".to_owned(),
-        memoria: serde_json::to_string(&json!({
-            "linhas": [{ "processo": format!("Parcelamento {parcelamento_id}, parcela {numero}/{}", p.parcelas),
-                         "principal": parcela.base_centavos, "multa": 0, "juros": valor.value() - parcela.base_centavos,
-                         "total": valor.value(), "juros_percentual_centesimos": pct, "memoria": memoria }],
-            "selic": selic.versao(),
-        }))
-        .unwrap_or_default(),
-        emitida_em: agora,
-        emitida_por: ator.ator.clone(),
-        paga_em: None,
-        valor_pago_centavos: None,
-    };
-    gru.id = store::inserir_gru(&mut tx, &gru).await?;
+    let memoria = json!({
+        "linhas": [{ "processo": format!("Parcelamento {parcelamento_id}, parcela {numero}/{}", p.parcelas),
+                     "principal": parcela.base_centavos, "multa": 0, "juros": valor.value() - parcela.base_centavos,
+                     "total": valor.value(), "juros_percentual_centesimos": pct, "memoria": memoria }],
+        "selic": selic.versao(),
+    });
+    let gru = inserir_gru(&mut tx, operadora, vencimento, valor, &memoria, ctx).await?;
     store::ligar_parcela(&mut tx, gru.id, parcelamento_id, numero).await?;
     auditoria::registrar(
         &mut tx,
@@ -919,9 +913,12 @@ pub async fn cobrar(
         };
         let vencidas = parcelas
             .iter()
-            .filter(|x| x.estado == "aberta" && x.vencimento < hoje)
+            .filter(|x| x.estado == EstadoParcela::Aberta && x.vencimento < hoje)
             .count() as u32;
-        let pagas = parcelas.iter().filter(|x| x.estado == "paga").count() as u32;
+        let pagas = parcelas
+            .iter()
+            .filter(|x| x.estado == EstadoParcela::Paga)
+            .count() as u32;
         if !persus_domain::cobranca::rescinde(vencidas, pagas, p.parcelas as u32) {
             continue;
         }
@@ -1020,4 +1017,30 @@ pub async fn cobrar(
         }
     }
     Ok(r)
+}
+
+/// One line of a GRU's composition as recorded when it was issued.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct LinhaComposicao {
+    pub processo: String,
+    pub principal: i64,
+    #[serde(default)]
+    pub multa: i64,
+    #[serde(default)]
+    pub juros: i64,
+    pub total: i64,
+    #[serde(default)]
+    pub memoria: Vec<String>,
+}
+
+/// The composition of a GRU (one line per debt, or the instalment), with the computation of
+/// each line as recorded when it was issued.
+pub fn composicao(g: &Gru) -> Result<Vec<LinhaComposicao>, ServicoError> {
+    #[derive(serde::Deserialize)]
+    struct Memoria {
+        linhas: Vec<LinhaComposicao>,
+    }
+    serde_json::from_str::<Memoria>(&g.memoria)
+        .map(|m| m.linhas)
+        .map_err(|e| ServicoError::Interno(format!("composição da GRU {}: {e}", g.numero)))
 }
