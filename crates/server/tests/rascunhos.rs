@@ -80,11 +80,13 @@ async fn protocola(
         db,
         op,
         id,
-        r.hoje(),
-        r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &Ator::sistema(op),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: r.hoje(),
+            agora: r.agora(),
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &Ator::sistema(op),
+        },
     )
     .await
 }

@@ -17,6 +17,14 @@ pub fn data_em_brasilia(instante: DateTime<Utc>) -> NaiveDate {
     instante.with_timezone(&Sao_Paulo).date_naive()
 }
 
+/// An instant as people read it, with the zone said: "01/12/2026 09:30 (horário de Brasília)".
+pub fn instante_em_brasilia(instante: DateTime<Utc>) -> String {
+    format!(
+        "{} (horário de Brasília)",
+        instante.with_timezone(&Sao_Paulo).format("%d/%m/%Y %H:%M")
+    )
+}
+
 /// The last instant of a civil day in Brasília (23:59:59), as UTC — "valid until dd/mm".
 pub fn fim_do_dia_em_brasilia(d: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// (name, content type, content).
-const ARQUIVOS: [(&str, &str, &str); 3] = [
+const ARQUIVOS: [(&str, &str, &str); 4] = [
     (
         "persus.css",
         "text/css; charset=utf-8",
@@ -26,6 +26,11 @@ const ARQUIVOS: [(&str, &str, &str); 3] = [
         "recarregar.js",
         "text/javascript; charset=utf-8",
         include_str!("estatico/recarregar.js"),
+    ),
+    (
+        "selecionar-todos.js",
+        "text/javascript; charset=utf-8",
+        include_str!("estatico/selecionar-todos.js"),
     ),
 ];
 

@@ -14,6 +14,7 @@ pub mod ans;
 pub mod estatico;
 pub mod layout;
 pub mod operadora;
+pub mod retomar;
 pub mod seguranca;
 
 use axum::extract::{FromRequestParts, Query, State};
@@ -101,20 +102,29 @@ fn token_do_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-impl FromRequestParts<AppState> for Sessao {
+/// The redirect to sign in, coming back to `volta` (a path of this site) afterwards.
+pub fn para_entrar(volta: &str) -> Response {
+    Redirect::to(&format!("/entrar?volta={}", urlencode(volta))).into_response()
+}
+
+/// The session cookie's token, if the request carries one (live or not).
+pub(crate) fn token_da_sessao(headers: &HeaderMap) -> Option<String> {
+    token_do_cookie(headers)
+}
+
+/// The live session of a request, or `None` when the person must sign in (no cookie, an ended
+/// or expired session) — for the handlers that keep what was sent before sending the person to
+/// sign in ([`retomar`]). A POST from another site and a store failure are refused as for
+/// [`Sessao`].
+pub struct TalvezSessao(pub Option<Sessao>);
+
+impl FromRequestParts<AppState> for TalvezSessao {
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let volta = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/painel".to_owned());
-        let entrar =
-            || Redirect::to(&format!("/entrar?volta={}", urlencode(&volta))).into_response();
         // A POST from another site is refused before anything (CSRF defence in depth).
         if parts.method == axum::http::Method::POST && !mesma_origem(&parts.headers) {
             return Err(erro(
@@ -124,23 +134,18 @@ impl FromRequestParts<AppState> for Sessao {
             ));
         }
         let Some(token) = token_do_cookie(&parts.headers) else {
-            return Err(entrar());
+            return Ok(TalvezSessao(None));
         };
         let agora = Utc::now();
-        let Ok(Some((usuario, csrf))) =
-            contas::sessao(&app.db, &auth::sha256_hex(&token), agora).await
+        let Some((usuario, csrf)) = contas::sessao(&app.db, &auth::sha256_hex(&token), agora)
+            .await
+            .map_err(indisponivel)?
         else {
-            return Err(entrar());
+            return Ok(TalvezSessao(None));
         };
         let operadora = contas::operadora_da_organizacao(&app.db, usuario.organizacao_id)
             .await
-            .map_err(|_| {
-                erro(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Indisponível",
-                    "Tente de novo em instantes.",
-                )
-            })?;
+            .map_err(indisponivel)?;
         let permissoes = match &operadora {
             Some(op) => {
                 crate::servicos::contas::permissoes_de(&app.db, &usuario, Some(op), op, None, agora)
@@ -149,11 +154,31 @@ impl FromRequestParts<AppState> for Sessao {
             }
             None => Vec::new(),
         };
-        Ok(Sessao {
+        Ok(TalvezSessao(Some(Sessao {
             usuario,
             csrf,
             operadora,
             permissoes,
+        })))
+    }
+}
+
+impl FromRequestParts<AppState> for Sessao {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let TalvezSessao(s) = TalvezSessao::from_request_parts(parts, app).await?;
+        s.ok_or_else(|| {
+            para_entrar(
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/painel"),
+            )
         })
     }
 }
