@@ -58,14 +58,20 @@ export async function executar() {
   let nup, numeros, protocolo, docId;
 
   await passo('peticoes: "selecionar todos" funciona pelo teclado', async () => {
-    // Reading an Ofício records ciência: its attendances then wait for an impugnação.
+    // Reading an Ofício records ciência: its attendances then wait for an impugnação. Processes
+    // whose ciência is already recorded (a demo used before) are candidates too.
     await op.goto(`${URL}/painel`);
     const avisos = await op.$$eval('a[href^="/notificacoes/"]', (as) => as.map((a) => a.getAttribute('href')));
+    const candidatos = [];
     for (const aviso of avisos.slice(0, 12)) {
       await op.goto(`${URL}${aviso}`);
       const link = await op.$('main a[href^="/processos/"]');
-      if (!link) continue;
-      const n = (await link.getAttribute('href')).split('/processos/')[1];
+      if (link) candidatos.push((await link.getAttribute('href')).split('/processos/')[1]);
+    }
+    await op.goto(`${URL}/processos`);
+    candidatos.push(...await op.$$eval('table a[href^="/processos/"]',
+      (as) => as.map((a) => a.getAttribute('href').split('/processos/')[1])));
+    for (const n of candidatos.slice(0, 60)) {
       await op.goto(`${URL}/peticoes/nova?processo=${encodeURIComponent(n)}&tipo=impugnacao`);
       if ((await op.$$('input[name=atendimentos]')).length >= 4) { nup = n; break; }
     }
