@@ -91,10 +91,15 @@ async fn protocola(
     .await
 }
 
+/// The refusal's text (a rule, a thing not found for the caller, fields to correct).
 fn erro(r: Result<impl std::fmt::Debug, ServicoError>) -> String {
     match r {
-        Err(ServicoError::Regra(m)) => m,
-        other => panic!("expected a rule error, got {other:?}"),
+        Err(
+            e @ (ServicoError::Regra(_)
+            | ServicoError::NaoEncontrado(_)
+            | ServicoError::Invalido(_)),
+        ) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -143,12 +148,12 @@ db_test!(
         assert_eq!(lido.pedido.processo, nup);
 
         // Another operator cannot see, edit, protocol or discard it.
-        assert!(erro(rascunhos::carregar(&db, AMIL, r.id).await).contains("não encontrado"));
+        assert!(erro(rascunhos::carregar(&db, AMIL, r.id).await).contains("não existe"));
         assert!(
             erro(rascunhos::salvar(&db, AMIL, Some(r.id), &p, agora, &ator).await)
                 .contains("não encontrado")
         );
-        assert!(erro(protocola(&db, AMIL, r.id, d(2026, 3, 2)).await).contains("não encontrado"));
+        assert!(erro(protocola(&db, AMIL, r.id, d(2026, 3, 2)).await).contains("não existe"));
 
         let recibo = protocola(&db, HAPVIDA, r.id, d(2026, 3, 2)).await.unwrap();
         assert!(
@@ -187,7 +192,7 @@ db_test!(
         rascunhos::descartar(&db, HAPVIDA, r2.id, agora, &ator)
             .await
             .unwrap();
-        assert!(erro(rascunhos::carregar(&db, HAPVIDA, r2.id).await).contains("não encontrado"));
+        assert!(erro(rascunhos::carregar(&db, HAPVIDA, r2.id).await).contains("não existe"));
     }
 );
 
