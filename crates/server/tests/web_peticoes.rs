@@ -438,7 +438,9 @@ db_test!(lote_em_windows_1252_e_zip_pela_web_enviados_uma_vez, |db| {
     // The template opens in columns in a spreadsheet program: BOM, `;`, CRLF.
     let m = bruto(&app, get("/lotes/modelo.csv", &hap)).await;
     assert!(m.1.starts_with("\u{feff}tipo;processo;".as_bytes()));
-    assert!(String::from_utf8(m.1).unwrap().contains("documentos\r\nimpugnacao;"));
+    assert!(String::from_utf8(m.1)
+        .unwrap()
+        .contains("documentos\r\nimpugnacao;"));
 });
 
 db_test!(
