@@ -12,6 +12,7 @@
 //! - [`lifecycle`]: the attendance state machine (identified → notified → … → annulled/due).
 //! - [`acesso`]: roles, permissions/scopes and notice kinds, stored as codes, shown as labels
 //!   ([`rotulado!`]).
+//! - [`peticoes`]: petition kinds and states, and the minimum fundamentação.
 
 pub mod acesso;
 pub mod calendar;
@@ -21,5 +22,6 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod motivos;
+pub mod peticoes;
 pub mod rotulado;
 pub mod valoracao;

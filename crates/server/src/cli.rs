@@ -454,11 +454,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &db,
                 &operadora,
                 &pedidos,
-                relogio.hoje(),
-                relogio.agora(),
-                &CalendarioAns::padrao(),
-                &PrazosVigentes::padrao(),
-                &Ator::sistema(&por),
+                &crate::servicos::peticoes::Ocasiao {
+                    hoje: relogio.hoje(),
+                    agora: relogio.agora(),
+                    calendario: &CalendarioAns::padrao(),
+                    prazos: &PrazosVigentes::padrao(),
+                    ator: &Ator::sistema(&por),
+                },
             )
             .await;
             db.close().await;

@@ -396,11 +396,13 @@ db_test!(prazo_que_vence_no_carnaval_termina_na_quinta_feira, |db| {
         &db,
         "368253",
         &pedido,
-        quinta.hoje(),
-        quinta.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &ator(),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: quinta.hoje(),
+            agora: quinta.agora(),
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &ator(),
+        },
     )
     .await
     .unwrap();

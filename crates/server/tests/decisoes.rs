@@ -84,11 +84,13 @@ async fn peticao(
         db,
         HAPVIDA,
         p,
-        r.hoje(),
-        r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &ator(HAPVIDA),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: r.hoje(),
+            agora: r.agora(),
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &ator(HAPVIDA),
+        },
     )
     .await
 }

@@ -68,11 +68,13 @@ async fn protocola(
         db,
         op,
         p,
-        r.hoje(),
-        r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &Ator::sistema(op),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: r.hoje(),
+            agora: r.agora(),
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &Ator::sistema(op),
+        },
     )
     .await
 }
@@ -212,11 +214,13 @@ db_test!(
             &db,
             &op,
             &linhas,
-            r.hoje(),
-            r.agora(),
-            &CalendarioAns::padrao(),
-            &PrazosVigentes::padrao(),
-            &Ator::sistema(&op),
+            &persus_server::servicos::peticoes::Ocasiao {
+                hoje: r.hoje(),
+                agora: r.agora(),
+                calendario: &CalendarioAns::padrao(),
+                prazos: &PrazosVigentes::padrao(),
+                ator: &Ator::sistema(&op),
+            },
         )
         .await
         .unwrap();

@@ -80,19 +80,25 @@ async fn protocola(
         db,
         op,
         id,
-        r.hoje(),
-        r.agora(),
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &Ator::sistema(op),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: r.hoje(),
+            agora: r.agora(),
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &Ator::sistema(op),
+        },
     )
     .await
 }
 
-/// The pt-BR text of a refusal; a store failure or a success fails the test.
+/// The refusal's text (a rule, a thing not found for the caller, fields to correct).
 fn erro(r: Result<impl std::fmt::Debug, ServicoError>) -> String {
     match r {
-        Err(e @ (ServicoError::Regra(_) | ServicoError::NaoEncontrado(_))) => e.to_string(),
+        Err(
+            e @ (ServicoError::Regra(_)
+            | ServicoError::NaoEncontrado(_)
+            | ServicoError::Invalido(_)),
+        ) => e.to_string(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

@@ -8,8 +8,8 @@
 mod common;
 
 use common::web::{
-    abrir_notificacao, apos, chamar, com_debito, entrar, form, get, preparado, redirecionado,
-    seguir,
+    abrir_notificacao, apos, chamar, com_debito, entrar, form, get, multipart, preparado,
+    redirecionado, seguir,
 };
 
 use axum::body::Body;
@@ -17,36 +17,6 @@ use axum::http::{header, Request, StatusCode};
 use persus_store::db_test;
 
 use common::PDF;
-
-fn multipart(
-    uri: &str,
-    cookie: &str,
-    campos: &[(&str, &str)],
-    arquivos: &[(&str, &str, &[u8])],
-) -> Request<Body> {
-    let fronteira = "----persusfronteira";
-    let mut b: Vec<u8> = Vec::new();
-    for (k, v) in campos {
-        b.extend(
-            format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (k, nome, dados) in arquivos {
-        b.extend(format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{nome}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        b.extend(*dados);
-        b.extend(b"\r\n");
-    }
-    b.extend(format!("--{fronteira}--\r\n").as_bytes());
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={fronteira}"),
-        )
-        .body(Body::from(b))
-        .unwrap()
-}
 
 db_test!(sessao_csrf_e_cada_um_so_ve_o_que_e_seu, |db| {
     let dir = tempfile::tempdir().unwrap();
@@ -288,6 +258,7 @@ db_test!(
             ),
         )
         .await;
+        let r = common::web::seguir_se_303(&app, r, &hap).await;
         assert!(
             r.texto.contains("Nada foi protocolado") && r.texto.contains("XYZ99"),
             "{}",
@@ -311,6 +282,7 @@ db_test!(
             ),
         )
         .await;
+        let r = common::web::seguir_se_303(&app, r, &hap).await;
         assert!(
             r.texto.contains("Todas as 1 linhas estão corretas"),
             "{}",
@@ -321,10 +293,7 @@ db_test!(
             form(
                 "/lotes",
                 &hap,
-                format!(
-                    "csrf={csrf}&planilha={}",
-                    persus_server::web::urlencode(&bom).replace('/', "%2F")
-                ),
+                common::web::campos_ocultos(&r.texto, "/lotes"),
             ),
         )
         .await;

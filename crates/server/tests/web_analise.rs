@@ -60,11 +60,13 @@ async fn impugnado_com_pdf(app: &Router, db: &Db, dir: &std::path::Path) -> (Str
             auditor: None,
             documentos: vec![doc.id],
         },
-        RelogioSistema.hoje(),
-        agora,
-        &regras.calendario,
-        &regras.prazos,
-        &ator(HAPVIDA),
+        &persus_server::servicos::peticoes::Ocasiao {
+            hoje: RelogioSistema.hoje(),
+            agora,
+            calendario: &regras.calendario,
+            prazos: &regras.prazos,
+            ator: &ator(HAPVIDA),
+        },
     )
     .await
     .unwrap();

@@ -18,6 +18,7 @@
 //! - [`auditoria`]: the append-only, hash-chained audit trail.
 //! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
 //! - [`tentativas`]: sign-in attempts per source address and login, for throttling.
+//! - [`formularios`]: forms kept across an expired session until the person signs in again.
 
 #[macro_use]
 pub mod db;
@@ -28,6 +29,7 @@ pub mod cobranca;
 pub mod contas;
 pub mod demo;
 pub mod error;
+pub mod formularios;
 pub mod historico;
 pub mod idempotencia;
 pub mod lotes;

@@ -1,6 +1,7 @@
 //! Batch jobs of petitions.
 
 use chrono::{DateTime, Utc};
+use persus_domain::peticoes::EstadoLote;
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -23,15 +24,20 @@ pub async fn receber(
 /// application (`web-<registro>`, created on first use already revoked and with the hash of a
 /// random secret nobody holds, so it can never get a token), then processed by the same worker
 /// as the API's.
+///
+/// `chave_envio` is the one-time key of the page the batch was checked on: when a batch of the
+/// operator already has it, nothing new is queued and that batch's id is returned.
 pub async fn receber_web(
     db: &Db,
-    operadora: &str,
-    por: &str,
-    segredo_sha256: &str,
+    envio: &EnvioWeb<'_>,
     pedidos_json: &str,
     total: i32,
     em: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let (operadora, por, segredo_sha256) = (envio.operadora, envio.por, envio.segredo_sha256);
+    if let Some(id) = pelo_envio(db, operadora, envio.chave_envio).await? {
+        return Ok(id);
+    }
     let client_id = format!("web-{operadora}");
     let mut tx = db.begin().await?;
     let org: Option<i64> = on_tx!(&mut tx, conn => sqlx::query_scalar(
@@ -62,8 +68,39 @@ pub async fn receber_web(
         crate::contas::revogar_aplicacao(&mut tx, app, em).await?;
     }
     let id = receber_tx(&mut tx, app, operadora, pedidos_json, total, em).await?;
+    let marcado = on_tx!(&mut tx, conn => sqlx::query("UPDATE lotes SET chave_envio = $2 WHERE id = $1")
+        .bind(id).bind(envio.chave_envio).execute(conn).await.map(|r| r.rows_affected()));
+    if let Err(e) = marcado {
+        // The same page sent twice at once: the other request queued it (unique key).
+        drop(tx);
+        return match pelo_envio(db, operadora, envio.chave_envio).await? {
+            Some(id) => Ok(id),
+            None => Err(e.into()),
+        };
+    }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Who sends a web batch, and the one-time key of the page that checked it.
+#[derive(Clone, Copy, Debug)]
+pub struct EnvioWeb<'a> {
+    pub operadora: &'a str,
+    pub por: &'a str,
+    /// Hash of a random secret for the internal web application, if it must be created.
+    pub segredo_sha256: &'a str,
+    pub chave_envio: &'a str,
+}
+
+/// The operator's batch sent with `chave_envio`, if any.
+pub async fn pelo_envio(
+    db: &Db,
+    operadora: &str,
+    chave_envio: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT id FROM lotes WHERE operadora = $1 AND chave_envio = $2")
+        .bind(operadora).bind(chave_envio).fetch_optional(pool).await?))
 }
 
 /// As [`receber`], inside the caller's transaction (a ZIP batch records its documents with it).
@@ -131,7 +168,8 @@ pub async fn concluir(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Lote {
     pub id: i64,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoLote,
     pub total: i32,
     pub protocoladas: Option<i32>,
     pub recusadas: Option<i32>,

@@ -2,6 +2,7 @@
 //! notices they produce; and the per-attendance facts the lifecycle rules need.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use persus_domain::peticoes::{EstadoPeticao, TipoPeticao};
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -98,6 +99,18 @@ pub async fn situacoes_da_operadora(db: &Db, operadora: &str) -> Result<Vec<Situ
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(operadora).fetch_all(pool).await?))
 }
 
+/// The attendances of one process of an operator, by number.
+pub async fn situacoes_do_processo(
+    db: &Db,
+    operadora: &str,
+    processo_id: i64,
+) -> Result<Vec<Situacao>, StoreError> {
+    let sql = format!("{SITUACAO} WHERE a.operadora = $1 AND a.processo_id = $2 ORDER BY a.numero");
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(operadora).bind(processo_id).fetch_all(pool).await?),
+    )
+}
+
 /// Attendances in one state, oldest first (the analysis queues).
 pub async fn situacoes_no_estado(
     db: &Db,
@@ -125,7 +138,7 @@ pub async fn proximo_protocolo(tx: &mut Tx, ano: i32) -> Result<i64, StoreError>
 
 #[derive(Clone, Debug)]
 pub struct NovaPeticao<'a> {
-    pub tipo: &'a str,
+    pub tipo: TipoPeticao,
     pub processo_id: i64,
     pub operadora: &'a str,
     pub motivo: &'a str,
@@ -141,24 +154,24 @@ pub struct NovaPeticao<'a> {
 /// Inserts a petition (draft when `protocolo` is `None`) with its attendances and documents.
 pub async fn inserir_peticao(tx: &mut Tx, p: &NovaPeticao<'_>) -> Result<i64, StoreError> {
     let estado = if p.protocolo.is_some() {
-        "protocolada"
+        EstadoPeticao::Protocolada
     } else {
-        "rascunho"
+        EstadoPeticao::Rascunho
     };
     let protocolada_em = p.protocolo.map(|_| p.em);
     let id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO peticoes (tipo, processo_id, operadora, motivo, fundamentacao, auditor, estado,
                                protocolo, protocolada_em, criada_em, criada_por)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-        .bind(p.tipo).bind(p.processo_id).bind(p.operadora).bind(p.motivo).bind(p.fundamentacao)
-        .bind(p.auditor).bind(estado).bind(p.protocolo).bind(protocolada_em).bind(p.em).bind(p.por)
+        .bind(p.tipo.as_str()).bind(p.processo_id).bind(p.operadora).bind(p.motivo).bind(p.fundamentacao)
+        .bind(p.auditor).bind(estado.as_str()).bind(p.protocolo).bind(protocolada_em).bind(p.em).bind(p.por)
         .fetch_one(conn).await?);
     for chunk in p.atendimentos.chunks(5_000) {
         on_tx!(tx, conn => {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO peticao_atendimentos (peticao_id, atendimento_id, tipo, protocolada) ");
             qb.push_values(chunk, |mut b, a| {
-                b.push_bind(id).push_bind(*a).push_bind(p.tipo).push_bind(p.protocolo.is_some());
+                b.push_bind(id).push_bind(*a).push_bind(p.tipo.as_str()).push_bind(p.protocolo.is_some());
             });
             qb.build().execute(conn).await?.rows_affected()
         });
@@ -174,13 +187,15 @@ pub async fn inserir_peticao(tx: &mut Tx, p: &NovaPeticao<'_>) -> Result<i64, St
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Peticao {
     pub id: i64,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    pub tipo: TipoPeticao,
     pub processo_id: i64,
     pub operadora: String,
     pub motivo: String,
     pub fundamentacao: String,
     pub auditor: Option<String>,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    pub estado: EstadoPeticao,
     pub protocolo: Option<String>,
     pub protocolada_em: Option<DateTime<Utc>>,
 }
@@ -332,7 +347,7 @@ pub async fn ids_pela_notificacao_decisao(
 /// A protocolled petition of a batch (one row).
 #[derive(Clone, Debug)]
 pub struct PeticaoLote {
-    pub tipo: &'static str,
+    pub tipo: TipoPeticao,
     pub processo_id: i64,
     pub motivo: String,
     pub fundamentacao: String,
@@ -369,8 +384,8 @@ pub async fn inserir_lote(
                 "INSERT INTO peticoes (tipo, processo_id, operadora, motivo, fundamentacao, auditor,
                                        estado, protocolo, protocolada_em, criada_em, criada_por) ");
             qb.push_values(chunk, |mut b, p| {
-                b.push_bind(p.tipo).push_bind(p.processo_id).push_bind(operadora).push_bind(&p.motivo)
-                    .push_bind(&p.fundamentacao).push_bind(&p.auditor).push_bind("protocolada")
+                b.push_bind(p.tipo.as_str()).push_bind(p.processo_id).push_bind(operadora).push_bind(&p.motivo)
+                    .push_bind(&p.fundamentacao).push_bind(&p.auditor).push_bind(EstadoPeticao::Protocolada.as_str())
                     .push_bind(&p.protocolo).push_bind(em).push_bind(em).push_bind(por);
             });
             qb.push(" RETURNING id, protocolo");
@@ -389,7 +404,11 @@ pub async fn inserir_lote(
     let links: Vec<(i64, i64, &str)> = peticoes
         .iter()
         .zip(&ids)
-        .flat_map(|(p, id)| p.atendimentos.iter().map(move |a| (*id, *a, p.tipo)))
+        .flat_map(|(p, id)| {
+            p.atendimentos
+                .iter()
+                .map(move |a| (*id, *a, p.tipo.as_str()))
+        })
         .collect();
     for chunk in links.chunks(5_000) {
         on_tx!(tx, conn => {
@@ -435,7 +454,7 @@ pub async fn substituir_rascunho(
         "UPDATE peticoes SET tipo = $3, processo_id = $4, motivo = $5, fundamentacao = $6,
                              auditor = $7
          WHERE id = $1 AND operadora = $2 AND estado = 'rascunho'")
-        .bind(id).bind(p.operadora).bind(p.tipo).bind(p.processo_id).bind(p.motivo)
+        .bind(id).bind(p.operadora).bind(p.tipo.as_str()).bind(p.processo_id).bind(p.motivo)
         .bind(p.fundamentacao).bind(p.auditor)
         .execute(conn).await?.rows_affected());
     if n != 1 {
@@ -446,7 +465,7 @@ pub async fn substituir_rascunho(
         on_tx!(tx, conn => sqlx::query(
             "INSERT INTO peticao_atendimentos (peticao_id, atendimento_id, tipo, protocolada)
              VALUES ($1, $2, $3, FALSE)")
-            .bind(id).bind(*a).bind(p.tipo).execute(conn).await?.rows_affected());
+            .bind(id).bind(*a).bind(p.tipo.as_str()).execute(conn).await?.rows_affected());
     }
     for d in p.documentos {
         on_tx!(tx, conn => sqlx::query(
@@ -533,4 +552,13 @@ pub async fn rascunhos_da_operadora(
         "SELECT p.id, p.tipo, pr.nup, p.criada_em FROM peticoes p JOIN processos pr ON pr.id = p.processo_id
          WHERE p.operadora = $1 AND p.estado = 'rascunho' ORDER BY p.id DESC")
         .bind(operadora).fetch_all(pool).await?))
+}
+
+/// Whether draft `id` was discarded by `organizacao` (its audit event: the row itself is gone).
+pub async fn rascunho_descartado(db: &Db, id: i64, organizacao: &str) -> Result<bool, StoreError> {
+    let sql = "SELECT COUNT(*) FROM auditoria WHERE acao = 'peticao.rascunho_descartado'
+               AND entidade = 'peticao' AND entidade_id = $1 AND organizacao = $2";
+    let n: i64 = on_db!(db, pool => sqlx::query_scalar(sql).bind(id.to_string()).bind(organizacao)
+        .fetch_one(pool).await?);
+    Ok(n > 0)
 }

@@ -111,10 +111,9 @@ pub async fn receber(
     let (app2, c2, bytes) = (app.clone(), cliente.clone(), corpo.clone());
     idem.executar(&app, &cliente, &corpo, || async move {
         let pedidos: Vec<Pedido> = if csv {
-            let Ok(texto) = std::str::from_utf8(&bytes) else {
-                return (Problem::invalid("o manifesto deve estar em UTF-8")).em_par();
-            };
-            match ler_lote_csv(texto) {
+            // UTF-8, or Windows-1252 as spreadsheet programs save it.
+            let (texto, _) = crate::servicos::lotes::decodificar_planilha(&bytes);
+            match ler_lote_csv(&texto) {
                 Ok(p) => p,
                 Err(erros) => {
                     let detalhe = erros
@@ -324,7 +323,7 @@ pub async fn situacao(
         .ok_or_else(nao)?;
     Ok(Json(SituacaoLote {
         id: l.id,
-        estado: l.estado,
+        estado: l.estado.as_str().to_owned(),
         total: l.total,
         protocoladas: l.protocoladas,
         recusadas: l.recusadas,

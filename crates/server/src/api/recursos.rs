@@ -313,11 +313,13 @@ async fn peticionar(
             &app2.db,
             &op,
             &pedido,
-            r.hoje(),
-            r.agora(),
-            &app2.regras.calendario,
-            &app2.regras.prazos,
-            &c2.ator(),
+            &crate::servicos::peticoes::Ocasiao {
+                hoje: r.hoje(),
+                agora: r.agora(),
+                calendario: &app2.regras.calendario,
+                prazos: &app2.regras.prazos,
+                ator: &c2.ator(),
+            },
         )
         .await
         {
@@ -522,24 +524,24 @@ pub async fn documento_pdf(
     cliente: Cliente,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    use crate::servicos::documentos::Armazenamento;
+    use crate::servicos::documentos::{para_leitura, Leitor};
     cliente.exigir("consulta")?;
-    let nao = || Problem::not_found(&format!("Documento {id}"));
-    let n: i64 = id.parse().map_err(|_| nao())?;
-    let d = persus_store::peticoes::documento(&app.db, n, cliente.operadora.as_deref())
-        .await?
-        .ok_or_else(nao)?;
+    let n: i64 = id
+        .parse()
+        .map_err(|_| Problem::not_found(&format!("Documento {id}")))?;
+    let quem = match cliente.operadora.as_deref() {
+        Some(op) => Leitor::Operadora(op),
+        None => Leitor::Ans,
+    };
     let arm = ArmazenamentoLocal {
         raiz: app.raiz_documentos.clone(),
     };
-    let bytes = arm.ler(&d.chave).map_err(|e| Problem::internal(&e))?;
+    let lido = para_leitura(&app.db, &arm, quem, n).await?;
     // Homologação stamps what leaves it: the file keeps its bytes (its SHA-256 is the evidence),
     // its name says where it came from.
-    let nome = if app.ambiente == crate::config::Ambiente::Homologacao {
-        format!("HOMOLOGACAO-{}", d.nome_arquivo)
-    } else {
-        d.nome_arquivo
-    };
+    let nome = lido.nome_para_baixar(app.ambiente == crate::config::Ambiente::Homologacao);
+    let d = lido.documento;
+    let bytes = lido.bytes;
     let mut r = crate::anexo::resposta("application/pdf", &nome, bytes);
     if let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{}\"", d.sha256)) {
         r.headers_mut().insert(axum::http::header::ETAG, etag);
@@ -565,34 +567,10 @@ pub async fn recibo(
     cliente: Cliente,
     Path(protocolo): Path<String>,
 ) -> Result<Response, Problem> {
-    use crate::servicos::peticoes::{Recibo, ReciboDocumento};
     cliente.exigir("consulta")?;
-    let p =
-        persus_store::peticoes::por_protocolo(&app.db, &protocolo, cliente.operadora.as_deref())
+    let recibo =
+        crate::servicos::recibos::comprovante(&app.db, cliente.operadora.as_deref(), &protocolo)
             .await?
-            .filter(|p| p.estado == "protocolada")
-            .ok_or_else(|| Problem::not_found(&format!("Petição {protocolo}")))?;
-    let recibo = Recibo {
-        protocolo: protocolo.clone(),
-        protocolada_em: p.protocolada_em.unwrap_or_default(),
-        tipo: if p.tipo == "recurso" {
-            TipoPeticao::Recurso
-        } else {
-            TipoPeticao::Impugnacao
-        },
-        processo: persus_store::peticoes::nup(&app.db, p.processo_id)
-            .await?
-            .unwrap_or_default(),
-        atendimentos: persus_store::peticoes::numeros_da_peticao(&app.db, p.id).await?,
-        documentos: persus_store::peticoes::documentos_de(&app.db, p.id)
-            .await?
-            .into_iter()
-            .map(|d| ReciboDocumento {
-                nome_arquivo: d.nome_arquivo,
-                sha256: d.sha256,
-                tamanho: d.tamanho,
-            })
-            .collect(),
-    };
+            .recibo();
     Ok(Json(recibo).into_response())
 }

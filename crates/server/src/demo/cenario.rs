@@ -184,33 +184,7 @@ pub fn pdf_de_prova(titulo: &str, linhas: &[String]) -> Vec<u8> {
     pdf_de_objetos(&objetos)
 }
 
-/// A classic PDF 1.4 of `objetos` (numbered from 1; the first is the catalog), with its
-/// cross-reference table and trailer.
-pub fn pdf_de_objetos(objetos: &[Vec<u8>]) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objetos.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        pdf.extend_from_slice(o);
-        pdf.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objetos.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objetos.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
-}
+pub use crate::servicos::pdf_texto::pdf_de_objetos;
 
 struct Contexto<'a> {
     db: &'a Db,
@@ -625,11 +599,13 @@ async fn peticionar(
         ctx.db,
         &p.operadora,
         &pedidos,
-        r.hoje(),
-        r.agora(),
-        &ctx.calendario,
-        &ctx.prazos,
-        &Ator::sistema(&quem),
+        &crate::servicos::peticoes::Ocasiao {
+            hoje: r.hoje(),
+            agora: r.agora(),
+            calendario: &ctx.calendario,
+            prazos: &ctx.prazos,
+            ator: &Ator::sistema(&quem),
+        },
     )
     .await?;
     if let Some(e) = resultado.erros.first() {

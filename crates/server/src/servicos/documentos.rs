@@ -232,6 +232,53 @@ pub async fn enviar(
     Ok(doc)
 }
 
+/// Who reads a filed document: an operator reads only its own; ANS reads any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leitor<'a> {
+    Operadora(&'a str),
+    Ans,
+}
+
+/// A filed document and its bytes, as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentoLido {
+    pub documento: Documento,
+    pub bytes: Vec<u8>,
+}
+
+impl DocumentoLido {
+    /// The name to download it under: in homologação it says where it came from (the bytes,
+    /// and so the SHA-256 that is the evidence, stay as they are).
+    pub fn nome_para_baixar(&self, homologacao: bool) -> String {
+        if homologacao {
+            format!("HOMOLOGACAO-{}", self.documento.nome_arquivo)
+        } else {
+            self.documento.nome_arquivo.clone()
+        }
+    }
+}
+
+/// Document `id` for `quem` (the API's `GET /documentos/{id}`, the operator's and the analyst's
+/// pages): another operator's document does not exist for an operator.
+pub async fn para_leitura(
+    db: &Db,
+    armazenamento: &dyn Armazenamento,
+    quem: Leitor<'_>,
+    id: i64,
+) -> Result<DocumentoLido, ServicoError> {
+    let operadora = match quem {
+        Leitor::Operadora(op) => Some(op),
+        Leitor::Ans => None,
+    };
+    let documento = peticoes::documento(db, id, operadora)
+        .await?
+        .ok_or_else(|| ServicoError::NaoEncontrado(format!("O documento {id}")))?;
+    let bytes = armazenamento.ler(&documento.chave).map_err(|e| {
+        ServicoError::Interno(format!("documento {id} ilegível no armazenamento: {e}"))
+    })?;
+    Ok(DocumentoLido { documento, bytes })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,8 @@ use persus_store::cobranca::Gru;
 /// One text line: (x, y, size, bold, text).
 type Texto = (f32, f32, f32, bool, String);
 
-fn latin1(s: &str) -> Vec<u8> {
+/// Text for a PDF string in WinAnsi: Latin-1 bytes, dashes as `-`, parentheses and backslash escaped.
+pub(crate) fn latin1(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     for c in s.chars() {
         let b = match c {

@@ -3,13 +3,14 @@
 //! crash is taken again after [`ABANDONO`]: its filing was one transaction with its result, so
 //! either it is all there or nothing is.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use persus_domain::calendar::CalendarioAns;
 use persus_domain::deadline::PrazosVigentes;
+use persus_domain::lifecycle::Regras;
 use persus_store::auditoria::Ator;
 use persus_store::{lotes, Db};
 
-use super::peticoes::{protocolar_job, Pedido};
+use super::peticoes::{protocolar_job, validar_lote, ErroLinha, Ocasiao, Pedido};
 use super::relogio::data_em_brasilia;
 use super::ServicoError;
 
@@ -21,13 +22,44 @@ pub use leitura_zip::{
 
 pub const ABANDONO: Duration = Duration::minutes(5);
 
+/// How a batch spreadsheet was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Codificacao {
+    Utf8,
+    /// Windows-1252, what spreadsheet programs save as "CSV" in Portuguese Windows.
+    Windows1252,
+}
+
+impl Codificacao {
+    pub fn rotulo(self) -> &'static str {
+        match self {
+            Codificacao::Utf8 => "UTF-8",
+            Codificacao::Windows1252 => "Windows-1252 (padrão do Excel)",
+        }
+    }
+}
+
+/// A batch spreadsheet's text: UTF-8 (a BOM dropped) when the bytes are valid UTF-8, else read
+/// as Windows-1252 — every byte sequence is valid 1252, so nothing is refused here; the
+/// manifest's own checks then say what is wrong. Which one was used is returned, to be said.
+pub fn decodificar_planilha(bytes: &[u8]) -> (String, Codificacao) {
+    let sem_bom = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match std::str::from_utf8(sem_bom) {
+        Ok(t) => (t.to_owned(), Codificacao::Utf8),
+        Err(_) => {
+            let (t, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (t.into_owned(), Codificacao::Windows1252)
+        }
+    }
+}
+
 /// Files the oldest pending job, if any; returns its id.
 pub async fn processar_um(db: &Db, agora: DateTime<Utc>) -> Result<Option<i64>, ServicoError> {
     let Some(job) = lotes::tomar(db, agora, agora - ABANDONO).await? else {
         return Ok(None);
     };
     let pedidos: Vec<Pedido> = serde_json::from_str(&job.pedidos)
-        .map_err(|e| ServicoError::Regra(format!("lote {} ilegível: {e}", job.id)))?;
+        .map_err(|e| ServicoError::Interno(format!("lote {} ilegível: {e}", job.id)))?;
     let ator = Ator {
         ator: format!("aplicacao:{}", job.aplicacao_id),
         organizacao: job.operadora.clone(),
@@ -39,11 +71,13 @@ pub async fn processar_um(db: &Db, agora: DateTime<Utc>) -> Result<Option<i64>, 
         &job.operadora,
         &pedidos,
         job.id,
-        data_em_brasilia(agora),
-        agora,
-        &CalendarioAns::padrao(),
-        &PrazosVigentes::padrao(),
-        &ator,
+        &Ocasiao {
+            hoje: data_em_brasilia(agora),
+            agora,
+            calendario: &CalendarioAns::padrao(),
+            prazos: &PrazosVigentes::padrao(),
+            ator: &ator,
+        },
     )
     .await?;
     Ok(Some(job.id))
@@ -56,22 +90,72 @@ pub async fn gravar_zip(
     armazenamento: &dyn super::documentos::Armazenamento,
     aplicacao_id: i64,
     operadora: &str,
-    mut lido: ZipLido,
+    lido: ZipLido,
     por: &str,
     agora: DateTime<Utc>,
 ) -> Result<i64, ServicoError> {
-    // One PDF in memory at a time (at most the per-file limit), read back from its temporary file.
-    let mut chaves = Vec::with_capacity(lido.pdfs.len());
-    for pdf in &lido.pdfs {
-        let chave = pdf
-            .ler()
-            .and_then(|dados| armazenamento.gravar(&pdf.sha256, &dados))
-            .map_err(|e| {
-                ServicoError::Regra(format!("não foi possível gravar os documentos: {e}"))
-            })?;
-        chaves.push(chave);
-    }
+    let chaves = armazenar_pdfs(armazenamento, &lido)?;
     let mut tx = db.begin().await?;
+    let pedidos = registrar_documentos(&mut tx, operadora, lido, chaves, por, agora).await?;
+    let json = serde_json::to_string(&pedidos)
+        .map_err(|e| ServicoError::Interno(format!("lote ilegível: {e}")))?;
+    let id = lotes::receber_tx(
+        &mut tx,
+        aplicacao_id,
+        operadora,
+        &json,
+        pedidos.len() as i32,
+        agora,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Stores a read ZIP batch's PDFs as the operator's documents and returns its petitions citing
+/// them by id — for the web, which shows the batch checked before it is sent (the documents
+/// stay among the operator's whether or not the batch is sent).
+pub async fn documentos_do_zip(
+    db: &Db,
+    armazenamento: &dyn super::documentos::Armazenamento,
+    operadora: &str,
+    lido: ZipLido,
+    por: &str,
+    agora: DateTime<Utc>,
+) -> Result<Vec<Pedido>, ServicoError> {
+    let chaves = armazenar_pdfs(armazenamento, &lido)?;
+    let mut tx = db.begin().await?;
+    let pedidos = registrar_documentos(&mut tx, operadora, lido, chaves, por, agora).await?;
+    tx.commit().await?;
+    Ok(pedidos)
+}
+
+/// Each PDF to storage, one in memory at a time (at most the per-file limit), read back from
+/// its temporary file. Returns the storage keys in order.
+fn armazenar_pdfs(
+    armazenamento: &dyn super::documentos::Armazenamento,
+    lido: &ZipLido,
+) -> Result<Vec<String>, ServicoError> {
+    lido.pdfs
+        .iter()
+        .map(|pdf| {
+            pdf.ler()
+                .and_then(|dados| armazenamento.gravar(&pdf.sha256, &dados))
+                .map_err(|e| {
+                    ServicoError::Interno(format!("não foi possível gravar os documentos: {e}"))
+                })
+        })
+        .collect()
+}
+
+async fn registrar_documentos(
+    tx: &mut persus_store::Tx,
+    operadora: &str,
+    mut lido: ZipLido,
+    chaves: Vec<String>,
+    por: &str,
+    agora: DateTime<Utc>,
+) -> Result<Vec<Pedido>, ServicoError> {
     let mut ids = Vec::with_capacity(lido.pdfs.len());
     for (pdf, chave) in lido.pdfs.iter().zip(chaves) {
         let doc = persus_store::peticoes::Documento {
@@ -84,7 +168,7 @@ pub async fn gravar_zip(
             enviado_em: agora,
             enviado_por: por.to_owned(),
         };
-        ids.push(persus_store::peticoes::inserir_documento(&mut tx, &doc).await?);
+        ids.push(persus_store::peticoes::inserir_documento(tx, &doc).await?);
     }
     for p in &mut lido.pedidos {
         for d in &mut p.documentos {
@@ -93,17 +177,74 @@ pub async fn gravar_zip(
             }
         }
     }
-    let json = serde_json::to_string(&lido.pedidos)
-        .map_err(|e| ServicoError::Regra(format!("lote ilegível: {e}")))?;
-    let id = lotes::receber_tx(
-        &mut tx,
-        aplicacao_id,
-        operadora,
+    Ok(lido.pedidos)
+}
+
+/// A batch sent from the web by a person.
+#[derive(Clone, Copy, Debug)]
+pub struct EnvioWeb<'a> {
+    pub operadora: &'a str,
+    pub login: &'a str,
+    /// The one-time key of the page the batch was checked on: the same key never queues twice.
+    pub chave: &'a str,
+}
+
+/// What became of a web batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvioLote {
+    /// Queued (or queued already under the same key): the job's id.
+    Recebido(i64),
+    /// Nothing was queued: the rows to fix (1-based).
+    Recusado(Vec<ErroLinha>),
+}
+
+/// Checks a web batch against every rule again (time passed since the check the person saw)
+/// and, with no error, queues it for the worker — once per page key.
+pub async fn enviar_pela_web(
+    db: &Db,
+    envio: EnvioWeb<'_>,
+    pedidos: &[Pedido],
+    hoje: NaiveDate,
+    agora: DateTime<Utc>,
+    regras: &Regras<'_>,
+) -> Result<EnvioLote, ServicoError> {
+    if let Some(id) = lotes::pelo_envio(db, envio.operadora, envio.chave).await? {
+        return Ok(EnvioLote::Recebido(id));
+    }
+    if pedidos.is_empty() {
+        return Err(ServicoError::campo(
+            "planilha",
+            "o lote não tem nenhuma petição",
+        ));
+    }
+    let erros = validar_lote(
+        db,
+        envio.operadora,
+        pedidos,
+        hoje,
+        regras.calendario,
+        regras.prazos,
+    )
+    .await?;
+    if !erros.is_empty() {
+        return Ok(EnvioLote::Recusado(erros));
+    }
+    let json = serde_json::to_string(pedidos)
+        .map_err(|e| ServicoError::Interno(format!("lote ilegível: {e}")))?;
+    // Web batches are recorded under the organization's internal web application.
+    let segredo = crate::auth::sha256_hex(&crate::auth::aleatorio("psus_web_"));
+    let id = lotes::receber_web(
+        db,
+        &lotes::EnvioWeb {
+            operadora: envio.operadora,
+            por: envio.login,
+            segredo_sha256: &segredo,
+            chave_envio: envio.chave,
+        },
         &json,
-        lido.pedidos.len() as i32,
+        pedidos.len() as i32,
         agora,
     )
     .await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(EnvioLote::Recebido(id))
 }

@@ -26,18 +26,31 @@ use serde_json::json;
 
 use super::ServicoError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TipoPeticao {
-    Impugnacao,
-    Recurso,
+pub use persus_domain::peticoes::{EstadoPeticao, TipoPeticao, FUNDAMENTACAO_MINIMA};
+
+/// What is wrong with a fundamentação, if anything: the one rule of its size
+/// ([`FUNDAMENTACAO_MINIMA`]) for the web form, the API and batches.
+pub fn erro_fundamentacao(texto: &str) -> Option<String> {
+    (!persus_domain::peticoes::fundamentacao_suficiente(texto))
+        .then(|| format!("escreva a fundamentação (ao menos {FUNDAMENTACAO_MINIMA} caracteres)"))
 }
 
-impl TipoPeticao {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TipoPeticao::Impugnacao => "impugnacao",
-            TipoPeticao::Recurso => "recurso",
+/// When, under which rule tables and by whom petitions are filed: the day judged (in
+/// Brasília), the instant recorded, the calendar and deadlines in force, the audit actor.
+#[derive(Clone, Copy)]
+pub struct Ocasiao<'a> {
+    pub hoje: NaiveDate,
+    pub agora: DateTime<Utc>,
+    pub calendario: &'a CalendarioAns,
+    pub prazos: &'a PrazosVigentes,
+    pub ator: &'a Ator,
+}
+
+impl Ocasiao<'_> {
+    pub fn regras(&self) -> Regras<'_> {
+        Regras {
+            calendario: self.calendario,
+            prazos: self.prazos,
         }
     }
 }
@@ -74,7 +87,7 @@ pub struct Recibo {
     pub documentos: Vec<ReciboDocumento>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErroLinha {
     /// 1-based row number of the batch.
     pub linha: usize,
@@ -206,9 +219,7 @@ pub(crate) fn validar(
     regras: &Regras<'_>,
 ) -> Result<Validado, Vec<String>> {
     let mut erros = Vec::new();
-    if p.fundamentacao.trim().chars().count() < 10 {
-        erros.push("informe a fundamentação (ao menos 10 caracteres)".to_owned());
-    }
+    erros.extend(erro_fundamentacao(&p.fundamentacao));
     let motivo = ctx.motivos.get(p.motivo.trim());
     match motivo {
         None => erros.push(format!("motivo \"{}\" não existe no catálogo", p.motivo)),
@@ -312,50 +323,26 @@ pub(crate) fn validar(
 
 /// Files a batch: every valid row is protocolled (in one transaction, so a crash files none),
 /// every invalid row is returned with its reasons and changes nothing.
-#[allow(clippy::too_many_arguments)]
 pub async fn protocolar_lote(
     db: &Db,
     operadora: &str,
     pedidos: &[Pedido],
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
-    calendario: &CalendarioAns,
-    prazos: &PrazosVigentes,
-    ator: &Ator,
+    o: &Ocasiao<'_>,
 ) -> Result<ResultadoLote, ServicoError> {
-    executar_lote(
-        db, operadora, pedidos, hoje, agora, calendario, prazos, ator, None,
-    )
-    .await
+    executar_lote(db, operadora, pedidos, o, None).await
 }
 
 /// [`protocolar_lote`] for a batch job (`lotes` row `lote`): the job's result is written, and
 /// its `lote.concluido` event queued, in the same transaction that files the petitions — a
 /// crash leaves the job to be taken again with nothing filed, never filed but unfinished.
-#[allow(clippy::too_many_arguments)]
 pub async fn protocolar_job(
     db: &Db,
     operadora: &str,
     pedidos: &[Pedido],
     lote: i64,
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
-    calendario: &CalendarioAns,
-    prazos: &PrazosVigentes,
-    ator: &Ator,
+    o: &Ocasiao<'_>,
 ) -> Result<ResultadoLote, ServicoError> {
-    executar_lote(
-        db,
-        operadora,
-        pedidos,
-        hoje,
-        agora,
-        calendario,
-        prazos,
-        ator,
-        Some(lote),
-    )
-    .await
+    executar_lote(db, operadora, pedidos, o, Some(lote)).await
 }
 
 async fn concluir_job(
@@ -416,20 +403,16 @@ pub async fn validar_lote(
     Ok(erros)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn executar_lote(
     db: &Db,
     operadora: &str,
     pedidos: &[Pedido],
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
-    calendario: &CalendarioAns,
-    prazos: &PrazosVigentes,
-    ator: &Ator,
+    o: &Ocasiao<'_>,
     job: Option<i64>,
 ) -> Result<ResultadoLote, ServicoError> {
+    let (hoje, agora, ator) = (o.hoje, o.agora, o.ator);
     let ctx = contexto(db, operadora).await?;
-    let regras = Regras { calendario, prazos };
+    let regras = o.regras();
     let mut usados = HashSet::new();
     let mut validos = Vec::new();
     let mut erros = Vec::new();
@@ -467,7 +450,7 @@ async fn executar_lote(
         .iter()
         .enumerate()
         .map(|(k, (p, v))| PeticaoLote {
-            tipo: p.tipo.as_str(),
+            tipo: p.tipo,
             processo_id: v.processo_id,
             motivo: p.motivo.trim().to_owned(),
             fundamentacao: p.fundamentacao.trim().to_owned(),
@@ -518,33 +501,53 @@ async fn executar_lote(
 }
 
 /// Files one petition; refused as a whole with every reason.
-#[allow(clippy::too_many_arguments)]
 pub async fn protocolar(
     db: &Db,
     operadora: &str,
     pedido: &Pedido,
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
-    calendario: &CalendarioAns,
-    prazos: &PrazosVigentes,
-    ator: &Ator,
+    o: &Ocasiao<'_>,
 ) -> Result<Recibo, ServicoError> {
-    let mut r = protocolar_lote(
-        db,
-        operadora,
-        std::slice::from_ref(pedido),
-        hoje,
-        agora,
-        calendario,
-        prazos,
-        ator,
-    )
-    .await?;
+    let mut r = protocolar_lote(db, operadora, std::slice::from_ref(pedido), o).await?;
     match (r.recibos.pop(), r.erros.pop()) {
         (Some(recibo), _) => Ok(recibo),
         (None, Some(e)) => Err(ServicoError::Regra(e.erros.join("; "))),
         (None, None) => Err(ServicoError::Regra("petição vazia".to_owned())),
     }
+}
+
+/// An attendance a petition may name today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Elegivel {
+    pub numero: String,
+    /// What is charged for it now (the value due, else the reimbursement value).
+    pub valor_centavos: i64,
+}
+
+/// The attendances of process `processo_id` that a petition of `tipo` may name on `hoje`: those
+/// for which the state machine accepts it (state and deadline), in number order.
+pub async fn elegiveis(
+    db: &Db,
+    operadora: &str,
+    processo_id: i64,
+    tipo: TipoPeticao,
+    hoje: NaiveDate,
+    regras: &Regras<'_>,
+) -> Result<Vec<Elegivel>, ServicoError> {
+    let evento = match tipo {
+        TipoPeticao::Impugnacao => Evento::ImpugnacaoProtocolada { em: hoje },
+        TipoPeticao::Recurso => Evento::RecursoProtocolado { em: hoje },
+    };
+    Ok(peticoes::situacoes_do_processo(db, operadora, processo_id)
+        .await?
+        .into_iter()
+        .filter(|s| ciclo_de(s).is_ok_and(|c| aplicar(&c, &evento, regras).is_ok()))
+        .map(|s| Elegivel {
+            valor_centavos: s
+                .valor_devido_centavos
+                .unwrap_or(s.valor_ressarcimento_centavos),
+            numero: s.numero,
+        })
+        .collect())
 }
 
 /// `2026.0000123`: year and a yearly sequence.

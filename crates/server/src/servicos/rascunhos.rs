@@ -5,10 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
-use persus_domain::lifecycle::Regras;
+use chrono::{DateTime, Datelike, Utc};
 use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::peticoes::{self as store, NovaPeticao};
 use persus_store::Db;
@@ -16,8 +13,8 @@ use serde::Serialize;
 use serde_json::json;
 
 pub use super::peticoes::Recibo;
-use super::peticoes::{contexto, mover, numero_protocolo, validar, Pedido, TipoPeticao};
-use super::ServicoError;
+use super::peticoes::{contexto, mover, numero_protocolo, validar, EstadoPeticao, Ocasiao, Pedido};
+use super::{CampoInvalido, ServicoError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Rascunho {
@@ -40,50 +37,56 @@ pub async fn salvar(
     let mut erros = Vec::new();
     let processo_id = ctx.processo(&pedido.processo);
     if processo_id.is_none() {
-        erros.push(format!(
-            "processo {} não encontrado para esta operadora",
-            pedido.processo
+        erros.push(CampoInvalido::new(
+            "processo",
+            format!(
+                "processo {} não encontrado para esta operadora",
+                pedido.processo
+            ),
         ));
     }
     if !super::peticoes::catalogo().contains_key(pedido.motivo.trim()) {
-        erros.push(format!(
-            "motivo \"{}\" não existe no catálogo",
-            pedido.motivo
+        erros.push(CampoInvalido::new(
+            "motivo",
+            format!("motivo \"{}\" não existe no catálogo", pedido.motivo),
         ));
     }
     let mut atendimentos = Vec::new();
     let mut vistos = HashSet::new();
     for numero in &pedido.atendimentos {
         let numero = numero.trim();
-        match ctx.atendimento(numero) {
+        let problema = match ctx.atendimento(numero) {
             Some(s) if s.processo_id == processo_id => {
                 if vistos.insert(s.id) {
                     atendimentos.push(s.id);
                 }
+                continue;
             }
-            Some(_) => erros.push(format!(
+            Some(_) => format!(
                 "atendimento {numero} não pertence ao processo {}",
                 pedido.processo
-            )),
-            None => erros.push(format!(
+            ),
+            None => format!(
                 "atendimento {numero} não encontrado entre os atendimentos notificados à operadora"
-            )),
-        }
+            ),
+        };
+        erros.push(CampoInvalido::new("atendimentos", problema));
     }
     if let Some(falta) = pedido
         .documentos
         .iter()
         .find(|d| ctx.recibo_documentos(&[**d]).is_empty())
     {
-        erros.push(format!(
-            "documento {falta} não encontrado entre os documentos da operadora"
+        erros.push(CampoInvalido::new(
+            "documentos",
+            format!("documento {falta} não encontrado entre os documentos da operadora"),
         ));
     }
     if !erros.is_empty() {
-        return Err(ServicoError::Regra(erros.join("; ")));
+        return Err(ServicoError::Invalido(erros));
     }
     let nova = NovaPeticao {
-        tipo: pedido.tipo.as_str(),
+        tipo: pedido.tipo,
         processo_id: processo_id.unwrap_or_default(),
         operadora,
         motivo: pedido.motivo.trim(),
@@ -131,14 +134,46 @@ pub async fn salvar(
 /// The reason a petition cannot be edited: it does not exist for the operator, or it was
 /// protocolled.
 async fn nao_editavel(db: &Db, operadora: &str, id: i64) -> Result<ServicoError, ServicoError> {
-    Ok(match store::peticao(db, id).await? {
-        Some(p) if p.operadora == operadora && p.estado == "protocolada" => {
-            ServicoError::Regra(format!(
-                "a petição {id} foi protocolada sob o nº {}; depois do protocolo nada pode ser alterado",
-                p.protocolo.unwrap_or_default()
-            ))
+    Ok(match situacao(db, operadora, id).await? {
+        SituacaoRascunho::Protocolada(protocolo) => ServicoError::Regra(format!(
+            "a petição {id} foi protocolada sob o nº {protocolo}; depois do protocolo nada pode ser alterado"
+        )),
+        SituacaoRascunho::Rascunho
+        | SituacaoRascunho::Descartado
+        | SituacaoRascunho::Inexistente => {
+            ServicoError::NaoEncontrado(format!("O rascunho {id}"))
         }
-        _ => ServicoError::NaoEncontrado(format!("Rascunho {id}")),
+    })
+}
+
+/// Where a petition id of an operator stands (another operator's does not exist for it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SituacaoRascunho {
+    Rascunho,
+    /// Protocolled under this number: the receipt is what is left to see.
+    Protocolada(String),
+    /// Discarded by the operator (the audit trail says so).
+    Descartado,
+    /// Never existed, or another operator's.
+    Inexistente,
+}
+
+pub async fn situacao(db: &Db, operadora: &str, id: i64) -> Result<SituacaoRascunho, ServicoError> {
+    Ok(match store::peticao(db, id).await? {
+        Some(p) if p.operadora == operadora => match (p.estado, p.protocolo) {
+            (EstadoPeticao::Protocolada, Some(n)) => SituacaoRascunho::Protocolada(n),
+            (EstadoPeticao::Protocolada, None) => {
+                return Err(ServicoError::Interno(format!(
+                    "petição {id} protocolada sem número"
+                )))
+            }
+            (EstadoPeticao::Rascunho, _) => SituacaoRascunho::Rascunho,
+        },
+        Some(_) => SituacaoRascunho::Inexistente,
+        None if store::rascunho_descartado(db, id, operadora).await? => {
+            SituacaoRascunho::Descartado
+        }
+        None => SituacaoRascunho::Inexistente,
     })
 }
 
@@ -146,19 +181,18 @@ async fn nao_editavel(db: &Db, operadora: &str, id: i64) -> Result<ServicoError,
 pub async fn carregar(db: &Db, operadora: &str, id: i64) -> Result<Rascunho, ServicoError> {
     let p = store::peticao(db, id)
         .await?
-        .filter(|p| p.operadora == operadora && p.estado == "rascunho");
+        .filter(|p| p.operadora == operadora && p.estado == EstadoPeticao::Rascunho);
     let Some(p) = p else {
         return Err(nao_editavel(db, operadora, id).await?);
     };
+    let processo = store::nup(db, p.processo_id)
+        .await?
+        .ok_or_else(|| ServicoError::Interno(format!("rascunho {id} sem processo")))?;
     Ok(Rascunho {
         id,
         pedido: Pedido {
-            tipo: if p.tipo == "recurso" {
-                TipoPeticao::Recurso
-            } else {
-                TipoPeticao::Impugnacao
-            },
-            processo: store::nup(db, p.processo_id).await?.unwrap_or_default(),
+            tipo: p.tipo,
+            processo,
             atendimentos: store::numeros_da_peticao(db, id).await?,
             motivo: p.motivo,
             fundamentacao: p.fundamentacao,
@@ -168,22 +202,28 @@ pub async fn carregar(db: &Db, operadora: &str, id: i64) -> Result<Rascunho, Ser
     })
 }
 
-/// Protocols a draft under every rule of a petition, judged on `hoje`.
-#[allow(clippy::too_many_arguments)]
+/// The documents attached to a draft of the operator.
+pub async fn documentos(
+    db: &Db,
+    operadora: &str,
+    id: i64,
+) -> Result<Vec<store::Documento>, ServicoError> {
+    carregar(db, operadora, id).await?;
+    Ok(store::documentos_de(db, id).await?)
+}
+
+/// Protocols a draft under every rule of a petition, judged on `o.hoje`.
 pub async fn protocolar(
     db: &Db,
     operadora: &str,
     id: i64,
-    hoje: NaiveDate,
-    agora: DateTime<Utc>,
-    calendario: &CalendarioAns,
-    prazos: &PrazosVigentes,
-    ator: &Ator,
+    o: &Ocasiao<'_>,
 ) -> Result<Recibo, ServicoError> {
+    let (hoje, agora, ator) = (o.hoje, o.agora, o.ator);
     let rascunho = carregar(db, operadora, id).await?;
     let pedido = &rascunho.pedido;
     let ctx = contexto(db, operadora).await?;
-    let regras = Regras { calendario, prazos };
+    let regras = o.regras();
     let validado = validar(pedido, &ctx, &HashSet::new(), hoje, &regras)
         .map_err(|e| ServicoError::Regra(e.join("; ")))?;
 
@@ -201,9 +241,9 @@ pub async fn protocolar(
             acao: "peticao.protocolada",
             entidade: "peticao",
             entidade_id: &id.to_string(),
-            antes: Some(json!({ "estado": "rascunho" })),
+            antes: Some(json!({ "estado": EstadoPeticao::Rascunho })),
             depois: Some(
-                json!({ "estado": "protocolada", "protocolo": protocolo, "atendimentos": movidos }),
+                json!({ "estado": EstadoPeticao::Protocolada, "protocolo": protocolo, "atendimentos": movidos }),
             ),
         },
         agora,
@@ -239,7 +279,7 @@ pub async fn descartar(
             acao: "peticao.rascunho_descartado",
             entidade: "peticao",
             entidade_id: &id.to_string(),
-            antes: Some(json!({ "estado": "rascunho" })),
+            antes: Some(json!({ "estado": EstadoPeticao::Rascunho })),
             depois: None,
         },
         agora,

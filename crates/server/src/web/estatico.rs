@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// (name, content type, content).
-const ARQUIVOS: [(&str, &str, &str); 6] = [
+const ARQUIVOS: [(&str, &str, &str); 7] = [
     (
         "persus.css",
         "text/css; charset=utf-8",
@@ -41,6 +41,11 @@ const ARQUIVOS: [(&str, &str, &str); 6] = [
         "api-docs.js",
         "text/javascript; charset=utf-8",
         include_str!("estatico/api-docs.js"),
+    ),
+    (
+        "selecionar-todos.js",
+        "text/javascript; charset=utf-8",
+        include_str!("estatico/selecionar-todos.js"),
     ),
 ];
 

@@ -16,6 +16,7 @@ pub mod flash;
 pub mod layout;
 pub mod mensagens;
 pub mod operadora;
+pub mod retomar;
 pub mod rotulos;
 pub mod seguranca;
 
@@ -145,7 +146,23 @@ impl Sessao {
     }
 }
 
-impl FromRequestParts<AppState> for Sessao {
+/// The redirect to sign in, coming back to `volta` (a path of this site) afterwards.
+pub fn para_entrar(volta: &str) -> Response {
+    Redirect::to(&format!("/entrar?volta={}", urlencode(volta))).into_response()
+}
+
+/// The session cookie's token, if the request carries one (live or not).
+pub(crate) fn token_da_sessao(headers: &HeaderMap) -> Option<String> {
+    token_do_cookie(headers)
+}
+
+/// The live session of a request, or `None` when the person must sign in (no cookie, an ended
+/// or expired session) — for the handlers that keep what was sent before sending the person to
+/// sign in ([`retomar`]). A POST from another site and a store failure are refused as for
+/// [`Sessao`].
+pub struct TalvezSessao(pub Option<Sessao>);
+
+impl FromRequestParts<AppState> for TalvezSessao {
     type Rejection = Response;
 
     async fn from_request_parts(
@@ -160,17 +177,27 @@ impl FromRequestParts<AppState> for Sessao {
                 "Este formulário veio de outro site e não foi aceito.",
             ));
         }
-        match Sessao::do_cookie(app, &parts.headers).await? {
-            Some(s) => Ok(s),
-            None => {
-                let volta = parts
+        Ok(TalvezSessao(Sessao::do_cookie(app, &parts.headers).await?))
+    }
+}
+
+impl FromRequestParts<AppState> for Sessao {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let TalvezSessao(s) = TalvezSessao::from_request_parts(parts, app).await?;
+        s.ok_or_else(|| {
+            para_entrar(
+                parts
                     .uri
                     .path_and_query()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_else(|| "/painel".to_owned());
-                Err(Redirect::to(&format!("/entrar?volta={}", urlencode(&volta))).into_response())
-            }
-        }
+                    .map(|p| p.as_str())
+                    .unwrap_or("/painel"),
+            )
+        })
     }
 }
 

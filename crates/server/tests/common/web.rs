@@ -175,3 +175,74 @@ pub async fn com_debito(db: &Db, dir: &std::path::Path) -> (Router, String, Stri
     let debito = entre(&cobranca.texto, "name=\"debitos\" value=\"", "\"");
     (app, hap, csrf, debito)
 }
+
+/// A multipart form: fields, then files `(field, file name, bytes)`.
+pub fn multipart(
+    uri: &str,
+    cookie: &str,
+    campos: &[(&str, &str)],
+    arquivos: &[(&str, &str, &[u8])],
+) -> Request<Body> {
+    let fronteira = "----persusfronteira";
+    let mut b: Vec<u8> = Vec::new();
+    for (k, v) in campos {
+        b.extend(
+            format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, nome, dados) in arquivos {
+        b.extend(format!("--{fronteira}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{nome}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        b.extend(*dados);
+        b.extend(b"\r\n");
+    }
+    b.extend(format!("--{fronteira}--\r\n").as_bytes());
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={fronteira}"),
+        )
+        .body(Body::from(b))
+        .unwrap()
+}
+
+/// The hidden fields (`csrf`, one-time keys) of the page's form posting to `acao`, as a
+/// urlencoded body, as the browser would send them.
+pub fn campos_ocultos(pagina: &str, acao: &str) -> String {
+    let formulario = pagina
+        .split(&format!("action=\"{acao}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no form to {acao}"))
+        .split("</form>")
+        .next()
+        .unwrap();
+    let mut pares = Vec::new();
+    for pedaco in formulario.split("<input type=\"hidden\" name=\"").skip(1) {
+        let nome = pedaco.split('"').next().unwrap();
+        let valor = pedaco
+            .split("value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let valor = valor
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        pares.push((nome.to_owned(), valor));
+    }
+    serde_urlencoded::to_string(&pares).unwrap()
+}
+
+/// Follows a 303 (Post/Redirect/Get) with the same cookie; any other answer as it is.
+pub async fn seguir_se_303(app: &Router, r: R, cookie: &str) -> R {
+    if r.status != StatusCode::SEE_OTHER {
+        return r;
+    }
+    let para = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    chamar(app, get(&para, cookie)).await
+}

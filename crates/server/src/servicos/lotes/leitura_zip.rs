@@ -212,9 +212,8 @@ pub fn ler_zip<R: Read + Seek>(
             )])
         }
     }
-    let Ok(texto) = String::from_utf8(texto) else {
-        return Err(vec!["manifesto.csv deve estar em UTF-8".to_owned()]);
-    };
+    // UTF-8, or Windows-1252 as spreadsheet programs save it.
+    let (texto, _) = super::decodificar_planilha(&texto);
     let mut citados: Vec<usize> = Vec::new();
     let pedidos = ler_lote_csv_com(&texto, |nome| {
         let Some(e) = entradas.iter().position(|(_, n, _)| n == nome) else {

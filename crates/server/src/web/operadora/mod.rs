@@ -19,6 +19,8 @@ mod lotes;
 mod painel;
 mod peticoes;
 mod processos;
+mod rascunhos;
+mod recibos;
 
 use atendimentos::*;
 use cobranca::*;
@@ -28,6 +30,8 @@ pub use painel::painel;
 use painel::*;
 use peticoes::*;
 use processos::*;
+use rascunhos::*;
+use recibos::*;
 
 pub fn rotas() -> Router<AppState> {
     Router::new()
@@ -41,23 +45,30 @@ pub fn rotas() -> Router<AppState> {
         .route("/peticoes/nova", get(nova_peticao))
         .route(
             "/peticoes",
-            post(protocolar).layer(axum::extract::DefaultBodyLimit::max(6 * LIMITE_BYTES)),
+            post(salvar_peticao).layer(axum::extract::DefaultBodyLimit::max(6 * LIMITE_BYTES)),
         )
         .route("/peticoes/{protocolo}", get(recibo))
+        .route("/peticoes/{protocolo}/recibo.pdf", get(recibo_pdf))
+        .route("/documentos/{id}", get(baixar_documento))
         .route("/rascunhos/{id}", get(rascunho))
         .route("/rascunhos/{id}/protocolar", post(protocolar_rascunho))
         .route("/rascunhos/{id}/editar", get(editar_rascunho))
-        .route("/rascunhos/{id}/descartar", post(descartar_rascunho))
+        .route(
+            "/rascunhos/{id}/descartar",
+            get(confirmar_descarte).post(descartar_rascunho),
+        )
+        .route("/rascunhos/{id}/descartado", get(descartado))
         .route("/lotes/novo", get(novo_lote))
         .route("/lotes/modelo.csv", get(modelo_csv))
         .route(
             "/lotes/validar",
-            post(validar_lote).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            post(validar_lote_web).layer(axum::extract::DefaultBodyLimit::max(LIMITE_LOTE_WEB)),
         )
         .route(
             "/lotes",
-            post(enviar_lote).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            post(enviar_lote).layer(axum::extract::DefaultBodyLimit::max(LIMITE_LOTE_WEB)),
         )
+        .route("/lotes/conferencias/{token}", get(conferencia))
         .route("/lotes/{id}", get(lote))
         .route("/cobranca", get(cobranca))
         .route("/cobranca/grus", post(emitir_gru))
