@@ -104,7 +104,7 @@ await passo('a analista decide a impugnação na fila', async () => {
 await passo('a operadora vê a decisão no atendimento', async () => {
   await op.goto(`${URL}/atendimentos/${numero}`);
   const t = await op.textContent('main');
-  assert.match(t, /mantido/);
+  assert.match(t, /Mantido \(impugnação indeferida\)/);
   assert.match(t, /não foi comprovada/);
   await acessivel(op, 'atendimento');
   await tela(op, 'atendimento');
