@@ -89,7 +89,9 @@ db_test!(every_menu_link_of_every_role_opens, |db| {
         }
         menus.insert(login.clone(), links);
     }
-    // Each ANS queue only to the role that decides it (admin sees all three).
+    // Each ANS queue only to the roles that decide it (`Instancia::papeis`: the DIDES director
+    // also decides the 1st instance, as the `ans.decisao` scope of that role says; admin sees
+    // all three).
     let filas = |login: &str| -> Vec<String> {
         menus[login]
             .iter()
@@ -98,7 +100,10 @@ db_test!(every_menu_link_of_every_role_opens, |db| {
             .collect()
     };
     assert_eq!(filas("ans.analista"), ["/ans/filas/primeira"]);
-    assert_eq!(filas("ans.diretor"), ["/ans/filas/admissibilidade"]);
+    assert_eq!(
+        filas("ans.diretor"),
+        ["/ans/filas/primeira", "/ans/filas/admissibilidade"]
+    );
     assert_eq!(filas("ans.dicol"), ["/ans/filas/dicol"]);
     assert!(filas("ans.financeiro").is_empty());
     assert_eq!(filas("ans.admin").len(), 3);
