@@ -503,6 +503,7 @@ pub async fn parcelamento(
     responses(
         (status = 201, body = serde_json::Value),
         super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
+        super::respostas::NaoEncontrado,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]

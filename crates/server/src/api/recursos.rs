@@ -392,6 +392,7 @@ pub struct Busca {
     pub beneficiario: Option<String>,
     /// SIGTAP procedure code (10 digits, with or without the mask): main or secondary.
     pub procedimento: Option<String>,
+    #[param(minimum = 1)]
     pub abi: Option<i32>,
     pub processo: Option<String>,
     #[param(
@@ -457,6 +458,18 @@ pub async fn atendimentos(
         Err(crate::servicos::ServicoError::Invalido(e)) => e,
         Err(e) => return Err(e.into()),
     };
+    // The API is strict where a form is lenient: a date parameter sent empty is an error.
+    for (campo, valor) in [
+        ("prazo_de", &pedido.prazo_de),
+        ("prazo_ate", &pedido.prazo_ate),
+    ] {
+        if valor.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            erros.push(CampoInvalido::new(
+                campo,
+                format!("{campo} vazio: informe a data como AAAA-MM-DD ou omita o parâmetro"),
+            ));
+        }
+    }
     let csv = match b.formato.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
