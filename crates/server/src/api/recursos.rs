@@ -458,15 +458,17 @@ pub async fn atendimentos(
         Err(crate::servicos::ServicoError::Invalido(e)) => e,
         Err(e) => return Err(e.into()),
     };
-    // The API is strict where a form is lenient: a date parameter sent empty is an error.
+    // The API is strict where a form is lenient: a filter sent empty is an error.
     for (campo, valor) in [
         ("prazo_de", &pedido.prazo_de),
         ("prazo_ate", &pedido.prazo_ate),
+        ("competencia", &pedido.competencia),
+        ("estado", &pedido.estado),
     ] {
         if valor.as_deref().is_some_and(|v| v.trim().is_empty()) {
             erros.push(CampoInvalido::new(
                 campo,
-                format!("{campo} vazio: informe a data como AAAA-MM-DD ou omita o parâmetro"),
+                format!("{campo} vazio: informe um valor ou omita o parâmetro"),
             ));
         }
     }
