@@ -241,6 +241,25 @@ impl Trimestre {
         self.competencias()[2].ultimo_dia()
     }
 
+    /// Quarters since 1T0000 — `b.indice() - a.indice()` is the number of quarters from `a` to `b`.
+    pub fn indice(&self) -> i32 {
+        i32::from(self.ano) * 4 + i32::from(self.numero) - 1
+    }
+
+    /// The quarter `n` quarters after this one (`n` may be negative); `None` outside 1990–2100.
+    pub fn somar(&self, n: i32) -> Option<Trimestre> {
+        let i = self.indice() + n;
+        let ano = u16::try_from(i.div_euclid(4)).ok()?;
+        let numero = u8::try_from(i.rem_euclid(4) + 1).ok()?;
+        Trimestre::new(ano, numero).ok()
+    }
+
+    /// The quarter that contains a date.
+    pub fn de_data(d: NaiveDate) -> Option<Trimestre> {
+        let ano = u16::try_from(d.year()).ok()?;
+        Trimestre::new(ano, u8::try_from((d.month() - 1) / 3 + 1).ok()?).ok()
+    }
+
     pub fn seguinte(&self) -> Trimestre {
         if self.numero == 4 {
             Trimestre {
