@@ -23,5 +23,6 @@ pub mod lifecycle;
 pub mod money;
 pub mod motivos;
 pub mod peticoes;
+pub mod provisoes;
 pub mod rotulado;
 pub mod valoracao;
