@@ -414,6 +414,8 @@ pub fn ler_triangulo_csv(texto: &str) -> Result<TrianguloRotulado, TrianguloCsvE
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn perto(a: f64, b: f64, tolerancia: f64) -> bool {
@@ -688,6 +690,49 @@ mod tests {
         for (csv, mensagem) in casos {
             let erro = ler_triangulo_csv(csv).unwrap_err();
             assert_eq!(erro.to_string(), mensagem, "{csv:?}");
+        }
+    }
+
+    proptest! {
+        /// A triangle that develops exactly by a pattern — C[i][j] = a_i × g_1 × … × g_j, so
+        /// every origin's link ratio at age j is g_j — gives back that pattern as its factors,
+        /// and each origin's ultimate a_i × g_1 × … × g_{n−1} (the definition, no estimate).
+        /// Scaling every value by c leaves the factors and multiplies every reserve by c.
+        #[test]
+        fn padrao_exato_e_recuperado_e_escala_nao_muda_os_fatores(
+            g in prop::collection::vec(0.5f64..3.0, 0..8),
+            a in prop::collection::vec(1.0f64..1e7, 1..12),
+            c in 0.001f64..1000.0,
+        ) {
+            let n = g.len() + 1;
+            let acumulado = |ai: f64, j: usize| ai * g[..j].iter().product::<f64>();
+            // Origin i known up to age max(1, n − i): a staircase, or a trapezoid when there
+            // are more origins than ages.
+            let linhas: Vec<Vec<f64>> = a
+                .iter()
+                .enumerate()
+                .map(|(i, &ai)| (0..n.saturating_sub(i).max(1)).map(|j| acumulado(ai, j)).collect())
+                .collect();
+            let t = TrianguloAcumulado::new(linhas.clone()).unwrap();
+            let r = chain_ladder(&t, 1.0).unwrap();
+            for (f, esperado) in r.fatores.iter().zip(&g) {
+                prop_assert!((f - esperado).abs() <= 1e-12 * esperado, "{} × {}", f, esperado);
+            }
+            for (p, &ai) in r.origens.iter().zip(&a) {
+                let esperado = acumulado(ai, n - 1);
+                prop_assert!((p.ultimate - esperado).abs() <= 1e-9 * esperado);
+            }
+
+            let escalado = TrianguloAcumulado::new(
+                linhas.iter().map(|l| l.iter().map(|v| v * c).collect()).collect(),
+            )
+            .unwrap();
+            let e = chain_ladder(&escalado, 1.0).unwrap();
+            for (fe, f) in e.fatores.iter().zip(&r.fatores) {
+                prop_assert!((fe - f).abs() <= 1e-12 * f);
+            }
+            let escala = r.origens.iter().map(|p| p.ultimate).sum::<f64>();
+            prop_assert!((e.reserva_total - c * r.reserva_total).abs() <= 1e-9 * c * escala);
         }
     }
 
