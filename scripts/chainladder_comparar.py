@@ -176,7 +176,7 @@ def relativo(a, b):
     return 0.0 if maior == 0 else abs(a - b) / maior
 
 
-def comparar(nome, nosso, deles):
+def comparar(nosso, deles):
     """Lines of disagreement (empty when they agree)."""
     dif = []
     escala = sum(abs(u) for u in nosso["ultimates"])
@@ -232,11 +232,11 @@ def main():
         try:
             nosso = persus(args.binario, caminho)
             deles = referencia(*triangulo())
-        except Ilegivel as e:
+        except (Ilegivel, OSError, ValueError) as e:
             print(f"ERRO {nome}: {e}")
             ilegiveis += 1
             continue
-        dif = comparar(nome, nosso, deles)
+        dif = comparar(nosso, deles)
         if dif:
             falhas += 1
             print(f"DIVERGE {nome}: {len(dif)} diferença(s)")
