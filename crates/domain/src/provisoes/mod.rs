@@ -3,6 +3,7 @@
 //! parameters as versioned data, the impact of a parameter change, and the chain-ladder used to
 //! check the triangle. Pure: callers bring the cells (aggregated events) and the dates.
 
+pub mod chain_ladder;
 pub mod impacto;
 pub mod parametros;
 pub mod peona;
