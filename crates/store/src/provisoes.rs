@@ -75,7 +75,9 @@ pub async fn celulas(db: &Db, operadora: Option<&str>) -> Result<Vec<CelulaRunof
             })?
             .trimestre();
         let aviso = Trimestre::de_data(disponibilizada).ok_or_else(|| {
-            StoreError::Reference(format!("data de disponibilização {disponibilizada} fora do intervalo"))
+            StoreError::Reference(format!(
+                "data de disponibilização {disponibilizada} fora do intervalo"
+            ))
         })?;
         let e = soma.entry((op, ocorrencia, aviso)).or_default();
         e.0 += v.unwrap_or(0);
@@ -102,15 +104,17 @@ pub async fn celulas(db: &Db, operadora: Option<&str>) -> Result<Vec<CelulaRunof
 
     Ok(soma
         .into_iter()
-        .map(|((operadora, ocorrencia, aviso), (valor_centavos, quantidade))| CelulaRunoff {
-            operadora,
-            celula: Celula {
-                ocorrencia,
-                aviso,
-                valor_centavos,
-                quantidade,
+        .map(
+            |((operadora, ocorrencia, aviso), (valor_centavos, quantidade))| CelulaRunoff {
+                operadora,
+                celula: Celula {
+                    ocorrencia,
+                    aviso,
+                    valor_centavos,
+                    quantidade,
+                },
             },
-        })
+        )
         .collect())
 }
 
@@ -216,10 +220,9 @@ fn situacao(g: &GrupoPesl, base: NaiveDate) -> Result<Option<SituacaoPesl>, Stor
         Estado::Anulado | Estado::Identificado => None,
         // The impugnação period, or the recurso period after a 1st-instance decision, running
         // without a petition.
-        Estado::AguardandoCiencia
-        | Estado::Notificado
-        | Estado::Retificado
-        | Estado::Mantido => Some(SituacaoPesl::PrazoImpugnacao),
+        Estado::AguardandoCiencia | Estado::Notificado | Estado::Retificado | Estado::Mantido => {
+            Some(SituacaoPesl::PrazoImpugnacao)
+        }
         // A petition pending at either instance; a judicial suspension also awaits an outcome
         // [GUESS: counted here, its amount is still a liability].
         Estado::Impugnado | Estado::EmRecurso | Estado::EmDicol | Estado::Suspenso => {
@@ -292,12 +295,14 @@ pub async fn pesl(
     }
     Ok(soma
         .into_iter()
-        .map(|((operadora, situacao), (quantidade, valor_centavos))| LinhaPesl {
-            operadora,
-            situacao,
-            quantidade,
-            valor_centavos,
-        })
+        .map(
+            |((operadora, situacao), (quantidade, valor_centavos))| LinhaPesl {
+                operadora,
+                situacao,
+                quantidade,
+                valor_centavos,
+            },
+        )
         .collect())
 }
 
@@ -348,7 +353,10 @@ const PARAMETROS: &str = "versao, teto_pb, janela_inicio, janela_fim, vigencia_i
 impl LinhaParametros {
     fn registro(self) -> Result<RegistroParametros, StoreError> {
         let estado = EstadoParametros::parse(&self.estado).ok_or_else(|| {
-            StoreError::Reference(format!("estado de parâmetros \"{}\" desconhecido", self.estado))
+            StoreError::Reference(format!(
+                "estado de parâmetros \"{}\" desconhecido",
+                self.estado
+            ))
         })?;
         Ok(RegistroParametros {
             parametros: ParametrosPeona {
@@ -495,8 +503,7 @@ pub async fn decidir(
 
 /// Every stored version, by start of validity.
 pub async fn listar(db: &Db) -> Result<Vec<RegistroParametros>, StoreError> {
-    let sql =
-        format!("SELECT {PARAMETROS} FROM peona_parametros ORDER BY vigencia_inicio, versao");
+    let sql = format!("SELECT {PARAMETROS} FROM peona_parametros ORDER BY vigencia_inicio, versao");
     let linhas: Vec<LinhaParametros> =
         on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
     linhas.into_iter().map(LinhaParametros::registro).collect()

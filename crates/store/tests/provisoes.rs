@@ -96,79 +96,87 @@ fn versao(nome: &str, teto_pb: u32) -> ParametrosPeona {
     }
 }
 
-db_test!(parametros_propostos_sao_decididos_uma_vez_com_auditoria, |db| {
-    let ans = Ator::sistema("diope");
-    let em = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
-    let estudo = serde_json::json!({ "ano": 2026, "linhas": 33 });
-    provisoes::propor(&db, &versao("estudo-2026", 6400), &estudo, &ans, em)
-        .await
-        .unwrap();
-    provisoes::propor(&db, &versao("estudo-2026b", 6300), &estudo, &ans, em)
-        .await
-        .unwrap();
-    // The same name twice is refused.
-    let e = provisoes::propor(&db, &versao("estudo-2026", 6000), &estudo, &ans, em)
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("já existe"), "{e}");
-    // Nothing takes effect before approval.
-    assert!(provisoes::parametros_aprovados(&db).await.unwrap().is_empty());
-
-    let r = provisoes::decidir(&db, "estudo-2026", true, &ans, em)
-        .await
-        .unwrap();
-    let ResultadoDecisao::Decidida(reg) = r else {
-        panic!("{r:?}")
-    };
-    assert_eq!(reg.estado, EstadoParametros::Aprovada);
-    assert_eq!(reg.estudo, estudo);
-    // A second decision, either way, changes nothing.
-    assert_eq!(
-        provisoes::decidir(&db, "estudo-2026", false, &ans, em)
+db_test!(
+    parametros_propostos_sao_decididos_uma_vez_com_auditoria,
+    |db| {
+        let ans = Ator::sistema("diope");
+        let em = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        let estudo = serde_json::json!({ "ano": 2026, "linhas": 33 });
+        provisoes::propor(&db, &versao("estudo-2026", 6400), &estudo, &ans, em)
             .await
-            .unwrap(),
-        ResultadoDecisao::JaDecidida(EstadoParametros::Aprovada)
-    );
-    assert_eq!(
-        provisoes::decidir(&db, "nao-existe", true, &ans, em)
+            .unwrap();
+        provisoes::propor(&db, &versao("estudo-2026b", 6300), &estudo, &ans, em)
             .await
-            .unwrap(),
-        ResultadoDecisao::Inexistente
-    );
-    provisoes::decidir(&db, "estudo-2026b", false, &ans, em)
-        .await
-        .unwrap();
+            .unwrap();
+        // The same name twice is refused.
+        let e = provisoes::propor(&db, &versao("estudo-2026", 6000), &estudo, &ans, em)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("já existe"), "{e}");
+        // Nothing takes effect before approval.
+        assert!(provisoes::parametros_aprovados(&db)
+            .await
+            .unwrap()
+            .is_empty());
 
-    let aprovados = provisoes::parametros_aprovados(&db).await.unwrap();
-    assert_eq!(aprovados.len(), 1);
-    assert_eq!(aprovados[0], versao("estudo-2026", 6400));
-    // It joins the built-in table and is in force from its first day.
-    let tabela = TabelaParametros::padrao().com(aprovados[0].clone()).unwrap();
-    assert_eq!(
-        tabela.vigente_em(d(2026, 8, 1)).unwrap().versao,
-        "estudo-2026"
-    );
-    let lista = provisoes::listar(&db).await.unwrap();
-    assert_eq!(lista.len(), 2);
-    assert_eq!(lista[1].estado, EstadoParametros::Rejeitada);
+        let r = provisoes::decidir(&db, "estudo-2026", true, &ans, em)
+            .await
+            .unwrap();
+        let ResultadoDecisao::Decidida(reg) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(reg.estado, EstadoParametros::Aprovada);
+        assert_eq!(reg.estudo, estudo);
+        // A second decision, either way, changes nothing.
+        assert_eq!(
+            provisoes::decidir(&db, "estudo-2026", false, &ans, em)
+                .await
+                .unwrap(),
+            ResultadoDecisao::JaDecidida(EstadoParametros::Aprovada)
+        );
+        assert_eq!(
+            provisoes::decidir(&db, "nao-existe", true, &ans, em)
+                .await
+                .unwrap(),
+            ResultadoDecisao::Inexistente
+        );
+        provisoes::decidir(&db, "estudo-2026b", false, &ans, em)
+            .await
+            .unwrap();
 
-    // Audit: 2 proposals + 1 approval + 1 rejection, the chain intact.
-    let eventos = auditoria::ultimos(&db, Some("peona."), 10).await.unwrap();
-    let acoes: Vec<&str> = eventos.iter().map(|e| e.acao.as_str()).collect();
-    assert_eq!(
-        acoes,
-        [
-            "peona.parametros_rejeitados",
-            "peona.parametros_aprovados",
-            "peona.parametros_propostos",
-            "peona.parametros_propostos"
-        ]
-    );
-    assert_eq!(
-        auditoria::verificar(&db).await.unwrap(),
-        auditoria::Verificacao::Integra { eventos: 4 }
-    );
-});
+        let aprovados = provisoes::parametros_aprovados(&db).await.unwrap();
+        assert_eq!(aprovados.len(), 1);
+        assert_eq!(aprovados[0], versao("estudo-2026", 6400));
+        // It joins the built-in table and is in force from its first day.
+        let tabela = TabelaParametros::padrao()
+            .com(aprovados[0].clone())
+            .unwrap();
+        assert_eq!(
+            tabela.vigente_em(d(2026, 8, 1)).unwrap().versao,
+            "estudo-2026"
+        );
+        let lista = provisoes::listar(&db).await.unwrap();
+        assert_eq!(lista.len(), 2);
+        assert_eq!(lista[1].estado, EstadoParametros::Rejeitada);
+
+        // Audit: 2 proposals + 1 approval + 1 rejection, the chain intact.
+        let eventos = auditoria::ultimos(&db, Some("peona."), 10).await.unwrap();
+        let acoes: Vec<&str> = eventos.iter().map(|e| e.acao.as_str()).collect();
+        assert_eq!(
+            acoes,
+            [
+                "peona.parametros_rejeitados",
+                "peona.parametros_aprovados",
+                "peona.parametros_propostos",
+                "peona.parametros_propostos"
+            ]
+        );
+        assert_eq!(
+            auditoria::verificar(&db).await.unwrap(),
+            auditoria::Verificacao::Integra { eventos: 4 }
+        );
+    }
+);
 
 fn ativos(op: &str, base: NaiveDate, ag: i64) -> NovoAtivos {
     NovoAtivos {
@@ -204,11 +212,15 @@ db_test!(ativos_mais_recentes_ate_a_data, |db| {
         .unwrap();
     tx.commit().await.unwrap();
 
-    let em_marco = provisoes::ativos_na_data(&db, d(2026, 3, 31)).await.unwrap();
+    let em_marco = provisoes::ativos_na_data(&db, d(2026, 3, 31))
+        .await
+        .unwrap();
     assert_eq!(em_marco.len(), 1, "Amil's first row is from June");
     assert_eq!(em_marco["368253"].ativos_garantidores_centavos, 250);
     assert_eq!(em_marco["368253"].data_base, d(2026, 3, 31));
-    let em_fev = provisoes::ativos_na_data(&db, d(2026, 2, 28)).await.unwrap();
+    let em_fev = provisoes::ativos_na_data(&db, d(2026, 2, 28))
+        .await
+        .unwrap();
     assert_eq!(em_fev["368253"].ativos_garantidores_centavos, 100);
     let em_julho = provisoes::ativos_na_data(&db, d(2026, 7, 1)).await.unwrap();
     assert_eq!(em_julho.len(), 2);
