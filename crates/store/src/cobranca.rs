@@ -339,19 +339,33 @@ pub async fn selic(db: &Db) -> Result<(Vec<(i32, i32, i64)>, Option<DateTime<Utc
     Ok((linhas, ultima))
 }
 
+/// A month's SELIC rate as [`gravar_selic`] stores it, with where it came from.
+#[derive(Clone, Copy, Debug)]
+pub struct TaxaSelic<'a> {
+    pub ano: i32,
+    pub mes: i32,
+    /// Hundredths of a percentage point.
+    pub taxa_centesimos: i64,
+    pub fonte: &'a str,
+    pub por: &'a str,
+    pub em: DateTime<Utc>,
+}
+
 /// Stores a month's rate; `substituir` false keeps a rate already there (seeding), true replaces
 /// it (an import). Returns whether a row was written.
-#[allow(clippy::too_many_arguments)]
 pub async fn gravar_selic(
     tx: &mut Tx,
-    ano: i32,
-    mes: i32,
-    taxa: i64,
-    fonte: &str,
-    por: &str,
-    em: DateTime<Utc>,
+    t: &TaxaSelic<'_>,
     substituir: bool,
 ) -> Result<bool, StoreError> {
+    let TaxaSelic {
+        ano,
+        mes,
+        taxa_centesimos: taxa,
+        fonte,
+        por,
+        em,
+    } = *t;
     let sql = if substituir {
         "INSERT INTO selic_taxas (ano, mes, taxa_centesimos, fonte, importado_em, importado_por)
          VALUES ($1, $2, $3, $4, $5, $6)
