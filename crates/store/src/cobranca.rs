@@ -578,18 +578,37 @@ pub async fn a_encaminhar_a_divida_ativa(
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
 }
 
-/// Sets one of the dated collection columns once (`cadin_aviso_em`, `cadin_incluido_em`,
-/// `divida_ativa_em`); false if it was already set or the debt is no longer open.
+/// A dated step of the collection path of an open debt, each kept in a column of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MarcoCobranca {
+    /// Prior notice of inclusion in CADIN.
+    AvisoCadin,
+    /// Inclusion in CADIN.
+    InclusaoCadin,
+    /// Referral to the Procuradoria for dívida ativa.
+    DividaAtiva,
+}
+
+impl MarcoCobranca {
+    /// The column of `debitos` holding the step's date.
+    pub fn coluna(self) -> &'static str {
+        match self {
+            MarcoCobranca::AvisoCadin => "cadin_aviso_em",
+            MarcoCobranca::InclusaoCadin => "cadin_incluido_em",
+            MarcoCobranca::DividaAtiva => "divida_ativa_em",
+        }
+    }
+}
+
+/// Sets the date of one step of the collection path once; false if it was already set or the
+/// debt is no longer open.
 pub async fn marcar_cobranca(
     tx: &mut Tx,
     debito_id: i64,
-    coluna: &str,
+    marco: MarcoCobranca,
     em: NaiveDate,
 ) -> Result<bool, StoreError> {
-    let coluna = match coluna {
-        "cadin_aviso_em" | "cadin_incluido_em" | "divida_ativa_em" => coluna,
-        _ => return Ok(false),
-    };
+    let coluna = marco.coluna();
     let sql = format!(
         "UPDATE debitos SET {coluna} = $2 WHERE id = $1 AND {coluna} IS NULL AND estado = 'aberto'"
     );

@@ -13,7 +13,7 @@ use persus_domain::cobranca::retorno::{conferir_pagamento, GruConferida};
 use persus_domain::cobranca::{encargos, vencimento_da_gru, TabelaSelic, PISO_COBRANCA};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
-use persus_store::cobranca::{self as store, Gru, Pagamento};
+use persus_store::cobranca::{self as store, Gru, MarcoCobranca, Pagamento};
 use persus_store::Db;
 use serde::Serialize;
 use serde_json::json;
@@ -975,36 +975,36 @@ pub async fn cobrar(
         tx.commit().await?;
         r.parcelamentos_rescindidos += 1;
     }
-    let passos: [(&str, &str, &str, i64); 3] = [
+    let passos: [(MarcoCobranca, &str, &str, i64); 3] = [
         (
-            "cadin_aviso_em",
+            MarcoCobranca::AvisoCadin,
             "cadin.aviso",
             "aviso prévio de inclusão no CADIN (Lei 10.522/2002 art. 2 §2)",
             prazos.aviso_cadin_apos_vencimento_dias,
         ),
         (
-            "cadin_incluido_em",
+            MarcoCobranca::InclusaoCadin,
             "cadin.incluido",
             "inclusão no CADIN (Lei 10.522/2002 art. 2)",
             prazos.inclusao_cadin_apos_aviso_dias,
         ),
         (
-            "divida_ativa_em",
+            MarcoCobranca::DividaAtiva,
             "divida_ativa.encaminhado",
             "encaminhamento à Procuradoria para inscrição em dívida ativa",
             prazos.divida_ativa_apos_cadin_dias,
         ),
     ];
-    for (coluna, evento, descricao, dias) in passos {
+    for (marco, evento, descricao, dias) in passos {
         let ate = hoje - Duration::days(dias);
-        let alvos = match coluna {
-            "cadin_aviso_em" => store::sem_aviso_cadin(db, ate).await?,
-            "cadin_incluido_em" => store::a_incluir_no_cadin(db, ate).await?,
-            _ => store::a_encaminhar_a_divida_ativa(db, ate).await?,
+        let alvos = match marco {
+            MarcoCobranca::AvisoCadin => store::sem_aviso_cadin(db, ate).await?,
+            MarcoCobranca::InclusaoCadin => store::a_incluir_no_cadin(db, ate).await?,
+            MarcoCobranca::DividaAtiva => store::a_encaminhar_a_divida_ativa(db, ate).await?,
         };
         for d in alvos {
             let mut tx = db.begin().await?;
-            if !store::marcar_cobranca(&mut tx, d.id, coluna, hoje).await? {
+            if !store::marcar_cobranca(&mut tx, d.id, marco, hoje).await? {
                 continue;
             }
             registrar_e_avisar(
@@ -1030,10 +1030,10 @@ pub async fn cobrar(
             )
             .await?;
             tx.commit().await?;
-            match coluna {
-                "cadin_aviso_em" => r.avisos_cadin += 1,
-                "cadin_incluido_em" => r.inclusoes_cadin += 1,
-                _ => r.encaminhados_divida_ativa += 1,
+            match marco {
+                MarcoCobranca::AvisoCadin => r.avisos_cadin += 1,
+                MarcoCobranca::InclusaoCadin => r.inclusoes_cadin += 1,
+                MarcoCobranca::DividaAtiva => r.encaminhados_divida_ativa += 1,
             }
         }
     }

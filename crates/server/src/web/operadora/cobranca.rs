@@ -184,6 +184,18 @@ impl Emissao {
     }
 }
 
+/// A charge form POSTed by someone with the finance permission, with its CSRF token checked:
+/// the operator and the form's fields.
+fn formulario_financeiro(
+    s: &Sessao,
+    body: &Bytes,
+) -> Result<(String, Vec<(String, String)>), Response> {
+    let op = exigir(s, Escopo::Financeiro)?;
+    let p = campos(body);
+    s.conferir(&um(&p, "csrf"))?;
+    Ok((op, p))
+}
+
 /// The debts checked in a form.
 fn ids_marcados(p: &[(String, String)]) -> Vec<i64> {
     varios(p, "debitos")
@@ -193,14 +205,10 @@ fn ids_marcados(p: &[(String, String)]) -> Vec<i64> {
 }
 
 pub(super) async fn emitir_gru(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    let op = match exigir(&s, Escopo::Financeiro) {
-        Ok(o) => o,
+    let (op, p) = match formulario_financeiro(&s, &body) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let p = campos(&body);
-    if let Err(r) = s.conferir(&um(&p, "csrf")) {
-        return r;
-    }
     let ids = ids_marcados(&p);
     let emitida = async {
         let emissao = Emissao::preparar(&app, &s).await?;
@@ -462,14 +470,10 @@ pub(super) async fn pedir_parcelamento(
     s: Sessao,
     body: Bytes,
 ) -> Response {
-    let op = match exigir(&s, Escopo::Financeiro) {
-        Ok(o) => o,
+    let (op, p) = match formulario_financeiro(&s, &body) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let p = campos(&body);
-    if let Err(r) = s.conferir(&um(&p, "csrf")) {
-        return r;
-    }
     let ids = ids_marcados(&p);
     let n: u32 = um(&p, "parcelas").parse().unwrap_or(0);
     let pedido = async {
