@@ -33,6 +33,15 @@ impl Papel {
 }
 
 crate::rotulado! {
+    /// Whose an account is: an operator's (its people and applications act for that operator)
+    /// or ANS's.
+    pub enum TipoOrganizacao {
+        Operadora = ("operadora", "Operadora"),
+        Ans = ("ans", "ANS"),
+    }
+}
+
+crate::rotulado! {
     /// What a person or an application may do. The first three are granted by an operator to
     /// its people; the `ans.*` ones belong to ANS roles.
     pub enum Escopo {

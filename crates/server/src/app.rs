@@ -69,10 +69,10 @@ impl AppState {
             api: crate::api::EstadoApi::iniciar(db.clone()),
             ambiente: crate::config::Ambiente::Homologacao,
             webhook_permitir_loopback: false,
-            cookie_seguro: std::env::var("PERSUS_COOKIE_SEGURO")
-                .is_ok_and(|v| v == "1" || v == "true"),
-            proxy_confiavel: std::env::var("PERSUS_PROXY_CONFIAVEL")
-                .is_ok_and(|v| v == "1" || v == "true"),
+            // Off until `persus serve` sets them from the checked environment
+            // (`config::Interruptores`).
+            cookie_seguro: false,
+            proxy_confiavel: false,
             assets_govbr: assets_govbr(),
             db,
             raiz_documentos,

@@ -40,6 +40,54 @@ pub enum ConfigError {
          PERSUS_FONTAWESOME_ASSETS para o diretório @fortawesome/fontawesome-free instalados"
     )]
     AssetsWeb { faltam: String },
+    #[error(
+        "{variavel}={valor:?} não é um valor aceito: use 1 ou true para ligar, 0 ou false (ou \
+         deixe vazia) para desligar"
+    )]
+    Interruptor {
+        variavel: &'static str,
+        valor: String,
+    },
+}
+
+/// The on/off settings read from the environment, checked at start-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interruptores {
+    /// `PERSUS_COOKIE_SEGURO`: the site is served over TLS (`Secure` cookies, HSTS).
+    pub cookie_seguro: bool,
+    /// `PERSUS_PROXY_CONFIAVEL`: a reverse proxy we trust stands in front.
+    pub proxy_confiavel: bool,
+}
+
+impl Interruptores {
+    /// Reads both variables; a value that is not a switch stops start-up (a typo such as
+    /// `PERSUS_COOKIE_SEGURO=sim` must not leave a TLS site without `Secure` cookies).
+    pub fn do_ambiente() -> Result<Interruptores, ConfigError> {
+        let ler = |variavel: &'static str| {
+            let valor = std::env::var_os(variavel).map(|v| v.to_string_lossy().into_owned());
+            interruptor(variavel, valor.as_deref())
+        };
+        Ok(Interruptores {
+            cookie_seguro: ler("PERSUS_COOKIE_SEGURO")?,
+            proxy_confiavel: ler("PERSUS_PROXY_CONFIAVEL")?,
+        })
+    }
+}
+
+/// An on/off variable: unset, empty, `0` or `false` is off; `1` or `true` is on (case and
+/// surrounding spaces ignored); anything else is refused, naming the variable.
+pub fn interruptor(variavel: &'static str, valor: Option<&str>) -> Result<bool, ConfigError> {
+    let v = valor.unwrap_or("").trim();
+    if v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else if v == "1" || v.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else {
+        Err(ConfigError::Interruptor {
+            variavel,
+            valor: v.to_owned(),
+        })
+    }
 }
 
 /// The front-end files the pages link (`core.min.css`, Font Awesome's `all.min.css`) are
@@ -180,6 +228,38 @@ mod tests {
         assert!(destinos_webhook(Ambiente::Homologacao, true)
             .unwrap()
             .loopback());
+    }
+
+    #[test]
+    fn an_on_off_variable_takes_only_the_documented_values() {
+        for (valor, ligado) in [
+            (None, false),
+            (Some(""), false),
+            (Some("0"), false),
+            (Some("false"), false),
+            (Some(" FALSE "), false),
+            (Some("1"), true),
+            (Some("true"), true),
+            (Some("True"), true),
+        ] {
+            assert_eq!(
+                interruptor("PERSUS_COOKIE_SEGURO", valor).unwrap(),
+                ligado,
+                "{valor:?}"
+            );
+        }
+        for valor in ["sim", "yes", "on", "2", "verdadeiro"] {
+            let err = interruptor("PERSUS_PROXY_CONFIAVEL", Some(valor))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("PERSUS_PROXY_CONFIAVEL")
+                    && err.contains(valor)
+                    && err.contains("1 ou true")
+                    && err.contains("0 ou false"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

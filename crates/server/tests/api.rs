@@ -1038,12 +1038,7 @@ db_test!(
             "{}",
             r.json
         );
-        assert!(
-            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(common::processar_lote(&db).await.is_none());
 
         let manifesto = format!(
         "{}\nimpugnacao;{nup};{};ADM01;Beneficiário excluído antes do atendimento.;;{doc}\nimpugnacao;{nup};{};XYZ99;Motivo inexistente no catálogo.;;{doc}\nimpugnacao;{nup};{};ADM03;Atendimento em período de carência.;;{doc}\n",
@@ -1065,12 +1060,7 @@ db_test!(
         );
 
         // The worker files it: two petitions protocolled, row 2 refused with its reason.
-        assert_eq!(
-            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-                .await
-                .unwrap(),
-            Some(lote)
-        );
+        assert_eq!(common::processar_lote(&db).await, Some(lote));
         let r = chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &hap)).await;
         assert_eq!(r.json["estado"], "concluido", "{}", r.json);
         assert_eq!(r.json["protocoladas"], 2);
@@ -1086,12 +1076,7 @@ db_test!(
             assert_eq!(a.json["atendimento"]["estado"], "impugnado");
         }
         // Nothing left to do.
-        assert!(
-            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(common::processar_lote(&db).await.is_none());
     }
 );
 
@@ -1226,12 +1211,7 @@ db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
             .len(),
         docs_antes
     );
-    assert!(
-        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(common::processar_lote(&db).await.is_none());
 
     // A good one: two petitions citing the ZIP's PDFs by name (one shared).
     let outro_pdf =
@@ -1256,12 +1236,7 @@ db_test!(lote_zip_com_manifesto_e_pdfs_grava_tudo_ou_nada, |db| {
         .await
         .unwrap();
     assert_eq!(docs.len(), docs_antes + 2);
-    assert_eq!(
-        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-            .await
-            .unwrap(),
-        Some(lote)
-    );
+    assert_eq!(common::processar_lote(&db).await, Some(lote));
     let r = chamar(&app, get(&format!("/api/v1/lotes/{lote}"), &hap)).await;
     assert_eq!(r.json["protocoladas"], 2, "{}", r.json);
     let recibos = r.json["resultado"]["recibos"].as_array().unwrap();
@@ -1543,12 +1518,7 @@ db_test!(
             "{detalhe}"
         );
         assert_eq!(docs().await, docs_antes);
-        assert!(
-            persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(common::processar_lote(&db).await.is_none());
         assert_eq!(
             std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
             0

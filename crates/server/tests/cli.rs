@@ -166,6 +166,35 @@ fn webhook_loopback_setting_is_refused_in_producao_before_anything_starts() {
     }
 }
 
+#[test]
+fn an_on_off_variable_with_another_value_stops_serve_and_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().to_string();
+    for (comando, variavel) in [
+        ("serve", "PERSUS_COOKIE_SEGURO"),
+        ("demo", "PERSUS_PROXY_CONFIAVEL"),
+    ] {
+        let out = run(persus()
+            .args([comando, "--port", &port, "--data-dir"])
+            .arg(dir.path())
+            .env_remove("PERSUS_COOKIE_SEGURO")
+            .env_remove("PERSUS_PROXY_CONFIAVEL")
+            .env(variavel, "sim"));
+        assert!(
+            !out.status.success(),
+            "{comando} started with {variavel}=sim"
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("{variavel}=\"sim\""))
+                && err.contains("1 ou true")
+                && err.contains("0 ou false"),
+            "{comando}: names the variable and the accepted values: {err}"
+        );
+        assert!(!dir.path().join("persus.db").exists(), "{comando}");
+    }
+}
+
 /// GET over a real socket; `None` while the server is not answering yet.
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;

@@ -176,3 +176,146 @@ db_test!(
         assert_eq!(status, StatusCode::CREATED, "{corpo}");
     }
 );
+
+/// A clock the test moves by hand (`AppState.relogio`).
+struct RelogioMovel(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl RelogioMovel {
+    fn mover(&self, para: chrono::DateTime<chrono::Utc>) {
+        *self.0.lock().unwrap() = para;
+    }
+}
+
+impl persus_server::servicos::relogio::Relogio for RelogioMovel {
+    fn agora(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+async fn registros(db: &Db) -> i64 {
+    let sql = "SELECT COUNT(*) FROM idempotencia";
+    match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+/// The scheduler run at `agora`, with the rule tables every release ships.
+async fn agendador_em(db: &Db, agora: chrono::DateTime<chrono::Utc>) -> u64 {
+    use persus_server::servicos::{agendador, regras::RegrasVigentes, relogio};
+    let regras = RegrasVigentes::padrao();
+    agendador::executar(
+        db,
+        relogio::data_em_brasilia(agora),
+        &regras.calendario,
+        &regras.prazos,
+        &persus_store::auditoria::Ator::sistema("teste"),
+        agora,
+    )
+    .await
+    .unwrap()
+    .idempotencias_expiradas
+}
+
+// docs/API-DESIGN.md, "Idempotency": an answer is replayed for 24 hours after the first
+// request; from then on the key is new, and the scheduler deletes the expired records.
+db_test!(
+    an_answer_is_replayed_for_24_hours_then_the_key_is_new,
+    |db| {
+        use chrono::{TimeDelta, TimeZone, Utc};
+        let dir = tempfile::tempdir().unwrap();
+        let (_, tk) = preparado(&db, dir.path()).await;
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+        let relogio = std::sync::Arc::new(RelogioMovel(std::sync::Mutex::new(t0)));
+        let mut estado = AppState::com_documentos(db.clone(), dir.path().to_path_buf());
+        estado.relogio = relogio.clone();
+        let app = router(estado);
+
+        let (status, primeira, repetida) = chamar(&app, upload(&tk, "k-janela", "a.pdf")).await;
+        assert_eq!(
+            (status, repetida),
+            (StatusCode::CREATED, false),
+            "{primeira}"
+        );
+        // 23:59:59 later, one second inside the window: the first answer, nothing new.
+        relogio.mover(t0 + TimeDelta::hours(24) - TimeDelta::seconds(1));
+        let (status, corpo, repetida) = chamar(&app, upload(&tk, "k-janela", "a.pdf")).await;
+        assert_eq!(
+            (status, &corpo, repetida),
+            (StatusCode::CREATED, &primeira, true)
+        );
+        assert_eq!(documentos(&db).await, 1);
+        // Exactly 24 h later the window is over (t0 + 24 h is excluded): the key is new, the
+        // request runs again and its answer replaces the old one.
+        relogio.mover(t0 + TimeDelta::hours(24));
+        let (status, segunda, repetida) = chamar(&app, upload(&tk, "k-janela", "a.pdf")).await;
+        assert_eq!(
+            (status, repetida),
+            (StatusCode::CREATED, false),
+            "{segunda}"
+        );
+        assert_ne!(segunda, primeira, "another document, another id");
+        assert_eq!(documentos(&db).await, 2);
+        relogio.mover(t0 + TimeDelta::hours(25));
+        let (_, corpo, repetida) = chamar(&app, upload(&tk, "k-janela", "a.pdf")).await;
+        assert_eq!(
+            (&corpo, repetida),
+            (&segunda, true),
+            "the new answer is the one kept"
+        );
+
+        // Another key at t0 + 30 h. At t0 + 48 h + 1 s the record of t0 + 24 h has expired
+        // (written at or before agora − 24 h = t0 + 24 h + 1 s) and the one of t0 + 30 h has not.
+        relogio.mover(t0 + TimeDelta::hours(30));
+        let (status, _, _) = chamar(&app, upload(&tk, "k-outra", "b.pdf")).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(registros(&db).await, 2);
+        let purga = t0 + TimeDelta::hours(48) + TimeDelta::seconds(1);
+        assert_eq!(agendador_em(&db, purga).await, 1);
+        assert_eq!(registros(&db).await, 1);
+        assert_eq!(agendador_em(&db, purga).await, 0, "nothing left to purge");
+        // The surviving key still replays until its own window ends.
+        relogio.mover(t0 + TimeDelta::hours(53));
+        let (_, _, repetida) = chamar(&app, upload(&tk, "k-outra", "b.pdf")).await;
+        assert!(repetida);
+    }
+);
+
+db_test!(expired_records_are_purged_in_batches, |db| {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use persus_store::idempotencia::{gravar, purgar, Resposta};
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, _token) = preparado(&db, dir.path()).await;
+    let sql = "SELECT MIN(id) FROM aplicacoes";
+    let app_id: i64 = match db.inner() {
+        PoolRef::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        PoolRef::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let resposta = Resposta {
+        impressao: "x".to_owned(),
+        status: 201,
+        corpo: "{}".to_owned(),
+    };
+    // Seven records at t0, t0+1h, …, t0+6h.
+    for h in 0..7 {
+        let chave = format!("k{h}");
+        let em = t0 + TimeDelta::hours(h);
+        assert!(gravar(&db, app_id, &chave, &resposta, em).await.unwrap());
+    }
+    // At t0 + 28 h, those written at or before t0 + 4 h have expired: k0..k4, five records,
+    // taken two per statement (2 + 2 + 1).
+    assert_eq!(purgar(&db, t0 + TimeDelta::hours(28), 2).await.unwrap(), 5);
+    assert_eq!(registros(&db).await, 2);
+    // A live record is never replaced by a second write of its key; an expired one is.
+    assert!(
+        !gravar(&db, app_id, "k6", &resposta, t0 + TimeDelta::hours(29))
+            .await
+            .unwrap()
+    );
+    assert!(
+        gravar(&db, app_id, "k5", &resposta, t0 + TimeDelta::hours(29))
+            .await
+            .unwrap()
+    );
+});

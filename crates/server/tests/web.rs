@@ -8,8 +8,8 @@
 mod common;
 
 use common::web::{
-    abrir_notificacao, apos, chamar, com_debito, entrar, form, get, multipart, preparado,
-    redirecionado, seguir,
+    abrir_notificacao, chamar, com_debito, entrar, form, get, multipart, preparado, redirecionado,
+    valor_depois,
 };
 
 use axum::body::Body;
@@ -112,7 +112,7 @@ db_test!(
         // The dashboard lists the notice without ciência; opening it records ciência.
         let n = abrir_notificacao(&app, &hap).await;
         assert!(n.texto.contains("Ciência registrada agora"), "{}", n.texto);
-        let nup = apos(&n.texto, "/processos/");
+        let nup = valor_depois(&n.texto, "/processos/");
         let p = chamar(&app, get(&format!("/processos/{nup}"), &hap)).await;
         let numeros: Vec<String> = p
             .texto
@@ -258,7 +258,7 @@ db_test!(
             ),
         )
         .await;
-        let r = common::web::seguir_se_303(&app, r, &hap).await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(
             r.texto.contains("Nada foi protocolado") && r.texto.contains("XYZ99"),
             "{}",
@@ -282,7 +282,7 @@ db_test!(
             ),
         )
         .await;
-        let r = common::web::seguir_se_303(&app, r, &hap).await;
+        let r = redirecionado(&app, &r, &hap).await;
         assert!(
             r.texto.contains("Todas as 1 linhas estão corretas"),
             "{}",
@@ -309,9 +309,7 @@ db_test!(
             .unwrap()
             .unwrap();
         assert!(interna.revogada_em.is_some() && interna.escopos.is_empty());
-        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-            .await
-            .unwrap();
+        common::processar_lote(&db).await;
         assert!(chamar(&app, get(&lote, &hap))
             .await
             .texto
@@ -322,7 +320,7 @@ db_test!(
         let fila = chamar(&app, get("/ans/filas/primeira", &analista)).await;
         assert!(fila.texto.contains(&numeros[0]));
         let r = chamar(&app, form("/ans/decisoes", &analista, format!("csrf={csrf_a}&instancia=primeira&atendimentos={}&resultado=indeferida&fundamentacao=Exclus%C3%A3o+n%C3%A3o+comprovada.", numeros[0]))).await;
-        let r = seguir(&app, &analista, r).await;
+        let r = redirecionado(&app, &r, &analista).await;
         assert!(
             r.texto.contains("Decisão publicada") && r.texto.contains(&numeros[0]),
             "{}",
@@ -540,7 +538,7 @@ db_test!(primeiro_acesso_habilitado_pela_ans_uma_vez, |db| {
     )
     .await;
     // Post/Redirect/Get: the code is on the page the POST redirects to, once.
-    let r = seguir(&app, &admin, r).await;
+    let r = redirecionado(&app, &r, &admin).await;
     let codigo = r
         .texto
         .split("id=\"codigo\">")

@@ -10,7 +10,7 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use axum::Router;
-use common::web::{abrir_notificacao, chamar, entrar, form, get, preparado, seguir};
+use common::web::{abrir_notificacao, chamar, entrar, form, get, preparado, redirecionado};
 use common::{ator, textos, PDF};
 use persus_server::servicos::documentos::{enviar, ArmazenamentoLocal};
 use persus_server::servicos::peticoes::{protocolar, Pedido, TipoPeticao};
@@ -215,7 +215,7 @@ db_test!(caso_com_pdf_decidido_uma_vez, |db| {
     .await;
     let destino = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert!(destino.starts_with("/ans/decisoes/"), "{destino}");
-    let pagina = seguir(&app, &analista, r).await;
+    let pagina = redirecionado(&app, &r, &analista).await;
     assert!(
         pagina.texto.contains("Decisão publicada")
             && pagina.texto.contains("Indeferida (mantém o valor)")
@@ -263,7 +263,7 @@ db_test!(abi_agendado_e_publicado_com_post_redirect_get, |db| {
     let hoje = RelogioSistema.hoje().format("%d/%m/%Y").to_string();
     let corpo = format!("csrf={csrf}&numero=150&tipo=APAC&trimestre=3T2026&lancamento={hoje}");
     let r = chamar(&app, agendar(corpo.clone())).await;
-    let lista = seguir(&app, &admin, r).await;
+    let lista = redirecionado(&app, &r, &admin).await;
     assert!(
         lista.texto.contains("150º ABI agendado."),
         "{}",
@@ -282,7 +282,7 @@ db_test!(abi_agendado_e_publicado_com_post_redirect_get, |db| {
         form("/ans/abis/150/publicacao", &admin, format!("csrf={csrf}")),
     )
     .await;
-    let lista = seguir(&app, &admin, r).await;
+    let lista = redirecionado(&app, &r, &admin).await;
     assert!(
         lista.texto.contains("Publicação do 150º ABI iniciada."),
         "{}",

@@ -13,7 +13,7 @@ use std::io::Write;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::web::{campos_ocultos, chamar, entrar, form, get, multipart, preparado, seguir_se_303};
+use common::web::{campos_ocultos, chamar, entrar, form, get, multipart, preparado, redirecionado};
 use common::PDF;
 use persus_server::servicos::peticoes::{CABECALHO_LOTE, FUNDAMENTACAO_MINIMA};
 use persus_store::{db_test, Db};
@@ -313,7 +313,7 @@ async fn conferir_arquivo(
     // Post/Redirect/Get: the check has an address of its own.
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
     assert!(local(&r).starts_with("/lotes/conferencias/"));
-    seguir_se_303(app, r, hap).await
+    redirecionado(app, &r, hap).await
 }
 
 /// Calls the router and returns the status and the raw body.
@@ -409,9 +409,7 @@ db_test!(lote_em_windows_1252_e_zip_pela_web_enviados_uma_vez, |db| {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
     let lote = local(&r);
     for _ in 0..2 {
-        persus_server::servicos::lotes::processar_um(&db, chrono::Utc::now())
-            .await
-            .unwrap();
+        common::processar_lote(&db).await;
     }
     let pagina = chamar(&app, get(&lote, &hap)).await;
     assert!(

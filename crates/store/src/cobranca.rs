@@ -339,19 +339,33 @@ pub async fn selic(db: &Db) -> Result<(Vec<(i32, i32, i64)>, Option<DateTime<Utc
     Ok((linhas, ultima))
 }
 
+/// A month's SELIC rate as [`gravar_selic`] stores it, with where it came from.
+#[derive(Clone, Copy, Debug)]
+pub struct TaxaSelic<'a> {
+    pub ano: i32,
+    pub mes: i32,
+    /// Hundredths of a percentage point.
+    pub taxa_centesimos: i64,
+    pub fonte: &'a str,
+    pub por: &'a str,
+    pub em: DateTime<Utc>,
+}
+
 /// Stores a month's rate; `substituir` false keeps a rate already there (seeding), true replaces
 /// it (an import). Returns whether a row was written.
-#[allow(clippy::too_many_arguments)]
 pub async fn gravar_selic(
     tx: &mut Tx,
-    ano: i32,
-    mes: i32,
-    taxa: i64,
-    fonte: &str,
-    por: &str,
-    em: DateTime<Utc>,
+    t: &TaxaSelic<'_>,
     substituir: bool,
 ) -> Result<bool, StoreError> {
+    let TaxaSelic {
+        ano,
+        mes,
+        taxa_centesimos: taxa,
+        fonte,
+        por,
+        em,
+    } = *t;
     let sql = if substituir {
         "INSERT INTO selic_taxas (ano, mes, taxa_centesimos, fonte, importado_em, importado_por)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -564,18 +578,37 @@ pub async fn a_encaminhar_a_divida_ativa(
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(ate).fetch_all(pool).await?))
 }
 
-/// Sets one of the dated collection columns once (`cadin_aviso_em`, `cadin_incluido_em`,
-/// `divida_ativa_em`); false if it was already set or the debt is no longer open.
+/// A dated step of the collection path of an open debt, each kept in a column of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MarcoCobranca {
+    /// Prior notice of inclusion in CADIN.
+    AvisoCadin,
+    /// Inclusion in CADIN.
+    InclusaoCadin,
+    /// Referral to the Procuradoria for dívida ativa.
+    DividaAtiva,
+}
+
+impl MarcoCobranca {
+    /// The column of `debitos` holding the step's date.
+    pub fn coluna(self) -> &'static str {
+        match self {
+            MarcoCobranca::AvisoCadin => "cadin_aviso_em",
+            MarcoCobranca::InclusaoCadin => "cadin_incluido_em",
+            MarcoCobranca::DividaAtiva => "divida_ativa_em",
+        }
+    }
+}
+
+/// Sets the date of one step of the collection path once; false if it was already set or the
+/// debt is no longer open.
 pub async fn marcar_cobranca(
     tx: &mut Tx,
     debito_id: i64,
-    coluna: &str,
+    marco: MarcoCobranca,
     em: NaiveDate,
 ) -> Result<bool, StoreError> {
-    let coluna = match coluna {
-        "cadin_aviso_em" | "cadin_incluido_em" | "divida_ativa_em" => coluna,
-        _ => return Ok(false),
-    };
+    let coluna = marco.coluna();
     let sql = format!(
         "UPDATE debitos SET {coluna} = $2 WHERE id = $1 AND {coluna} IS NULL AND estado = 'aberto'"
     );

@@ -3,7 +3,7 @@
 //! strings, client secrets and tokens as SHA-256 hex.
 
 use chrono::{DateTime, Utc};
-use persus_domain::acesso::{Escopo, Papel};
+use persus_domain::acesso::{Escopo, Papel, TipoOrganizacao};
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
@@ -11,7 +11,8 @@ use crate::{Db, StoreError, Tx};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Organizacao {
     pub id: i64,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    pub tipo: TipoOrganizacao,
     pub operadora: Option<String>,
     pub nome: String,
 }
@@ -33,14 +34,17 @@ pub async fn organizacao(tx: &mut Tx, operadora: Option<&str>) -> Result<Organiz
             let nome = nome.ok_or_else(|| {
                 StoreError::Conflict(format!("operadora {r} não consta do cadastro da ANS"))
             })?;
-            ("operadora", nome)
+            (TipoOrganizacao::Operadora, nome)
         }
-        None => ("ans", "Agência Nacional de Saúde Suplementar".to_owned()),
+        None => (
+            TipoOrganizacao::Ans,
+            "Agência Nacional de Saúde Suplementar".to_owned(),
+        ),
     };
     Ok(on_tx!(tx, conn => sqlx::query_as(
         "INSERT INTO organizacoes (tipo, operadora, nome) VALUES ($1, $2, $3)
          RETURNING id, tipo, operadora, nome")
-        .bind(tipo).bind(operadora).bind(nome).fetch_one(conn).await?))
+        .bind(tipo.as_str()).bind(operadora).bind(nome).fetch_one(conn).await?))
 }
 
 #[derive(Clone, Debug)]
@@ -116,7 +120,8 @@ pub async fn criar_aplicacao(tx: &mut Tx, a: &NovaAplicacao<'_>) -> Result<bool,
 pub struct Aplicacao {
     pub id: i64,
     pub organizacao_id: i64,
-    pub organizacao_tipo: String,
+    #[sqlx(try_from = "String")]
+    pub organizacao_tipo: TipoOrganizacao,
     pub operadora: Option<String>,
     pub client_id: String,
     pub segredo_sha256: String,
@@ -170,7 +175,8 @@ pub async fn emitir_token(
 pub struct TokenValido {
     pub aplicacao_id: i64,
     pub organizacao_id: i64,
-    pub organizacao_tipo: String,
+    #[sqlx(try_from = "String")]
+    pub organizacao_tipo: TipoOrganizacao,
     pub operadora: Option<String>,
     pub escopos: String,
     pub limite_por_minuto: i32,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use persus_domain::acesso::TipoNotificacao;
 use persus_domain::ids::{Cns, Cpf};
 use persus_domain::lifecycle::Estado;
+use persus_domain::peticoes::{EstadoPeticao, TipoPeticao};
 
 use crate::{Db, StoreError};
 
@@ -106,8 +107,12 @@ pub struct NotificacaoDoAtendimento {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PeticaoDoAtendimento {
     pub id: i64,
-    pub tipo: String,
-    pub estado: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub tipo: TipoPeticao,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub estado: EstadoPeticao,
     pub protocolo: Option<String>,
     pub protocolada_em: Option<DateTime<Utc>>,
     pub motivo: String,

@@ -543,11 +543,21 @@ pub async fn documentos_de(db: &Db, peticao_id: i64) -> Result<Vec<Documento>, S
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(peticao_id).fetch_all(pool).await?))
 }
 
-/// The operator's drafts, newest first: (id, type, NUP, saved at).
+/// One of an operator's drafts, as its dashboard lists them.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct RascunhoListado {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub tipo: TipoPeticao,
+    pub nup: String,
+    pub criada_em: DateTime<Utc>,
+}
+
+/// The operator's drafts, newest first.
 pub async fn rascunhos_da_operadora(
     db: &Db,
     operadora: &str,
-) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, StoreError> {
+) -> Result<Vec<RascunhoListado>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT p.id, p.tipo, pr.nup, p.criada_em FROM peticoes p JOIN processos pr ON pr.id = p.processo_id
          WHERE p.operadora = $1 AND p.estado = 'rascunho' ORDER BY p.id DESC")

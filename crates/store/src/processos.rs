@@ -72,19 +72,30 @@ pub async fn commit_assincrono(tx: &mut Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What opening one operator's process in an ABI needs ([`instaurar`]).
+#[derive(Clone, Copy, Debug)]
+pub struct NovoProcesso<'a> {
+    pub abi: &'a Abi,
+    pub alvo: &'a APublicar,
+    pub nup: &'a str,
+    pub instaurado_em: DateTime<Utc>,
+    /// The day the Ofício ABI is made available.
+    pub disponibilizada_em: NaiveDate,
+    pub conteudo: &'a serde_json::Value,
+}
+
 /// Opens the process of `operadora` in `abi`, makes its Ofício ABI available and moves its
 /// identified attendances of the ABI's quarter to "awaiting ciência" — in the caller's
 /// transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn instaurar(
-    tx: &mut Tx,
-    abi: &Abi,
-    alvo: &APublicar,
-    nup: &str,
-    instaurado_em: DateTime<Utc>,
-    disponibilizada_em: NaiveDate,
-    conteudo: &serde_json::Value,
-) -> Result<Instaurado, StoreError> {
+pub async fn instaurar(tx: &mut Tx, p: &NovoProcesso<'_>) -> Result<Instaurado, StoreError> {
+    let NovoProcesso {
+        abi,
+        alvo,
+        nup,
+        instaurado_em,
+        disponibilizada_em,
+        conteudo,
+    } = *p;
     let processo_id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO processos (nup, abi_numero, operadora, instaurado_em, atendimentos, valor_centavos)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")

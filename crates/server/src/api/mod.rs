@@ -21,6 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use persus_domain::acesso::TipoOrganizacao;
 use persus_store::contas::{self, Acesso, TokenValido};
 use persus_store::idempotencia;
 use tokio::sync::mpsc;
@@ -305,7 +306,9 @@ impl FromRequestParts<AppState> for Cliente {
         Ok(Cliente {
             aplicacao_id: t.aplicacao_id,
             organizacao_id: t.organizacao_id,
-            operadora: t.operadora.filter(|_| t.organizacao_tipo == "operadora"),
+            operadora: t
+                .operadora
+                .filter(|_| t.organizacao_tipo == TipoOrganizacao::Operadora),
             escopos: t.escopos.split_whitespace().map(str::to_owned).collect(),
             request_id: parts
                 .headers
@@ -403,7 +406,8 @@ impl Idempotencia {
             format!("{:x}", h.finalize())
         };
         let app_id = cliente.aplicacao_id;
-        match idempotencia::buscar(&app.db, app_id, &chave).await {
+        let agora = app.relogio.agora();
+        match idempotencia::buscar(&app.db, app_id, &chave, agora).await {
             Ok(Some(r)) => return repetir(&chave, &impressao, r),
             Ok(None) => {}
             Err(e) => return Problem::from(e).into_response(),
@@ -426,20 +430,18 @@ impl Idempotencia {
         }
         let gravada = match tx {
             Some(mut tx) => {
-                match idempotencia::gravar_na_transacao(&mut tx, app_id, &chave, &r, Utc::now())
-                    .await
-                {
+                match idempotencia::gravar_na_transacao(&mut tx, app_id, &chave, &r, agora).await {
                     Ok(true) => tx.confirmar().await.map(|()| true),
                     // Dropping the transaction rolls the change back.
                     other => other,
                 }
             }
-            None => idempotencia::gravar(&app.db, app_id, &chave, &r, Utc::now()).await,
+            None => idempotencia::gravar(&app.db, app_id, &chave, &r, agora).await,
         };
         match gravada {
             Ok(true) => responder(status, r.corpo),
             // Another request with this key finished first: its answer is the answer.
-            Ok(false) => match idempotencia::buscar(&app.db, app_id, &chave).await {
+            Ok(false) => match idempotencia::buscar(&app.db, app_id, &chave, agora).await {
                 Ok(Some(primeira)) => repetir(&chave, &r.impressao, primeira),
                 Ok(None) => Problem::internal(&"idempotency record vanished").into_response(),
                 Err(e) => Problem::from(e).into_response(),

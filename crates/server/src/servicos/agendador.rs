@@ -30,7 +30,12 @@ pub struct ResumoTick {
     pub debitos_constituidos: usize,
     /// Parcelamentos rescinded, CADIN notices and inclusions, referrals to dívida ativa.
     pub cobranca: super::cobranca::ResumoCobranca,
+    /// Stored answers of keyed API requests whose replay window ended (deleted).
+    pub idempotencias_expiradas: u64,
 }
+
+/// How many expired idempotency records one delete statement removes.
+pub const LOTE_IDEMPOTENCIA: i64 = 1_000;
 
 /// An open period is announced (`prazo.proximo`, once) when this many business days or fewer
 /// are left, counting the last day.
@@ -214,5 +219,9 @@ pub async fn executar(
         agora,
     )
     .await?;
+
+    // 7. Answers of keyed requests past their replay window (docs/API-DESIGN.md) are deleted.
+    resumo.idempotencias_expiradas =
+        persus_store::idempotencia::purgar(db, agora, LOTE_IDEMPOTENCIA).await?;
     Ok(resumo)
 }

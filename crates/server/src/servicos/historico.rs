@@ -7,6 +7,7 @@ use persus_domain::acesso::TipoNotificacao;
 use persus_domain::ids::Nup;
 use persus_domain::lifecycle::{Estado, FormaCiencia};
 use persus_domain::money::Centavos;
+use persus_domain::peticoes::{EstadoPeticao, TipoPeticao};
 use persus_store::historico::{
     self as store, DecisaoDoAtendimento, DocumentoDaPeticao, Ficha, NotificacaoDoAtendimento,
     PeticaoDoAtendimento,
@@ -14,6 +15,7 @@ use persus_store::historico::{
 use persus_store::Db;
 use serde::Serialize;
 
+use super::decisoes::{Instancia, Resultado};
 use super::relogio::data_em_brasilia;
 use super::ServicoError;
 
@@ -40,28 +42,31 @@ pub struct Historico {
 }
 
 /// The pt-BR name of a decision's instance code.
-pub fn rotulo_instancia(i: &str) -> &'static str {
-    match i {
-        "primeira" => "1ª instância",
-        "admissibilidade" => "juízo de admissibilidade / reconsideração (DIDES)",
-        _ => "2ª instância (DICOL)",
+pub fn rotulo_instancia(codigo: &str) -> &'static str {
+    match Instancia::parse(codigo) {
+        Some(Instancia::Primeira) => "1ª instância",
+        Some(Instancia::Admissibilidade) => "juízo de admissibilidade / reconsideração (DIDES)",
+        Some(Instancia::Dicol) => "2ª instância (DICOL)",
+        None => "instância não reconhecida",
     }
 }
 
-/// The pt-BR words for a decision's result code (as decisions and their notices store it).
-pub fn rotulo_resultado(r: &str) -> &'static str {
-    match r {
-        "deferida" => "impugnação deferida",
-        "parcialmente_deferida" => "impugnação parcialmente deferida",
-        "indeferida" => "impugnação indeferida",
-        "nao_conhecido" => "recurso não conhecido",
-        "reconsiderado_total" => "decisão reconsiderada",
-        "reconsiderado_parcial" => "decisão reconsiderada em parte",
-        "encaminhado_dicol" => "mantida a decisão, encaminhado à DICOL",
-        "provido" => "recurso provido",
-        "parcialmente_provido" => "recurso parcialmente provido",
-        "nao_provido" => "recurso não provido",
-        _ => "resultado não reconhecido",
+/// The pt-BR words for a decision's result code (as decisions and their notices store it), as
+/// a phrase inside a sentence of the timeline.
+pub fn rotulo_resultado(codigo: &str) -> &'static str {
+    use Resultado::*;
+    match Resultado::parse(codigo) {
+        Some(Deferida) => "impugnação deferida",
+        Some(ParcialmenteDeferida) => "impugnação parcialmente deferida",
+        Some(Indeferida) => "impugnação indeferida",
+        Some(NaoConhecido) => "recurso não conhecido",
+        Some(ReconsideradoTotal) => "decisão reconsiderada",
+        Some(ReconsideradoParcial) => "decisão reconsiderada em parte",
+        Some(EncaminhadoDicol) => "mantida a decisão, encaminhado à DICOL",
+        Some(Provido) => "recurso provido",
+        Some(ParcialmenteProvido) => "recurso parcialmente provido",
+        Some(NaoProvido) => "recurso não provido",
+        None => "resultado não reconhecido",
     }
 }
 
@@ -152,12 +157,11 @@ pub async fn consultar(
             });
         }
     }
-    for p in peticoes.iter().filter(|p| p.estado == "protocolada") {
-        let tipo = if p.tipo == "recurso" {
-            "Recurso"
-        } else {
-            "Impugnação"
-        };
+    for p in peticoes
+        .iter()
+        .filter(|p| p.estado == EstadoPeticao::Protocolada)
+    {
+        let tipo = p.tipo.rotulo();
         ev.push(Evento {
             data: data_em_brasilia(p.protocolada_em.unwrap_or(p.criada_em)),
             tipo: "peticao",
@@ -216,10 +220,10 @@ fn decurso(
     if ficha.estado != Estado::Devido {
         return None;
     }
-    let protocolou = |tipo: &str| {
+    let protocolou = |tipo: TipoPeticao| {
         peticoes
             .iter()
-            .any(|p| p.tipo == tipo && p.estado == "protocolada")
+            .any(|p| p.tipo == tipo && p.estado == EstadoPeticao::Protocolada)
     };
     let venceu = |tipo: TipoNotificacao| {
         notificacoes
@@ -228,12 +232,12 @@ fn decurso(
             .find(|n| n.tipo == tipo)
             .and_then(|n| n.vencimento)
     };
-    let (vencimento, texto) = if !protocolou("impugnacao") {
+    let (vencimento, texto) = if !protocolou(TipoPeticao::Impugnacao) {
         (
             venceu(TipoNotificacao::OficioAbi)?,
             "Prazo de impugnação encerrado sem impugnação",
         )
-    } else if !protocolou("recurso") {
+    } else if !protocolou(TipoPeticao::Recurso) {
         (
             venceu(TipoNotificacao::DecisaoPrimeiraInstancia)?,
             "Prazo de recurso encerrado sem recurso",

@@ -4,13 +4,12 @@
 //! either it is all there or nothing is.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use persus_domain::calendar::CalendarioAns;
-use persus_domain::deadline::PrazosVigentes;
 use persus_domain::lifecycle::Regras;
 use persus_store::auditoria::Ator;
 use persus_store::{lotes, Db};
 
 use super::peticoes::{protocolar_job, validar_lote, ErroLinha, Ocasiao, Pedido};
+use super::regras::RegrasVigentes;
 use super::relogio::data_em_brasilia;
 use super::ServicoError;
 
@@ -53,8 +52,13 @@ pub fn decodificar_planilha(bytes: &[u8]) -> (String, Codificacao) {
     }
 }
 
-/// Files the oldest pending job, if any; returns its id.
-pub async fn processar_um(db: &Db, agora: DateTime<Utc>) -> Result<Option<i64>, ServicoError> {
+/// Files the oldest pending job, if any, with the rule tables in force (`AppState.regras`,
+/// loaded once); returns its id.
+pub async fn processar_um(
+    db: &Db,
+    regras: &RegrasVigentes,
+    agora: DateTime<Utc>,
+) -> Result<Option<i64>, ServicoError> {
     let Some(job) = lotes::tomar(db, agora, agora - ABANDONO).await? else {
         return Ok(None);
     };
@@ -74,8 +78,8 @@ pub async fn processar_um(db: &Db, agora: DateTime<Utc>) -> Result<Option<i64>, 
         &Ocasiao {
             hoje: data_em_brasilia(agora),
             agora,
-            calendario: &CalendarioAns::padrao(),
-            prazos: &PrazosVigentes::padrao(),
+            calendario: &regras.calendario,
+            prazos: &regras.prazos,
             ator: &ator,
         },
     )

@@ -626,16 +626,13 @@ pub fn ler_lote_csv_com(
             continue;
         }
         let mut problemas = Vec::new();
-        let tipo = match r[0].trim() {
-            "impugnacao" => Some(TipoPeticao::Impugnacao),
-            "recurso" => Some(TipoPeticao::Recurso),
-            outro => {
-                problemas.push(format!(
-                    "tipo \"{outro}\" inválido: use impugnacao ou recurso"
-                ));
-                None
-            }
-        };
+        let tipo = TipoPeticao::parse(r[0].trim());
+        if tipo.is_none() {
+            problemas.push(format!(
+                "tipo \"{}\" inválido: use impugnacao ou recurso",
+                r[0].trim()
+            ));
+        }
         let lista = |s: &str| -> Vec<String> {
             s.split('|')
                 .map(str::trim)

@@ -286,12 +286,14 @@ impl Trabalho<'_> {
         let provisorio = processos::nup_provisorio(abi.numero, &alvo.operadora);
         let instaurado = processos::instaurar(
             &mut tx,
-            abi,
-            alvo,
-            &provisorio,
-            relogio.agora(),
-            relogio.hoje(),
-            &serde_json::Value::Null,
+            &processos::NovoProcesso {
+                abi,
+                alvo,
+                nup: &provisorio,
+                instaurado_em: relogio.agora(),
+                disponibilizada_em: relogio.hoje(),
+                conteudo: &serde_json::Value::Null,
+            },
         )
         .await?;
         let seq = processos::proximo_nup(&mut tx, self.unidade as i32, self.ano).await?;

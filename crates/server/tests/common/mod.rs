@@ -186,3 +186,15 @@ pub async fn publicado_hoje(db: &Db, seed: u64) {
     .unwrap();
     demo::credenciais::criar(db).await.unwrap();
 }
+
+/// The batch worker's next job, filed as the server's worker files it (the release's rule
+/// tables, now); its id, or `None` when no job waits.
+pub async fn processar_lote(db: &Db) -> Option<i64> {
+    persus_server::servicos::lotes::processar_um(
+        db,
+        &persus_server::servicos::regras::RegrasVigentes::padrao(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap()
+}

@@ -85,11 +85,12 @@ pub fn form(uri: &str, cookie: &str, corpo: String) -> Request<Body> {
         .unwrap()
 }
 
-/// Follows a 303 like a browser: GET its `Location` with the session `cookie` and the one-time
-/// message cookie it set, if any.
-pub async fn seguir(app: &Router, cookie: &str, r: R) -> R {
+/// Post/Redirect/Get, as a browser follows it: `r` must be a 303 to a page of this site; that
+/// page, fetched with the session `cookie` and the one-time message cookie the 303 set, if any.
+pub async fn redirecionado(app: &Router, r: &R, cookie: &str) -> R {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
-    let destino = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let para = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(para.starts_with('/'), "{para}");
     let aviso = r
         .headers
         .get_all(header::SET_COOKIE)
@@ -102,28 +103,7 @@ pub async fn seguir(app: &Router, cookie: &str, r: R) -> R {
         Some(a) => format!("{cookie}; {a}"),
         None => cookie.to_owned(),
     };
-    chamar(app, get(&destino, &cookies)).await
-}
-
-/// The text after `marca` up to the next `"` (an id or path inside an attribute of a page).
-pub fn apos(texto: &str, marca: &str) -> String {
-    texto
-        .split(marca)
-        .nth(1)
-        .unwrap_or_else(|| panic!("{marca} not in the page"))
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-/// Post/Redirect/Get: `r` must be a 303 to a page of this site; that page, as the browser
-/// shows it next.
-pub async fn redirecionado(app: &Router, r: &R, cookie: &str) -> R {
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
-    let para = r.headers[header::LOCATION].to_str().unwrap().to_owned();
-    assert!(para.starts_with('/'), "{para}");
-    chamar(app, get(&para, cookie)).await
+    chamar(app, get(&para, &cookies)).await
 }
 
 /// The text of `texto` between the first `antes` and the next `depois`.
@@ -142,7 +122,7 @@ pub fn entre(texto: &str, antes: &str, depois: &str) -> String {
 /// gets the page of the notice.
 pub async fn abrir_notificacao(app: &Router, cookie: &str) -> R {
     let painel = chamar(app, get("/painel", cookie)).await;
-    let id = apos(&painel.texto, "/notificacoes/");
+    let id = valor_depois(&painel.texto, "/notificacoes/");
     chamar(app, get(&format!("/notificacoes/{id}"), cookie)).await
 }
 
@@ -236,13 +216,4 @@ pub fn campos_ocultos(pagina: &str, acao: &str) -> String {
         pares.push((nome.to_owned(), valor));
     }
     serde_urlencoded::to_string(&pares).unwrap()
-}
-
-/// Follows a 303 (Post/Redirect/Get) with the same cookie; any other answer as it is.
-pub async fn seguir_se_303(app: &Router, r: R, cookie: &str) -> R {
-    if r.status != StatusCode::SEE_OTHER {
-        return r;
-    }
-    let para = r.headers[header::LOCATION].to_str().unwrap().to_owned();
-    chamar(app, get(&para, cookie)).await
 }

@@ -13,7 +13,7 @@ use persus_domain::cobranca::retorno::{conferir_pagamento, GruConferida};
 use persus_domain::cobranca::{encargos, vencimento_da_gru, TabelaSelic, PISO_COBRANCA};
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
-use persus_store::cobranca::{self as store, Gru, Pagamento};
+use persus_store::cobranca::{self as store, Gru, MarcoCobranca, Pagamento};
 use persus_store::Db;
 use serde::Serialize;
 use serde_json::json;
@@ -80,6 +80,35 @@ pub struct Contexto<'a> {
     pub calendario: &'a CalendarioAns,
     pub selic: &'a TabelaSelic,
     pub ator: &'a Ator,
+}
+
+/// What the operator is told through its webhooks about a change of the collection path.
+struct Aviso<'a> {
+    operadora: &'a str,
+    tipo: &'a str,
+    dados: serde_json::Value,
+}
+
+/// Every change of the collection path leaves two records in its own transaction: the audit
+/// event and the outbound event the operator's webhooks receive (so either both exist or the
+/// change did not happen).
+async fn registrar_e_avisar(
+    tx: &mut persus_store::Tx,
+    ator: &Ator,
+    mudanca: Mudanca<'_>,
+    aviso: Aviso<'_>,
+    agora: DateTime<Utc>,
+) -> Result<(), ServicoError> {
+    auditoria::registrar(tx, ator, mudanca, agora).await?;
+    persus_store::webhooks::registrar_evento(
+        tx,
+        Some(aviso.operadora),
+        aviso.tipo,
+        &aviso.dados,
+        agora,
+    )
+    .await?;
+    Ok(())
 }
 
 /// GRU numbers: 8-digit sequence and two check digits (ISO 7064 mod 97-10), `NN.NNN.NNN-DD`.
@@ -259,7 +288,7 @@ pub async fn emitir_gru(
         )
         .await?;
     }
-    auditoria::registrar(
+    registrar_e_avisar(
         &mut tx,
         ator,
         Mudanca {
@@ -270,15 +299,12 @@ pub async fn emitir_gru(
             depois: Some(json!({ "operadora": operadora, "vencimento": vencimento,
                 "valor_centavos": total.value(), "debitos": ids })),
         },
-        agora,
-    )
-    .await?;
-    persus_store::webhooks::registrar_evento(
-        &mut tx,
-        Some(operadora),
-        "gru.emitida",
-        &json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": total.value(),
-                 "linha_digitavel": gru.linha_digitavel, "debitos": ids }),
+        Aviso {
+            operadora,
+            tipo: "gru.emitida",
+            dados: json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": total.value(),
+                     "linha_digitavel": gru.linha_digitavel, "debitos": ids }),
+        },
         agora,
     )
     .await?;
@@ -407,7 +433,7 @@ async fn conciliar(
             )
             .await?;
         }
-        auditoria::registrar(
+        registrar_e_avisar(
             tx,
             ator,
             Mudanca {
@@ -418,14 +444,11 @@ async fn conciliar(
                 depois: Some(json!({ "estado": "paga", "pago_em": p.pago_em,
                     "valor_pago_centavos": p.valor.value(), "origem": origem })),
             },
-            agora,
-        )
-        .await?;
-        persus_store::webhooks::registrar_evento(
-            tx,
-            Some(&g.operadora),
-            "pagamento.confirmado",
-            &json!({ "gru": g.numero, "pago_em": p.pago_em, "valor_centavos": p.valor.value() }),
+            Aviso {
+                operadora: &g.operadora,
+                tipo: "pagamento.confirmado",
+                dados: json!({ "gru": g.numero, "pago_em": p.pago_em, "valor_centavos": p.valor.value() }),
+            },
             agora,
         )
         .await?;
@@ -608,12 +631,14 @@ pub async fn semear_selic(db: &Db, agora: DateTime<Utc>) -> Result<usize, Servic
         n += usize::from(
             store::gravar_selic(
                 &mut tx,
-                a,
-                m as i32,
-                t,
-                "tabela RFB embutida (data/selic.csv)",
-                "persus",
-                agora,
+                &store::TaxaSelic {
+                    ano: a,
+                    mes: m as i32,
+                    taxa_centesimos: t,
+                    fonte: "tabela RFB embutida (data/selic.csv)",
+                    por: "persus",
+                    em: agora,
+                },
                 false,
             )
             .await?,
@@ -658,7 +683,15 @@ pub async fn importar_selic(
             .get(&chave)
             .cloned()
             .unwrap_or_else(|| "importação".to_owned());
-        store::gravar_selic(&mut tx, a, m as i32, t, &fonte, &ator.ator, agora, true).await?;
+        let taxa = store::TaxaSelic {
+            ano: a,
+            mes: m as i32,
+            taxa_centesimos: t,
+            fonte: &fonte,
+            por: &ator.ator,
+            em: agora,
+        };
+        store::gravar_selic(&mut tx, &taxa, true).await?;
         n += 1;
     }
     auditoria::registrar(
@@ -772,7 +805,7 @@ pub async fn solicitar_parcelamento(
         store::criar_parcela(&mut tx, id, p.numero as i32, p.vencimento, p.base.value()).await?;
     }
     store::parcelar_debitos(&mut tx, id, &ids, hoje).await?;
-    auditoria::registrar(
+    registrar_e_avisar(
         &mut tx,
         ator,
         Mudanca {
@@ -783,14 +816,11 @@ pub async fn solicitar_parcelamento(
             depois: Some(json!({ "operadora": operadora, "debitos": ids, "consolidado_centavos": consolidado.value(),
                                  "parcelas": n, "confissao": confissao })),
         },
-        agora,
-    )
-    .await?;
-    persus_store::webhooks::registrar_evento(
-        &mut tx,
-        Some(operadora),
-        "parcelamento.concedido",
-        &json!({ "parcelamento": id, "consolidado_centavos": consolidado.value(), "parcelas": n }),
+        Aviso {
+            operadora,
+            tipo: "parcelamento.concedido",
+            dados: json!({ "parcelamento": id, "consolidado_centavos": consolidado.value(), "parcelas": n }),
+        },
         agora,
     )
     .await?;
@@ -861,7 +891,7 @@ pub async fn emitir_gru_parcela(
     });
     let gru = inserir_gru(&mut tx, operadora, vencimento, valor, &memoria, ctx).await?;
     store::ligar_parcela(&mut tx, gru.id, parcelamento_id, numero).await?;
-    auditoria::registrar(
+    registrar_e_avisar(
         &mut tx,
         ator,
         Mudanca {
@@ -872,15 +902,12 @@ pub async fn emitir_gru_parcela(
             depois: Some(json!({ "parcelamento": parcelamento_id, "parcela": numero, "vencimento": vencimento,
                                  "valor_centavos": valor.value() })),
         },
-        agora,
-    )
-    .await?;
-    persus_store::webhooks::registrar_evento(
-        &mut tx,
-        Some(operadora),
-        "gru.emitida",
-        &json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": valor.value(),
-                 "linha_digitavel": gru.linha_digitavel, "parcelamento": parcelamento_id, "parcela": numero }),
+        Aviso {
+            operadora,
+            tipo: "gru.emitida",
+            dados: json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": valor.value(),
+                     "linha_digitavel": gru.linha_digitavel, "parcelamento": parcelamento_id, "parcela": numero }),
+        },
         agora,
     )
     .await?;
@@ -924,7 +951,7 @@ pub async fn cobrar(
         }
         let mut tx = db.begin().await?;
         let novo = store::rescindir(&mut tx, id, hoje, agora).await?;
-        auditoria::registrar(
+        registrar_e_avisar(
             &mut tx,
             ator,
             Mudanca {
@@ -937,53 +964,50 @@ pub async fn cobrar(
                                      "novo_debito": novo, "regra": "Lei 10.522/2002 art. 14-B" }),
                 ),
             },
-            agora,
-        )
-        .await?;
-        persus_store::webhooks::registrar_evento(
-            &mut tx,
-            Some(&p.operadora),
-            "parcelamento.rescindido",
-            &json!({ "parcelamento": id, "novo_debito": novo }),
+            Aviso {
+                operadora: &p.operadora,
+                tipo: "parcelamento.rescindido",
+                dados: json!({ "parcelamento": id, "novo_debito": novo }),
+            },
             agora,
         )
         .await?;
         tx.commit().await?;
         r.parcelamentos_rescindidos += 1;
     }
-    let passos: [(&str, &str, &str, i64); 3] = [
+    let passos: [(MarcoCobranca, &str, &str, i64); 3] = [
         (
-            "cadin_aviso_em",
+            MarcoCobranca::AvisoCadin,
             "cadin.aviso",
             "aviso prévio de inclusão no CADIN (Lei 10.522/2002 art. 2 §2)",
             prazos.aviso_cadin_apos_vencimento_dias,
         ),
         (
-            "cadin_incluido_em",
+            MarcoCobranca::InclusaoCadin,
             "cadin.incluido",
             "inclusão no CADIN (Lei 10.522/2002 art. 2)",
             prazos.inclusao_cadin_apos_aviso_dias,
         ),
         (
-            "divida_ativa_em",
+            MarcoCobranca::DividaAtiva,
             "divida_ativa.encaminhado",
             "encaminhamento à Procuradoria para inscrição em dívida ativa",
             prazos.divida_ativa_apos_cadin_dias,
         ),
     ];
-    for (coluna, evento, descricao, dias) in passos {
+    for (marco, evento, descricao, dias) in passos {
         let ate = hoje - Duration::days(dias);
-        let alvos = match coluna {
-            "cadin_aviso_em" => store::sem_aviso_cadin(db, ate).await?,
-            "cadin_incluido_em" => store::a_incluir_no_cadin(db, ate).await?,
-            _ => store::a_encaminhar_a_divida_ativa(db, ate).await?,
+        let alvos = match marco {
+            MarcoCobranca::AvisoCadin => store::sem_aviso_cadin(db, ate).await?,
+            MarcoCobranca::InclusaoCadin => store::a_incluir_no_cadin(db, ate).await?,
+            MarcoCobranca::DividaAtiva => store::a_encaminhar_a_divida_ativa(db, ate).await?,
         };
         for d in alvos {
             let mut tx = db.begin().await?;
-            if !store::marcar_cobranca(&mut tx, d.id, coluna, hoje).await? {
+            if !store::marcar_cobranca(&mut tx, d.id, marco, hoje).await? {
                 continue;
             }
-            auditoria::registrar(
+            registrar_e_avisar(
                 &mut tx,
                 ator,
                 Mudanca {
@@ -996,23 +1020,20 @@ pub async fn cobrar(
                                          "descricao": descricao, "regras": prazos.versao }),
                     ),
                 },
-                agora,
-            )
-            .await?;
-            persus_store::webhooks::registrar_evento(
-                &mut tx,
-                Some(&d.operadora),
-                evento,
-                &json!({ "debito": d.id, "processo": d.nup, "em": hoje, "valor_centavos": d.valor_centavos,
-                         "descricao": descricao }),
+                Aviso {
+                    operadora: &d.operadora,
+                    tipo: evento,
+                    dados: json!({ "debito": d.id, "processo": d.nup, "em": hoje, "valor_centavos": d.valor_centavos,
+                             "descricao": descricao }),
+                },
                 agora,
             )
             .await?;
             tx.commit().await?;
-            match coluna {
-                "cadin_aviso_em" => r.avisos_cadin += 1,
-                "cadin_incluido_em" => r.inclusoes_cadin += 1,
-                _ => r.encaminhados_divida_ativa += 1,
+            match marco {
+                MarcoCobranca::AvisoCadin => r.avisos_cadin += 1,
+                MarcoCobranca::InclusaoCadin => r.inclusoes_cadin += 1,
+                MarcoCobranca::DividaAtiva => r.encaminhados_divida_ativa += 1,
             }
         }
     }

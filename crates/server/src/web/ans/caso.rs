@@ -16,7 +16,6 @@ use super::filas::{campos_decisao, EntradaDecisao, Erros};
 use crate::app::AppState;
 use crate::servicos::analise::{self, rotulo_instancia, rotulo_resultado, Leitor};
 use crate::servicos::documentos::ArmazenamentoLocal;
-use crate::servicos::peticoes::TipoPeticao;
 
 pub async fn pagina_caso(
     State(app): State<AppState>,
@@ -31,14 +30,6 @@ pub async fn pagina_caso(
         &Erros::nenhum(),
     )
     .await
-}
-
-fn tipo_peticao(codigo: &str) -> &'static str {
-    if codigo == TipoPeticao::Recurso.as_str() {
-        "Recurso"
-    } else {
-        "Impugnação"
-    }
 }
 
 /// The case page, with the decision form as typed and its errors (when shown again).
@@ -71,8 +62,8 @@ pub async fn caso_com(
         h2 { "Petições" }
         @if protocoladas.is_empty() { p { "Nenhuma petição protocolada para este atendimento." } }
         @for p in &protocoladas {
-            section.persus-peticao aria-label=(format!("{} {}", tipo_peticao(&p.tipo), p.protocolo.as_deref().unwrap_or(""))) {
-                h3 { (tipo_peticao(&p.tipo)) " — protocolo " (p.protocolo.as_deref().unwrap_or("")) }
+            section.persus-peticao aria-label=(format!("{} {}", p.tipo.rotulo(), p.protocolo.as_deref().unwrap_or(""))) {
+                h3 { (p.tipo.rotulo()) " — protocolo " (p.protocolo.as_deref().unwrap_or("")) }
                 dl {
                     dt { "Protocolada em" } dd { (p.protocolada_em.map(instante).unwrap_or_default()) }
                     dt { "Motivo" } dd {

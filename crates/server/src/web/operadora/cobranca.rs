@@ -157,6 +157,45 @@ async fn pagina_cobranca(
     (status, pagina(app, s, "/cobranca", "Cobrança", corpo)).into_response()
 }
 
+/// What issuing a GRU or granting a parcelamento needs besides the request, the same for every
+/// such form: the SELIC table in force and who acts (the day, instant and calendar come from the
+/// application state).
+struct Emissao {
+    selic: persus_domain::cobranca::TabelaSelic,
+    ator: persus_store::auditoria::Ator,
+}
+
+impl Emissao {
+    async fn preparar(app: &AppState, s: &Sessao) -> Result<Emissao, ServicoError> {
+        Ok(Emissao {
+            selic: servico::tabela_selic(&app.db).await?,
+            ator: s.ator(),
+        })
+    }
+
+    fn contexto<'a>(&'a self, app: &'a AppState) -> servico::Contexto<'a> {
+        servico::Contexto {
+            hoje: app.relogio.hoje(),
+            agora: app.relogio.agora(),
+            calendario: &app.regras.calendario,
+            selic: &self.selic,
+            ator: &self.ator,
+        }
+    }
+}
+
+/// A charge form POSTed by someone with the finance permission, with its CSRF token checked:
+/// the operator and the form's fields.
+fn formulario_financeiro(
+    s: &Sessao,
+    body: &Bytes,
+) -> Result<(String, Vec<(String, String)>), Response> {
+    let op = exigir(s, Escopo::Financeiro)?;
+    let p = campos(body);
+    s.conferir(&um(&p, "csrf"))?;
+    Ok((op, p))
+}
+
 /// The debts checked in a form.
 fn ids_marcados(p: &[(String, String)]) -> Vec<i64> {
     varios(p, "debitos")
@@ -166,32 +205,14 @@ fn ids_marcados(p: &[(String, String)]) -> Vec<i64> {
 }
 
 pub(super) async fn emitir_gru(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
-    let op = match exigir(&s, Escopo::Financeiro) {
-        Ok(o) => o,
+    let (op, p) = match formulario_financeiro(&s, &body) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let p = campos(&body);
-    if let Err(r) = s.conferir(&um(&p, "csrf")) {
-        return r;
-    }
     let ids = ids_marcados(&p);
-    let r = &*app.relogio;
     let emitida = async {
-        let selic = servico::tabela_selic(&app.db).await?;
-        servico::emitir_gru(
-            &app.db,
-            &op,
-            &ids,
-            &[],
-            &servico::Contexto {
-                hoje: r.hoje(),
-                agora: r.agora(),
-                calendario: &app.regras.calendario,
-                selic: &selic,
-                ator: &s.ator(),
-            },
-        )
-        .await
+        let emissao = Emissao::preparar(&app, &s).await?;
+        servico::emitir_gru(&app.db, &op, &ids, &[], &emissao.contexto(&app)).await
     };
     match emitida.await {
         Ok(g) => gru_emitida(&s, &g),
@@ -449,32 +470,21 @@ pub(super) async fn pedir_parcelamento(
     s: Sessao,
     body: Bytes,
 ) -> Response {
-    let op = match exigir(&s, Escopo::Financeiro) {
-        Ok(o) => o,
+    let (op, p) = match formulario_financeiro(&s, &body) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let p = campos(&body);
-    if let Err(r) = s.conferir(&um(&p, "csrf")) {
-        return r;
-    }
     let ids = ids_marcados(&p);
     let n: u32 = um(&p, "parcelas").parse().unwrap_or(0);
-    let r = &*app.relogio;
     let pedido = async {
-        let selic = servico::tabela_selic(&app.db).await?;
+        let emissao = Emissao::preparar(&app, &s).await?;
         servico::solicitar_parcelamento(
             &app.db,
             &op,
             &ids,
             n,
             um(&p, "confissao") == "sim",
-            &servico::Contexto {
-                hoje: r.hoje(),
-                agora: r.agora(),
-                calendario: &app.regras.calendario,
-                selic: &selic,
-                ator: &s.ator(),
-            },
+            &emissao.contexto(&app),
         )
         .await
     };
@@ -569,23 +579,9 @@ pub(super) async fn gru_da_parcela(
     if let Err(r) = s.conferir(&f.csrf) {
         return r;
     }
-    let r = &*app.relogio;
     let emitida = async {
-        let selic = servico::tabela_selic(&app.db).await?;
-        servico::emitir_gru_parcela(
-            &app.db,
-            &op,
-            id,
-            n,
-            &servico::Contexto {
-                hoje: r.hoje(),
-                agora: r.agora(),
-                calendario: &app.regras.calendario,
-                selic: &selic,
-                ator: &s.ator(),
-            },
-        )
-        .await
+        let emissao = Emissao::preparar(&app, &s).await?;
+        servico::emitir_gru_parcela(&app.db, &op, id, n, &emissao.contexto(&app)).await
     };
     match emitida.await {
         Ok(g) => gru_emitida(&s, &g),

@@ -6,7 +6,6 @@ use maud::html;
 
 use super::*;
 use crate::app::AppState;
-use crate::servicos::peticoes::TipoPeticao;
 use crate::web::layout::{barras, pagina};
 use crate::web::rotulos::{instante, nup};
 use crate::web::{data, indisponivel, proibido, reais, Sessao};
@@ -97,9 +96,9 @@ pub async fn painel(app: &AppState, s: &Sessao) -> Response {
         }
                 @if !rascunhos.is_empty() {
             h2 { "Rascunhos de petição" }
-            ul { @for (id, tipo, processo, em) in &rascunhos { li {
-                a href=(format!("/rascunhos/{id}")) { (if tipo == TipoPeticao::Recurso.as_str() { "Recurso" } else { "Impugnação" }) " — processo " (nup(processo)) }
-                " (salvo em " (instante(*em)) ")"
+            ul { @for r in &rascunhos { li {
+                a href=(format!("/rascunhos/{}", r.id)) { (r.tipo.rotulo()) " — processo " (nup(&r.nup)) }
+                " (salvo em " (instante(r.criada_em)) ")"
             } } }
         }
         h2 { "Notificações sem ciência" }
