@@ -310,6 +310,14 @@ fn enumeracoes() -> Vec<(&'static str, &'static str, Vec<Value>)> {
             "estado",
             lista(&["recebido", "processando", "concluido"]),
         ),
+        (
+            "Gru",
+            "estado",
+            persus_domain::cobranca::estados::EstadoGru::TODOS
+                .iter()
+                .map(|e| Value::from(e.as_str()))
+                .collect(),
+        ),
         ("TokenEmitido", "token_type", lista(&["Bearer"])),
         (
             "ErroOAuth",
