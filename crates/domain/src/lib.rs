@@ -12,12 +12,14 @@
 //! - [`lifecycle`]: the attendance state machine (identified → notified → … → annulled/due).
 //! - [`acesso`]: roles, permissions/scopes and notice kinds, stored as codes, shown as labels
 //!   ([`rotulado!`]).
+//! - [`eventos`]: the webhook event types, stored as codes, shown as labels.
 //! - [`peticoes`]: petition kinds and states, and the minimum fundamentação.
 
 pub mod acesso;
 pub mod calendar;
 pub mod cobranca;
 pub mod deadline;
+pub mod eventos;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use persus_domain::eventos::TipoEvento;
 use persus_server::api::esquemas::documento;
 use serde_json::Value;
 
@@ -389,7 +390,7 @@ fn textos_e_exemplos_so_citam_o_que_existe() {
         }
     }
     let eventos: Vec<&String> = TEXTOS["eventos"].as_object().unwrap().keys().collect();
-    let mut tipos: Vec<&str> = persus_server::servicos::webhooks::TIPOS.to_vec();
+    let mut tipos: Vec<&str> = TipoEvento::TODOS.iter().map(|t| t.as_str()).collect();
     tipos.sort_unstable();
     assert_eq!(eventos, tipos, "one text per webhook event type");
     assert!(sobram.is_empty(), "stale entries: {sobram:#?}");
@@ -421,7 +422,9 @@ fn enums_binarios_servers_e_limite_estao_no_documento() {
         s["Resumo"]["properties"]["estado"]["enum"],
         serde_json::json!(estados)
     );
-    let tipos = serde_json::json!(persus_server::servicos::webhooks::TIPOS);
+    let tipos: Vec<&str> = TipoEvento::TODOS.iter().map(|t| t.as_str()).collect();
+    let tipos = serde_json::json!(tipos);
+    assert_eq!(s["TipoEvento"]["enum"], tipos);
     assert_eq!(
         s["NovoWebhook"]["properties"]["eventos"]["items"]["enum"],
         tipos
@@ -480,12 +483,56 @@ fn enums_binarios_servers_e_limite_estao_no_documento() {
     let limite = persus_server::servicos::aplicacoes::LIMITE_PADRAO.to_string();
     let info = doc["info"]["description"].as_str().unwrap();
     assert!(info.contains(&limite) && info.contains("429"), "{info}");
-    for t in persus_server::servicos::webhooks::TIPOS {
-        let op = &doc["webhooks"][t]["post"];
+    for t in TipoEvento::TODOS {
+        let op = &doc["webhooks"][t.as_str()]["post"];
         assert!(
             op["description"].as_str().unwrap().contains("HMAC-SHA256"),
-            "webhook {t}: the signature check is explained"
+            "webhook {t:?}: the signature check is explained"
         );
+    }
+}
+
+/// Each webhook's body is the delivered message — `tipo` (that event's code, said in pt-BR in
+/// the summary), `em` and `dados` — and its example is one such message, of that type, whose
+/// `dados` carries every field the schema requires (what `webhooks::mensagem` sends).
+#[test]
+fn cada_webhook_documenta_tipo_em_e_dados_com_exemplo_do_proprio_tipo() {
+    let doc = documento();
+    for t in TipoEvento::TODOS {
+        let op = &doc["webhooks"][t.as_str()]["post"];
+        assert_eq!(op["summary"], t.rotulo(), "{t:?}");
+        let corpo = &op["requestBody"]["content"]["application/json"];
+        let esquema = &corpo["schema"];
+        assert_eq!(
+            esquema["required"],
+            serde_json::json!(["tipo", "em", "dados"])
+        );
+        assert_eq!(esquema["properties"]["tipo"]["const"], t.as_str());
+        assert_eq!(esquema["properties"]["em"]["format"], "date-time");
+        let exemplo = &corpo["example"];
+        assert_eq!(exemplo["tipo"], t.as_str(), "{t:?}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(exemplo["em"].as_str().unwrap()).is_ok(),
+            "{t:?}: em {}",
+            exemplo["em"]
+        );
+        let exigidos = esquema["properties"]["dados"]["required"]
+            .as_array()
+            .unwrap();
+        for campo in exigidos {
+            let campo = campo.as_str().unwrap();
+            assert!(
+                exemplo["dados"].get(campo).is_some(),
+                "{t:?}: dados.{campo} missing from the example"
+            );
+        }
+        // Nothing in the example that the schema does not describe.
+        let descritos = esquema["properties"]["dados"]["properties"]
+            .as_object()
+            .unwrap();
+        for campo in exemplo["dados"].as_object().unwrap().keys() {
+            assert!(descritos.contains_key(campo), "{t:?}: dados.{campo}");
+        }
     }
 }
 

@@ -393,6 +393,25 @@ db_test!(
             .to_owned();
         let r = redirecionado(&app, &r, &hap).await;
         assert!(r.texto.contains("whsec_"), "{}", r.texto);
+        // Event types by their pt-BR labels, never their codes (persus_domain::eventos).
+        assert!(
+            r.texto.contains("Eventos: GRU emitida; Evento de teste")
+                && !r.texto.contains("gru.emitida"),
+            "{}",
+            r.texto
+        );
+        let conta = chamar(&app, get("/conta", &hap)).await;
+        assert!(
+            conta
+                .texto
+                .contains("<td>GRU emitida; Evento de teste</td>")
+                && conta
+                    .texto
+                    .contains("Aviso prévio de inclusão no CADIN</label>")
+                && !conta.texto.contains(">gru.emitida<"),
+            "{}",
+            conta.texto
+        );
         let r = chamar(
             &app,
             form(
@@ -410,6 +429,8 @@ db_test!(
         );
         assert!(
             entregas.texto.contains("msg_teste_")
+                && entregas.texto.contains("<td>Evento de teste</td>")
+                && entregas.texto.contains("nenhuma tentativa ainda")
                 && entregas.texto.contains("aguardando nova tentativa"),
             "{}",
             entregas.texto

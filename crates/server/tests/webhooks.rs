@@ -24,6 +24,7 @@ use persus_server::servicos::publicacao::{publicar, Falha, UNIDADE_PADRAO};
 use persus_server::servicos::relogio::{Relogio, RelogioFixo, RelogioSistema};
 use persus_server::servicos::webhooks;
 use persus_store::auditoria::Ator;
+use persus_store::db::PoolRef;
 use persus_store::{abis, db_test, Db};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -234,18 +235,37 @@ db_test!(
             .filter(|(h, c)| assinatura_valida(&segredo, h, c))
             .collect();
         assert_eq!(hap_msgs.len(), 2, "{msgs:?}");
-        assert!(hap_msgs
+        // Every message names its event type first, then when it happened, then its data
+        // (docs/API-DESIGN.md, Webhooks; the OpenAPI `webhooks` section).
+        for (_, c) in &msgs {
+            assert!(c.starts_with("{\"tipo\":\""), "{c}");
+            let m: Value = serde_json::from_str(c).unwrap();
+            let chaves: Vec<&String> = m.as_object().unwrap().keys().collect();
+            assert_eq!(chaves.len(), 3, "{c}");
+            assert!(chrono::DateTime::parse_from_rfc3339(m["em"].as_str().unwrap()).is_ok());
+            assert!(m["dados"].is_object(), "{c}");
+        }
+        let corpos: Vec<Value> = hap_msgs
             .iter()
-            .any(|(_, c)| c.contains("\"tipo\":\"teste\"")));
-        let oficio: Value = serde_json::from_str(
-            &hap_msgs
-                .iter()
-                .find(|(_, c)| c.contains("oficio_abi"))
-                .unwrap()
-                .1,
-        )
-        .unwrap();
-        assert_eq!(oficio["abi"], 101);
+            .map(|(_, c)| serde_json::from_str(c).unwrap())
+            .collect();
+        let teste = corpos.iter().find(|m| m["tipo"] == "teste").unwrap();
+        assert_eq!(teste["dados"], serde_json::json!({ "webhook": id }));
+        let oficio = corpos
+            .iter()
+            .find(|m| m["tipo"] == "notificacao.disponibilizada")
+            .unwrap();
+        assert_eq!(oficio["dados"]["abi"], 101);
+        assert_eq!(oficio["dados"]["tipo"], "oficio_abi");
+        // `em` is when the event happened: the outbox row's instant, not the delivery's.
+        let sql = "SELECT criado_em FROM eventos_saida
+                   WHERE tipo = 'notificacao.disponibilizada' AND operadora = '368253'";
+        let criado: chrono::DateTime<chrono::Utc> = match db.inner() {
+            PoolRef::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            PoolRef::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        };
+        let em = chrono::DateTime::parse_from_rfc3339(oficio["em"].as_str().unwrap()).unwrap();
+        assert_eq!(em, criado);
         assert_eq!(msgs.len(), 3, "Hapvida's two and Amil's one: {msgs:?}");
         assert!(wa["segredo"].as_str().is_some());
         // A second round delivers nothing again.
@@ -375,9 +395,16 @@ db_test!(
 
         // A message that slipped in after the cancellation (a retry rescheduled by a dispatcher
         // that was mid-round) is still never sent: the dispatcher takes only active subscriptions.
-        persus_store::webhooks::enfileirar(&db, id, "msg_atrasada", "teste", "{}", agora)
-            .await
-            .unwrap();
+        persus_store::webhooks::enfileirar(
+            &db,
+            id,
+            "msg_atrasada",
+            persus_domain::eventos::TipoEvento::Teste,
+            "{}",
+            agora,
+        )
+        .await
+        .unwrap();
         let r = despachar(&db, agora).await.unwrap();
         assert_eq!(r.entregues + r.reagendadas + r.falhas, 0, "{r:?}");
         assert!(recebidos.lock().unwrap().is_empty());

@@ -116,9 +116,10 @@ db_test!(
         // Registered while loopback was allowed; the name now resolves to loopback at delivery
         // on a server that does not allow it (as a rebinding name would).
         let url = format!("https://localhost:{porta}/ok");
-        let (id, _) = assinar_eventos(&db, app_id, &url, &eventos, agora, LOOPBACK)
+        let id = assinar_eventos(&db, app_id, &url, &eventos, agora, LOOPBACK)
             .await
-            .unwrap();
+            .unwrap()
+            .id;
         enviar_teste(&db, id, agora).await.unwrap();
         let r = despachar_com(&db, agora, &c, HOMOLOGACAO).await.unwrap();
         assert_eq!((r.entregues, r.reagendadas), (0, 1), "{r:?}");
@@ -131,7 +132,7 @@ db_test!(
         assert_eq!(conexoes.load(Ordering::SeqCst), 0, "it must never connect");
 
         // A literal loopback address, and plain http, on a production server: refused too.
-        let (lit, _) = assinar_eventos(
+        let lit = assinar_eventos(
             &db,
             app_id,
             &format!("http://127.0.0.1:{porta}/ok"),
@@ -140,7 +141,8 @@ db_test!(
             LOOPBACK,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
         enviar_teste(&db, lit, agora).await.unwrap();
         let r = despachar_com(&db, agora, &c, PRODUCAO).await.unwrap();
         assert_eq!(r.entregues, 0, "{r:?}");
@@ -182,9 +184,10 @@ db_test!(
         ] {
             let (porta, _) = receptor(comportamento).await;
             let url = format!("http://127.0.0.1:{porta}/ganchos");
-            let (id, _) = assinar_eventos(&db, app_id, &url, &eventos, agora, LOOPBACK)
+            let id = assinar_eventos(&db, app_id, &url, &eventos, agora, LOOPBACK)
                 .await
-                .unwrap();
+                .unwrap()
+                .id;
             enviar_teste(&db, id, agora).await.unwrap();
             ganchos.push(id);
         }

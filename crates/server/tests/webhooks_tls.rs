@@ -96,7 +96,7 @@ db_test!(
             .unwrap();
         let (url, pem, recebidos) = receptor_tls().await;
         let loopback = Politica::new(Ambiente::Homologacao, true);
-        let (id, segredo) = assinar_eventos(
+        let persus_server::servicos::webhooks::Assinada { id, segredo, .. } = assinar_eventos(
             &db,
             app.id,
             &url,

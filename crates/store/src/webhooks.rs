@@ -2,35 +2,89 @@
 
 use chrono::{DateTime, Utc};
 use persus_domain::cobranca::estados::EstadoEntrega;
+use persus_domain::eventos::TipoEvento;
 use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
 
+/// An event type as a caller names it: a [`TipoEvento`], or its code — accepted for the call
+/// sites not yet converted to the enum; an unknown code is an error, never stored.
+pub trait ComoTipoEvento {
+    fn tipo_evento(self) -> Result<TipoEvento, StoreError>;
+}
+
+impl ComoTipoEvento for TipoEvento {
+    fn tipo_evento(self) -> Result<TipoEvento, StoreError> {
+        Ok(self)
+    }
+}
+
+impl ComoTipoEvento for &str {
+    fn tipo_evento(self) -> Result<TipoEvento, StoreError> {
+        self.parse()
+            .map_err(|e: persus_domain::rotulado::CodigoDesconhecido| {
+                StoreError::Reference(e.to_string())
+            })
+    }
+}
+
 /// Appends an event to the outbox, in the caller's transaction (so it exists iff the change
-/// it announces was committed). `operadora`: whose applications may receive it.
+/// it announces was committed). `operadora`: whose applications may receive it; `dados`: what
+/// the event says (the `dados` of the delivered message, [`mensagem`]).
 pub async fn registrar_evento(
     tx: &mut Tx,
     operadora: Option<&str>,
-    tipo: &str,
-    corpo: &serde_json::Value,
+    tipo: impl ComoTipoEvento,
+    dados: &serde_json::Value,
     em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let tipo = tipo.tipo_evento()?;
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO eventos_saida (operadora, tipo, corpo, criado_em) VALUES ($1, $2, $3, $4)")
-        .bind(operadora).bind(tipo).bind(corpo.to_string()).bind(em)
+        .bind(operadora).bind(tipo.as_str()).bind(dados.to_string()).bind(em)
         .execute(conn).await?.rows_affected());
     Ok(())
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// The body of a delivered message: the event type, the instant the event happened (RFC 3339,
+/// UTC) and what it says, in that order.
+#[derive(Serialize)]
+struct Mensagem<'a> {
+    tipo: &'a str,
+    em: DateTime<Utc>,
+    dados: &'a serde_json::Value,
+}
+
+/// The JSON a subscriber receives for an event: `{"tipo": …, "em": …, "dados": {…}}`. Built
+/// once, when the message is queued: every retry sends (and signs) the same bytes.
+pub fn mensagem(tipo: TipoEvento, em: DateTime<Utc>, dados: &serde_json::Value) -> String {
+    serde_json::to_string(&Mensagem {
+        tipo: tipo.as_str(),
+        em,
+        dados,
+    })
+    .unwrap_or_default()
+}
+
+/// A subscription's event types: stored as their codes separated by spaces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Eventos(pub Vec<TipoEvento>);
+
+impl TryFrom<String> for Eventos {
+    type Error = persus_domain::rotulado::CodigoDesconhecido;
+    fn try_from(s: String) -> Result<Eventos, Self::Error> {
+        TipoEvento::lista(&s).map(Eventos)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Webhook {
     pub id: i64,
-    #[serde(skip)]
     pub aplicacao_id: i64,
     pub url: String,
-    #[serde(skip)]
     pub segredo: String,
-    pub eventos: String,
+    #[sqlx(try_from = "String")]
+    pub eventos: Eventos,
     /// False once cancelled: nothing more is sent; the delivery log stays readable.
     pub ativo: bool,
     pub criado_em: DateTime<Utc>,
@@ -45,9 +99,10 @@ pub async fn criar(
     aplicacao_id: i64,
     url: &str,
     segredo: &str,
-    eventos: &str,
+    eventos: &[TipoEvento],
     em: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let eventos = TipoEvento::codigos(eventos);
     // In a transaction, so an idempotent request commits it with its answer.
     let mut tx = db.begin().await?;
     let id = on_tx!(&mut tx, conn => sqlx::query_scalar(
@@ -97,12 +152,12 @@ pub async fn cancelar(
     Ok(Some(pendentes))
 }
 
-/// Queues one message for one subscription.
+/// Queues one message for one subscription; `corpo` is what is sent ([`mensagem`]).
 pub async fn enfileirar(
     db: &Db,
     webhook_id: i64,
     mensagem_id: &str,
-    tipo: &str,
+    tipo: TipoEvento,
     corpo: &str,
     em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -111,7 +166,7 @@ pub async fn enfileirar(
     on_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO webhook_entregas (webhook_id, mensagem_id, tipo, corpo, estado, proxima_em, criada_em)
          VALUES ($1, $2, $3, $4, 'pendente', $5, $5) ON CONFLICT (mensagem_id) DO NOTHING")
-        .bind(webhook_id).bind(mensagem_id).bind(tipo).bind(corpo).bind(em)
+        .bind(webhook_id).bind(mensagem_id).bind(tipo.as_str()).bind(corpo).bind(em)
         .execute(conn).await?.rows_affected());
     tx.commit().await?;
     Ok(())
@@ -119,12 +174,18 @@ pub async fn enfileirar(
 
 /// Fans out the outbox: each undistributed event becomes one delivery per active subscription
 /// of the operator's applications that asked for its type (message id `msg_<event>_<hook>`,
-/// so running this twice queues nothing twice). Returns how many events were distributed.
+/// so running this twice queues nothing twice), its body the [`mensagem`] of the event.
+/// Returns how many events were distributed.
 pub async fn distribuir(db: &Db, agora: DateTime<Utc>) -> Result<usize, StoreError> {
-    let eventos: Vec<(i64, Option<String>, String, String)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, operadora, tipo, corpo FROM eventos_saida WHERE NOT distribuido ORDER BY id LIMIT 1000")
+    type Linha = (i64, Option<String>, String, String, DateTime<Utc>);
+    let eventos: Vec<Linha> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, operadora, tipo, corpo, criado_em FROM eventos_saida WHERE NOT distribuido ORDER BY id LIMIT 1000")
         .fetch_all(pool).await?);
-    for (id, operadora, tipo, corpo) in &eventos {
+    for (id, operadora, tipo, dados, em) in &eventos {
+        let tipo = tipo.as_str().tipo_evento()?;
+        let dados: serde_json::Value = serde_json::from_str(dados)
+            .map_err(|e| StoreError::Reference(format!("evento {id} com corpo ilegível: {e}")))?;
+        let corpo = mensagem(tipo, *em, &dados);
         let alvos: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as(
             "SELECT w.id, w.eventos FROM webhooks w JOIN aplicacoes a ON a.id = w.aplicacao_id
                   JOIN organizacoes o ON o.id = a.organizacao_id
@@ -132,8 +193,8 @@ pub async fn distribuir(db: &Db, agora: DateTime<Utc>) -> Result<usize, StoreErr
                AND ((o.tipo = 'operadora' AND o.operadora = $1) OR ($1 IS NULL AND o.tipo = 'ans'))")
             .bind(operadora.as_deref()).fetch_all(pool).await?);
         for (w, tipos) in alvos {
-            if tipos.split_whitespace().any(|t| t == tipo) {
-                enfileirar(db, w, &format!("msg_{id}_{w}"), tipo, corpo, agora).await?;
+            if tipos.split_whitespace().any(|t| t == tipo.as_str()) {
+                enfileirar(db, w, &format!("msg_{id}_{w}"), tipo, &corpo, agora).await?;
             }
         }
         on_db!(db, pool => sqlx::query("UPDATE eventos_saida SET distribuido = TRUE WHERE id = $1")
@@ -146,7 +207,8 @@ pub async fn distribuir(db: &Db, agora: DateTime<Utc>) -> Result<usize, StoreErr
 pub struct Pendente {
     pub id: i64,
     pub mensagem_id: String,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    pub tipo: TipoEvento,
     pub corpo: String,
     pub tentativas: i32,
     pub url: String,
@@ -193,7 +255,9 @@ pub async fn registrar_tentativa(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Entrega {
     pub mensagem_id: String,
-    pub tipo: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub tipo: TipoEvento,
     /// `pendente`, `entregue`, `falhou` (attempts ran out) or `cancelada` (its subscription was
     /// cancelled first; never sent).
     #[sqlx(try_from = "String")]
@@ -223,4 +287,37 @@ pub async fn operadora_da_notificacao(
     Ok(on_tx!(tx, conn => sqlx::query_scalar(
         "SELECT p.operadora FROM notificacoes n JOIN processos p ON p.id = n.processo_id WHERE n.id = $1")
         .bind(notificacao_id).fetch_optional(conn).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_names_its_type_then_its_instant_then_its_data() {
+        let em = DateTime::parse_from_rfc3339("2026-12-15T12:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let corpo = mensagem(
+            TipoEvento::GruEmitida,
+            em,
+            &serde_json::json!({ "gru": "00.000.001-95", "valor_centavos": 1534210 }),
+        );
+        assert_eq!(
+            corpo,
+            r#"{"tipo":"gru.emitida","em":"2026-12-15T12:30:00Z","dados":{"gru":"00.000.001-95","valor_centavos":1534210}}"#
+        );
+    }
+
+    #[test]
+    fn an_event_code_not_converted_yet_must_be_a_known_one() {
+        assert!(matches!(
+            "pagamento.confirmado".tipo_evento(),
+            Ok(TipoEvento::PagamentoConfirmado)
+        ));
+        assert!(matches!(
+            "pagamento.recusado".tipo_evento(),
+            Err(StoreError::Reference(m)) if m.contains("pagamento.recusado")
+        ));
+    }
 }

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use persus_domain::cobranca::estados::{EstadoDebito, SituacaoPagamento};
+use persus_domain::cobranca::estados::{EstadoDebito, EstadoGru, SituacaoPagamento};
 use persus_domain::money::Centavos;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Cliente, Consulta, Idempotencia};
@@ -96,7 +96,7 @@ pub struct NovaGru {
     params(("Idempotency-Key" = Option<String>, Header)),
     request_body = NovaGru,
     responses(
-        (status = 201, body = serde_json::Value),
+        (status = 201, body = Gru),
         super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -144,16 +144,80 @@ pub async fn emitir(
     .await
 }
 
+/// A GRU as the API shows it: amounts, barcode, state, payment, and its composition as recorded
+/// when it was issued.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Gru {
+    pub numero: String,
+    pub nosso_numero: String,
+    pub vencimento: NaiveDate,
+    pub valor_centavos: i64,
+    /// `valor_centavos` written in reais (`R$ 1.234,56`).
+    pub valor: String,
+    pub codigo_de_barras: String,
+    pub linha_digitavel: String,
+    #[schema(value_type = String)]
+    pub estado: EstadoGru,
+    pub paga_em: Option<NaiveDate>,
+    pub valor_pago_centavos: Option<i64>,
+    pub composicao: Vec<LinhaDaGru>,
+    /// The version of the SELIC table the charges were computed with.
+    pub selic: Option<String>,
+    /// Where its PDF is.
+    pub pdf: String,
+}
+
+/// One line of a GRU's composition: a debt with its charges, or the instalment of a plan.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LinhaDaGru {
+    /// The debt (a GRU over debts); absent on an instalment's GRU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debito: Option<i64>,
+    pub processo: String,
+    pub principal: i64,
+    #[serde(default)]
+    pub multa: i64,
+    #[serde(default)]
+    pub juros: i64,
+    pub total: i64,
+    /// Interest in hundredths of a percent (an instalment's GRU only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub juros_percentual_centesimos: Option<i64>,
+    #[serde(default)]
+    pub memoria: Vec<String>,
+}
+
+impl From<&persus_store::cobranca::Gru> for Gru {
+    fn from(g: &persus_store::cobranca::Gru) -> Gru {
+        #[derive(Deserialize, Default)]
+        struct Memoria {
+            #[serde(default)]
+            linhas: Vec<LinhaDaGru>,
+            selic: Option<String>,
+        }
+        // Written by the service when the GRU was issued; unreadable only if the row was
+        // tampered with, and then the GRU still shows, without its composition.
+        let memoria: Memoria = serde_json::from_str(&g.memoria).unwrap_or_default();
+        Gru {
+            numero: g.numero.clone(),
+            nosso_numero: g.nosso_numero.clone(),
+            vencimento: g.vencimento,
+            valor_centavos: g.valor_centavos,
+            valor: Centavos::new(g.valor_centavos).to_string(),
+            codigo_de_barras: g.codigo_barras.clone(),
+            linha_digitavel: g.linha_digitavel.clone(),
+            estado: g.estado,
+            paga_em: g.paga_em,
+            valor_pago_centavos: g.valor_pago_centavos,
+            composicao: memoria.linhas,
+            selic: memoria.selic,
+            pdf: format!("/api/v1/grus/{}/pdf", g.numero),
+        }
+    }
+}
+
 fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
-    let memoria: serde_json::Value = serde_json::from_str(&g.memoria).unwrap_or_default();
-    json!({
-        "numero": g.numero, "nosso_numero": g.nosso_numero, "vencimento": g.vencimento,
-        "valor_centavos": g.valor_centavos, "valor": Centavos::new(g.valor_centavos).to_string(),
-        "codigo_de_barras": g.codigo_barras, "linha_digitavel": g.linha_digitavel,
-        "estado": g.estado, "paga_em": g.paga_em, "valor_pago_centavos": g.valor_pago_centavos,
-        "composicao": memoria["linhas"], "selic": memoria["selic"],
-        "pdf": format!("/api/v1/grus/{}/pdf", g.numero),
-    })
+    serde_json::to_value(Gru::from(g)).unwrap_or_default()
 }
 
 /// `GET /api/v1/grus`: the operator's GRUs, newest first.
@@ -161,7 +225,7 @@ fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
     get, path = "/api/v1/grus", tag = "cobranca", summary = "GRUs da operadora",
     description = "As GRUs da operadora, da mais nova à mais antiga.",
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = super::esquemas::Lista<Gru>),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -169,7 +233,8 @@ fn gru_json(g: &persus_store::cobranca::Gru) -> serde_json::Value {
 pub async fn grus(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
     let g = persus_store::cobranca::grus_da_operadora(&app.db, &op).await?;
-    Ok(Json(json!({ "itens": g.iter().map(gru_json).collect::<Vec<_>>() })).into_response())
+    let itens = g.iter().map(Gru::from).collect();
+    Ok(Json(super::esquemas::Lista { itens }).into_response())
 }
 
 async fn gru_do_cliente(
@@ -194,7 +259,7 @@ async fn gru_do_cliente(
     description = "Uma GRU com a sua composição (débitos e encargos) e a memória de cálculo. A operadora vê as suas; o financeiro da ANS, todas.",
     params(("numero" = String, Path, description = "Número da GRU, como em GET /api/v1/grus", example = "00.000.001-95")),
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = Gru),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -205,7 +270,7 @@ pub async fn gru(
     Path(numero): Path<String>,
 ) -> Result<Response, Problem> {
     let g = gru_do_cliente(&app, &cliente, &numero).await?;
-    Ok(Json(gru_json(&g)).into_response())
+    Ok(Json(Gru::from(&g)).into_response())
 }
 
 /// `GET /api/v1/grus/{numero}/pdf`: the GRU to print or pay (ITF barcode).
@@ -501,7 +566,7 @@ pub async fn parcelamento(
     description = "Emite a GRU de uma parcela: valor base, mais SELIC acumulada desde a consolidação e 1% no mês do pagamento.",
     params(("Idempotency-Key" = Option<String>, Header), ("id" = i64, Path, description = "Número do parcelamento", example = 2), ("numero" = i32, Path, description = "Número da parcela, de 1 ao total de parcelas", example = 1)),
     responses(
-        (status = 201, body = serde_json::Value),
+        (status = 201, body = Gru),
         super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::ComToken,
         super::respostas::NaoEncontrado,
     ),
@@ -531,7 +596,7 @@ pub async fn gru_da_parcela(
             },
         )
         .await?;
-        Ok::<Response, Problem>((StatusCode::CREATED, Json(gru_json(&g))).into_response())
+        Ok::<Response, Problem>((StatusCode::CREATED, Json(Gru::from(&g))).into_response())
     })
     .await
 }
@@ -675,7 +740,7 @@ pub async fn extrato(
     get, path = "/api/v1/arrecadacao", tag = "cobranca", summary = "Arrecadação por mês e repasses ao FNS (ANS)",
     description = "O arrecadado por mês (pagamentos conciliados) e o repasse de cada mês ao Fundo Nacional de Saúde, do mês mais antigo ao mais novo. Só o financeiro da ANS.",
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = Arrecadacao),
         super::respostas::SoDaAns, super::respostas::ComToken,
     ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -689,7 +754,7 @@ pub async fn arrecadacao(
     }
     cliente.exigir("ans.financeiro")?;
     let cal = &app.regras.calendario;
-    let meses: Vec<_> = persus_store::cobranca::arrecadacao_por_mes(&app.db)
+    let meses: Vec<MesArrecadado> = persus_store::cobranca::arrecadacao_por_mes(&app.db)
         .await?
         .into_iter()
         .map(|(mes, n, v)| {
@@ -697,18 +762,49 @@ pub async fn arrecadacao(
                 (a.parse().unwrap_or(0), m.parse().unwrap_or(0))
             });
             let (a2, m2) = if m == 12 { (a + 1, 1) } else { (a, m + 1) };
-            json!({
-                "mes": mes, "pagamentos": n, "arrecadado_centavos": v,
-                "arrecadado": Centavos::new(v).to_string(),
-                "repasse_fns": { "valor_centavos": v, "ate": cal.ultimo_dia_util_do_mes(a2, m2) },
-            })
+            MesArrecadado {
+                mes,
+                pagamentos: n,
+                arrecadado_centavos: v,
+                arrecadado: Centavos::new(v).to_string(),
+                repasse_fns: RepasseFns {
+                    valor_centavos: v,
+                    ate: cal.ultimo_dia_util_do_mes(a2, m2),
+                },
+            }
         })
         .collect();
-    let total: i64 = meses
-        .iter()
-        .filter_map(|m| m["arrecadado_centavos"].as_i64())
-        .sum();
-    Ok(Json(json!({ "meses": meses, "total_centavos": total })).into_response())
+    let total_centavos = meses.iter().map(|m| m.arrecadado_centavos).sum();
+    Ok(Json(Arrecadacao {
+        meses,
+        total_centavos,
+    })
+    .into_response())
+}
+
+/// What ANS collected, month by month, and what it owes the FNS.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Arrecadacao {
+    pub meses: Vec<MesArrecadado>,
+    pub total_centavos: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MesArrecadado {
+    /// `AAAA-MM`.
+    pub mes: String,
+    pub pagamentos: i64,
+    pub arrecadado_centavos: i64,
+    pub arrecadado: String,
+    pub repasse_fns: RepasseFns,
+}
+
+/// The month's transfer to the Fundo Nacional de Saúde.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RepasseFns {
+    pub valor_centavos: i64,
+    /// Last business day of the following month.
+    pub ate: Option<NaiveDate>,
 }
 
 /// `GET /api/v1/selic`: the rates in force (version = last import).
@@ -716,7 +812,7 @@ pub async fn arrecadacao(
     get, path = "/api/v1/selic", tag = "cobranca", summary = "Taxas SELIC mensais em vigor",
     description = "As taxas SELIC mensais em vigor, usadas nos encargos, do mês mais antigo ao mais novo; versao identifica a última importação.",
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = TabelaSelic),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["consulta"]), ("oauth2" = ["consulta"]), ("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -727,8 +823,38 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
         .or_else(|_| cliente.exigir("financeiro"))
         .or_else(|_| cliente.exigir("ans.financeiro"))?;
     let t = servico::tabela_selic(&app.db).await?;
-    let meses: Vec<_> = t.meses().map(|((a, m), v)| json!({ "competencia": format!("{a}-{m:02}"), "taxa_centesimos_percentual": v })).collect();
-    Ok(Json(json!({ "versao": t.versao(), "meses": meses })).into_response())
+    let meses = t
+        .meses()
+        .map(|((a, m), v)| MesSelic {
+            competencia: format!("{a}-{m:02}"),
+            taxa_centesimos_percentual: v,
+        })
+        .collect();
+    Ok(Json(TabelaSelic {
+        versao: t.versao().to_string(),
+        meses,
+    })
+    .into_response())
+}
+
+/// The monthly SELIC rates in force.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TabelaSelic {
+    pub versao: String,
+    pub meses: Vec<MesSelic>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MesSelic {
+    /// `AAAA-MM`.
+    pub competencia: String,
+    pub taxa_centesimos_percentual: i64,
+}
+
+/// How many months an import added.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SelicImportada {
+    pub meses: usize,
 }
 
 /// `POST /api/v1/selic`: ANS finance imports published rates (CSV `competencia;taxa_percentual;fonte`).
@@ -738,7 +864,7 @@ pub async fn selic(State(app): State<AppState>, cliente: Cliente) -> Result<Resp
     description = "Importa taxas SELIC publicadas (CSV competencia;taxa_percentual;fonte). Meses já conhecidos com outro valor são recusados. Só o financeiro da ANS.",
     request_body(content = String, content_type = "text/csv"),
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = SelicImportada),
         super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -758,7 +884,7 @@ pub async fn importar_selic(
             .map_err(|_| Problem::invalid("o arquivo deve estar em UTF-8"))?;
         let n =
             servico::importar_selic(&app.db, texto, &cliente.ator(), chrono::Utc::now()).await?;
-        Ok::<Response, Problem>(Json(json!({ "meses": n })).into_response())
+        Ok::<Response, Problem>(Json(SelicImportada { meses: n }).into_response())
     })
     .await
 }

@@ -9,6 +9,7 @@
 
 use std::sync::LazyLock;
 
+use persus_domain::eventos::TipoEvento;
 use serde_json::{json, Map, Value};
 
 /// `documentacao.json`: `esquemas` (per schema: `descricao` and `propriedades`), `parametros`
@@ -42,6 +43,7 @@ pub fn completar(doc: &mut Value) {
     parametros(doc);
     operacoes(doc);
     enums(doc);
+    doc["components"]["schemas"]["TipoEvento"] = tipo_de_evento();
     doc["webhooks"] = webhooks();
 }
 
@@ -185,12 +187,29 @@ fn operacoes(doc: &mut Value) {
     }
 }
 
-/// The webhook event types (`servicos::webhooks::TIPOS`).
+/// The webhook event types (`persus_domain::eventos::TipoEvento`).
 fn tipos_de_evento() -> Vec<Value> {
-    crate::servicos::webhooks::TIPOS
+    TipoEvento::TODOS
         .iter()
-        .map(|t| Value::from(*t))
+        .map(|t| Value::from(t.as_str()))
         .collect()
+}
+
+/// The schema `TipoEvento`: every event type's code, with its label.
+fn tipo_de_evento() -> Value {
+    let lista: Vec<String> = TipoEvento::TODOS
+        .iter()
+        .map(|t| format!("- `{}`: {}", t.as_str(), t.rotulo()))
+        .collect();
+    json!({
+        "type": "string",
+        "enum": tipos_de_evento(),
+        "description": format!(
+            "Tipo de um evento de webhook: vem em `tipo` de cada mensagem entregue e é o que uma assinatura pede em `eventos`.\n\n{}",
+            lista.join("\n")
+        ),
+        "example": TipoEvento::GruEmitida.as_str(),
+    })
 }
 
 /// The grounds of the default catalogue (`persus_domain::motivos`).
@@ -291,6 +310,14 @@ fn enumeracoes() -> Vec<(&'static str, &'static str, Vec<Value>)> {
             "estado",
             lista(&["recebido", "processando", "concluido"]),
         ),
+        (
+            "Gru",
+            "estado",
+            persus_domain::cobranca::estados::EstadoGru::TODOS
+                .iter()
+                .map(|e| Value::from(e.as_str()))
+                .collect(),
+        ),
         ("TokenEmitido", "token_type", lista(&["Bearer"])),
         (
             "ErroOAuth",
@@ -348,7 +375,8 @@ fn fixar_enum(p: &mut Value, mut valores: Vec<Value>) {
 }
 
 /// The OpenAPI 3.1 `webhooks`: one entry per event type, the POST persus makes to a subscribed
-/// URL — its headers, its body and what the receiver answers.
+/// URL — its headers, its body (`tipo`, `em`, `dados`: the store's `webhooks::mensagem`) and
+/// what the receiver answers.
 fn webhooks() -> Value {
     let mut saida = Map::new();
     let cabecalhos = json!([
@@ -362,20 +390,36 @@ fn webhooks() -> Value {
          "description": "`v1,` seguido do HMAC-SHA256, em base64, de `{webhook-id}.{webhook-timestamp}.{corpo}` com a chave do segredo (veja a descrição do evento). Pode trazer várias assinaturas separadas por espaço (troca de segredo): aceite se alguma conferir.",
          "schema": {"type": "string"}, "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="},
     ]);
-    for tipo in crate::servicos::webhooks::TIPOS {
-        let t = &TEXTOS["eventos"][tipo];
+    for tipo in TipoEvento::TODOS {
+        let codigo = tipo.as_str();
+        let t = &TEXTOS["eventos"][codigo];
+        let esquema = json!({
+            "type": "object",
+            "required": ["tipo", "em", "dados"],
+            "properties": {
+                "tipo": {
+                    "type": "string", "const": codigo,
+                    "description": format!("O tipo do evento (um dos de TipoEvento): nesta entrega, sempre `{codigo}` ({}).", tipo.rotulo()),
+                },
+                "em": {
+                    "type": "string", "format": "date-time",
+                    "description": "Quando o evento aconteceu (RFC 3339, UTC): o mesmo em cada nova tentativa.",
+                },
+                "dados": t["dados"],
+            }
+        });
         saida.insert(
-            tipo.to_owned(),
+            codigo.to_owned(),
             json!({"post": {
                 "tags": ["webhooks"],
-                "operationId": format!("evento_{}", tipo.replace('.', "_")),
-                "summary": t["resumo"],
+                "operationId": format!("evento_{}", codigo.replace('.', "_")),
+                "summary": tipo.rotulo(),
                 "description": format!("{}\n\n{}", t["descricao"].as_str().unwrap_or(""), VERIFICACAO),
                 "parameters": cabecalhos,
                 "requestBody": {
                     "required": true,
-                    "description": "O evento, em JSON (Content-Type: application/json).",
-                    "content": {"application/json": {"schema": t["esquema"], "example": t["exemplo"]}}
+                    "description": "O evento, em JSON (Content-Type: application/json): `tipo`, `em` e, em `dados`, o que ele diz.",
+                    "content": {"application/json": {"schema": esquema, "example": t["exemplo"]}}
                 },
                 "responses": {
                     "2XX": {"description": "Recebido: qualquer status 2xx em até 10 segundos encerra as tentativas."},

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
+use persus_domain::eventos::TipoEvento;
 use persus_store::webhooks::{self as store, Entrega, Webhook};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ pub struct NovoWebhook {
     /// `https://…` to a public address (in homologação, `http://` and loopback only when the
     /// server allows them with `--webhook-permitir-loopback`).
     pub url: String,
-    /// Event types: notificacao.disponibilizada, ciencia.presumida, decisao.publicada, teste.
+    /// Event type codes (the `webhooks` section lists them); kept as text here so an unknown
+    /// one is refused with the list of valid ones.
     pub eventos: Vec<String>,
 }
 
@@ -28,7 +30,8 @@ pub struct NovoWebhook {
 pub struct WebhookCriado {
     pub id: i64,
     pub url: String,
-    pub eventos: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub eventos: Vec<TipoEvento>,
     /// The signing secret (`whsec_…`), shown only now: keep it to verify `webhook-signature`.
     pub segredo: String,
 }
@@ -38,7 +41,8 @@ pub struct WebhookCriado {
 pub struct Assinatura {
     pub id: i64,
     pub url: String,
-    pub eventos: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub eventos: Vec<TipoEvento>,
     /// False once cancelled: nothing more is sent; the delivery log stays readable.
     pub ativo: bool,
     pub criado_em: chrono::DateTime<Utc>,
@@ -49,7 +53,7 @@ impl From<Webhook> for Assinatura {
     fn from(w: Webhook) -> Assinatura {
         Assinatura {
             id: w.id,
-            eventos: w.eventos.split_whitespace().map(str::to_owned).collect(),
+            eventos: w.eventos.0,
             url: w.url,
             ativo: w.ativo,
             criado_em: w.criado_em,
@@ -100,13 +104,13 @@ pub async fn criar(
         )
         .await
         {
-            Ok((id, segredo)) => (
+            Ok(a) => (
                 StatusCode::CREATED,
                 serde_json::to_value(WebhookCriado {
-                    id,
+                    id: a.id,
                     url: w.url.trim().to_owned(),
-                    eventos: w.eventos,
-                    segredo,
+                    eventos: a.eventos,
+                    segredo: a.segredo,
                 })
                 .unwrap_or_default(),
             ),

@@ -194,7 +194,7 @@ pub async fn executar(
         persus_store::webhooks::registrar_evento(
             &mut tx,
             operadora.as_deref(),
-            "prazo.proximo",
+            persus_domain::eventos::TipoEvento::PrazoProximo,
             &json!({
                 "notificacao": n.id, "processo": nup, "prazo_de": prazo_de,
                 "vencimento": vencimento, "dias_uteis_restantes": restantes,

@@ -160,7 +160,7 @@ pub async fn registrar_presumida(
     persus_store::webhooks::registrar_evento(
         &mut tx,
         operadora.as_deref(),
-        "ciencia.presumida",
+        persus_domain::eventos::TipoEvento::CienciaPresumida,
         &json!({ "notificacao": n.id, "tipo": n.tipo.as_str(), "ciencia_em": prazo.ciencia, "vencimento": prazo.vencimento }),
         agora,
     )

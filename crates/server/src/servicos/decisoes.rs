@@ -557,7 +557,7 @@ impl Escrita<'_> {
             persus_store::webhooks::registrar_evento(
                 tx,
                 grupo.first().map(|p| p.0.operadora.as_str()),
-                "decisao.publicada",
+                persus_domain::eventos::TipoEvento::DecisaoPublicada,
                 &json!({
                     "notificacao": notificacao, "tipo": tipo_notificacao, "instancia": instancia,
                     "resultado": resultado, "atendimentos": numeros, "disponibilizada_em": self.hoje,

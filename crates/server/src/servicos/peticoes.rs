@@ -365,7 +365,7 @@ async fn concluir_job(
     persus_store::webhooks::registrar_evento(
         tx,
         Some(operadora),
-        "lote.concluido",
+        persus_domain::eventos::TipoEvento::LoteConcluido,
         &json!({ "lote": lote, "protocoladas": r.recibos.len(), "recusadas": r.erros.len() }),
         agora,
     )

@@ -339,7 +339,7 @@ impl Trabalho<'_> {
         persus_store::webhooks::registrar_evento(
             &mut tx,
             Some(&alvo.operadora),
-            "notificacao.disponibilizada",
+            persus_domain::eventos::TipoEvento::NotificacaoDisponibilizada,
             &json!({
                 "notificacao": instaurado.notificacao_id, "tipo": "oficio_abi", "processo": nup.as_str(),
                 "abi": abi.numero, "disponibilizada_em": relogio.hoje(), "atendimentos": instaurado.atendimentos,

@@ -18,6 +18,7 @@ use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use persus_domain::cobranca::estados::EstadoEntrega;
+use persus_domain::eventos::TipoEvento;
 use persus_store::webhooks as store;
 use persus_store::Db;
 use serde::Serialize;
@@ -25,23 +26,6 @@ use sha2::Sha256;
 
 use super::destinos::{self, Politica};
 use super::ServicoError;
-
-/// Event types a subscription can ask for.
-pub const TIPOS: [&str; 13] = [
-    "lote.concluido",
-    "gru.emitida",
-    "pagamento.confirmado",
-    "parcelamento.concedido",
-    "parcelamento.rescindido",
-    "cadin.aviso",
-    "cadin.incluido",
-    "divida_ativa.encaminhado",
-    "notificacao.disponibilizada",
-    "ciencia.presumida",
-    "prazo.proximo",
-    "decisao.publicada",
-    "teste",
-];
 
 /// Wait before each retry (after the 1st, 2nd, … failure); then the message is failed.
 pub const ATRASOS: [i64; 6] = [5, 300, 1_800, 7_200, 18_000, 36_000];
@@ -66,9 +50,26 @@ pub fn novo_segredo() -> String {
     )
 }
 
-/// Subscribes `url` to `eventos` for an application; every reason at once when refused (the
-/// destination checked against `politica`, for the API, the web and any other caller alike).
-/// Returns the subscription id and its signing secret (shown once).
+/// Every event type's code, for a message that lists them.
+fn codigos() -> String {
+    TipoEvento::TODOS
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A subscription as made: its id, its signing secret (shown once) and its event types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assinada {
+    pub id: i64,
+    pub segredo: String,
+    pub eventos: Vec<TipoEvento>,
+}
+
+/// Subscribes `url` to `eventos` (codes, as a client sends them; repeated ones count once) for
+/// an application; every reason at once when refused (the destination checked against
+/// `politica`, for the API, the web and any other caller alike).
 pub async fn assinar_eventos(
     db: &persus_store::Db,
     aplicacao_id: i64,
@@ -76,7 +77,7 @@ pub async fn assinar_eventos(
     eventos: &[String],
     agora: DateTime<Utc>,
     politica: Politica,
-) -> Result<(i64, String), super::ServicoError> {
+) -> Result<Assinada, super::ServicoError> {
     let mut erros = Vec::new();
     let url = url.trim();
     if let Err(e) = destinos::conferir_registro(url, politica).await {
@@ -85,25 +86,30 @@ pub async fn assinar_eventos(
     if eventos.is_empty() {
         erros.push(super::CampoInvalido::new(
             "eventos",
-            format!("informe ao menos um evento: {}", TIPOS.join(", ")),
+            format!("informe ao menos um evento: {}", codigos()),
         ));
     }
+    let mut tipos = Vec::new();
     for e in eventos {
-        if !TIPOS.contains(&e.as_str()) {
-            erros.push(super::CampoInvalido::new(
+        match TipoEvento::parse(e) {
+            Some(t) if !tipos.contains(&t) => tipos.push(t),
+            Some(_) => {}
+            None => erros.push(super::CampoInvalido::new(
                 "eventos",
-                format!("evento \"{e}\" não existe: use {}", TIPOS.join(", ")),
-            ));
+                format!("evento \"{e}\" não existe: use {}", codigos()),
+            )),
         }
     }
     if !erros.is_empty() {
         return Err(super::ServicoError::Invalido(erros));
     }
     let segredo = novo_segredo();
-    let id =
-        persus_store::webhooks::criar(db, aplicacao_id, url, &segredo, &eventos.join(" "), agora)
-            .await?;
-    Ok((id, segredo))
+    let id = persus_store::webhooks::criar(db, aplicacao_id, url, &segredo, &tipos, agora).await?;
+    Ok(Assinada {
+        id,
+        segredo,
+        eventos: tipos,
+    })
 }
 
 /// What a message pending at its subscription's cancellation says in the delivery log.
@@ -125,17 +131,28 @@ pub async fn cancelar(
     )
 }
 
-/// Queues a test event to one subscription; returns the message id.
+/// Queues a test event to one subscription (its `dados`: the subscription's id); returns the
+/// message id.
 pub async fn enviar_teste(
     db: &persus_store::Db,
     webhook_id: i64,
     agora: DateTime<Utc>,
 ) -> Result<String, super::ServicoError> {
     let mensagem_id = crate::auth::aleatorio("msg_teste_");
-    let corpo =
-        serde_json::json!({ "tipo": "teste", "webhook": webhook_id, "em": agora }).to_string();
-    persus_store::webhooks::enfileirar(db, webhook_id, &mensagem_id, "teste", &corpo, agora)
-        .await?;
+    let corpo = store::mensagem(
+        TipoEvento::Teste,
+        agora,
+        &serde_json::json!({ "webhook": webhook_id }),
+    );
+    store::enfileirar(
+        db,
+        webhook_id,
+        &mensagem_id,
+        TipoEvento::Teste,
+        &corpo,
+        agora,
+    )
+    .await?;
     Ok(mensagem_id)
 }
 

@@ -5,6 +5,16 @@
 (function () {
   var alvo = document.getElementById('swagger-ui');
   var homologacao = alvo && alvo.dataset.ambiente === 'homologacao';
+  // Names each parameter's control (see onComplete) after the parameter.
+  function rotular() {
+    var campos = alvo.querySelectorAll('tr[data-param-name] select, tr[data-param-name] input, tr[data-param-name] textarea');
+    for (var i = 0; i < campos.length; i++) {
+      var c = campos[i];
+      if (!c.hasAttribute('aria-label') && !c.labels.length) {
+        c.setAttribute('aria-label', c.closest('tr').getAttribute('data-param-name'));
+      }
+    }
+  }
   window.addEventListener('DOMContentLoaded', function () {
     if (typeof window.SwaggerUIBundle !== 'function') {
       return; // the <noscript>/fallback text in the page stays
@@ -13,7 +23,10 @@
     window.ui = window.SwaggerUIBundle({
       url: '/api/openapi.json',
       domNode: alvo,
-      deepLinking: true,
+      // Without deep links: Swagger UI puts each operation's link inside the button that opens it
+      // (a control within a control, which screen readers cannot operate — axe
+      // nested-interactive).
+      deepLinking: false,
       docExpansion: 'list',
       defaultModelsExpandDepth: 1,
       defaultModelExpandDepth: 2,
@@ -26,9 +39,13 @@
       supportedSubmitMethods: homologacao ? ['get', 'post', 'delete'] : [],
       persistAuthorization: false,
       // Swagger UI leaves its server list without a label (screen readers announce nothing).
+      // Nor its parameter lists (a select for an enum, "Try it out" fields): each control gets
+      // the parameter's name as its label, also when an operation is opened later.
       onComplete: function () {
         var servidores = document.getElementById('servers');
         if (servidores) servidores.setAttribute('aria-label', 'Servidor');
+        rotular();
+        new MutationObserver(rotular).observe(alvo, { childList: true, subtree: true });
       },
     });
   });

@@ -10,6 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use persus_domain::acesso::Papel;
+use persus_domain::cobranca::estados::EstadoEntrega;
+use persus_domain::eventos::TipoEvento;
+use persus_store::webhooks::{Entrega, Webhook};
 
 use super::*;
 use crate::app::AppState;
@@ -230,7 +233,7 @@ pub(super) async fn pagina_conta(
             caption.sr-only { "Assinaturas de webhooks" }
             thead { tr { th scope="col" { "Aplicação" } th scope="col" { "URL" } th scope="col" { "Eventos" } th scope="col" { "Ações" } } }
             tbody { @for (c, w) in &ganchos { tr {
-                td { code { (c) } } td { (w.url) } td { (w.eventos) }
+                td { code { (c) } } td { (w.url) } td { (eventos(&w.eventos.0)) }
                 td {
                     a href=(format!("/conta/webhooks/{}", w.id)) { "Entregas" } " · "
                     form.inline method="post" action=(format!("/conta/webhooks/{}/teste", w.id)) { input type="hidden" name="csrf" value=(s.csrf); button.br-button.secondary.small type="submit" { "Enviar evento de teste" } }
@@ -251,7 +254,10 @@ pub(super) async fn pagina_conta(
                         div.br-input.mt-2 { label for="w-url" { "URL (https://…, endereço público)" } input id="w-url" name="url" type="url" required pattern="https://.+" title="Comece com https://" value=(fw.valor("url")) aria-invalid=[fw.invalido("url")]; }
                     }
                     fieldset.mt-2 id="w-eventos" { legend { "Eventos" }
-                        @for e in crate::servicos::webhooks::TIPOS { div.br-checkbox { input type="checkbox" id=(format!("w-{e}")) name="eventos" value=(e) checked[fw.marcado("eventos", e, false)]; label for=(format!("w-{e}")) { code { (e) } } } }
+                        @for e in TipoEvento::TODOS {
+                            @let id = format!("w-{}", e.as_str().replace('.', "-"));
+                            div.br-checkbox { input type="checkbox" id=(id) name="eventos" value=(e.as_str()) checked[fw.marcado("eventos", e.as_str(), false)]; label for=(id) { (e.rotulo()) } }
+                        }
                     }
                     p.mt-2 { button.br-button.primary type="submit" { "Assinar" } }
                 }
@@ -456,7 +462,7 @@ pub(super) async fn criar_webhook(State(app): State<AppState>, s: Sessao, body: 
     }
     let r = async {
         let id = app_da_organizacao(&app, &s, &um(&p, "aplicacao")).await?;
-        let (webhook, segredo) = crate::servicos::webhooks::assinar_eventos(
+        let a = crate::servicos::webhooks::assinar_eventos(
             &app.db,
             id,
             &um(&p, "url"),
@@ -466,11 +472,11 @@ pub(super) async fn criar_webhook(State(app): State<AppState>, s: Sessao, body: 
         )
         .await?;
         Ok((
-            format!("/conta/webhooks/{webhook}"),
+            format!("/conta/webhooks/{}", a.id),
             aviso_segredo(
-                &format!("Assinatura {webhook} criada."),
+                &format!("Assinatura {} criada.", a.id),
                 "segredo de assinatura (whsec)",
-                &segredo,
+                &a.segredo,
             ),
         ))
     }
@@ -510,26 +516,43 @@ pub(super) async fn webhook_do_formulario(
     }
 }
 
+/// A manager's action on an active subscription, posted with the form's CSRF token: done →
+/// 303 to its delivery page with what `acao` says happened; anything else → the error page.
+async fn agir_no_webhook<F, Fut>(
+    app: &AppState,
+    s: &Sessao,
+    id: i64,
+    body: &Bytes,
+    acao: F,
+) -> Response
+where
+    F: FnOnce(Webhook) -> Fut,
+    Fut: std::future::Future<Output = Result<String, ServicoError>>,
+{
+    let w = match webhook_do_formulario(app, s, id, body).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    match acao(w).await {
+        Ok(aviso) => mensagens::redirecionar(s, &format!("/conta/webhooks/{id}"), aviso_ok(&aviso)),
+        Err(e) => falha(e),
+    }
+}
+
 pub(super) async fn teste_webhook(
     State(app): State<AppState>,
     s: Sessao,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    let w = match webhook_do_formulario(&app, &s, id, &body).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    match crate::servicos::webhooks::enviar_teste(&app.db, w.id, app.relogio.agora()).await {
-        Ok(m) => mensagens::redirecionar(
-            &s,
-            &format!("/conta/webhooks/{id}"),
-            aviso_ok(&format!(
-                "Evento de teste {m} na fila de entrega; acompanhe abaixo."
-            )),
-        ),
-        Err(e) => falha(e),
-    }
+    let (db, agora) = (&app.db, app.relogio.agora());
+    agir_no_webhook(&app, &s, id, &body, |w| async move {
+        let m = crate::servicos::webhooks::enviar_teste(db, w.id, agora).await?;
+        Ok(format!(
+            "Evento de teste {m} na fila de entrega; acompanhe abaixo."
+        ))
+    })
+    .await
 }
 
 pub(super) async fn confirmar_cancelamento(
@@ -563,23 +586,15 @@ pub(super) async fn cancelar_webhook(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    let w = match webhook_do_formulario(&app, &s, id, &body).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    match crate::servicos::webhooks::cancelar(&app.db, w.id, w.aplicacao_id, app.relogio.agora())
-        .await
-    {
-        Ok(_) => mensagens::redirecionar(
-            &s,
-            &format!("/conta/webhooks/{id}"),
-            aviso_ok(&format!(
-                "Assinatura {id} cancelada: nada mais será enviado a {}.",
-                w.url
-            )),
-        ),
-        Err(e) => falha(e),
-    }
+    let (db, agora) = (&app.db, app.relogio.agora());
+    agir_no_webhook(&app, &s, id, &body, |w| async move {
+        crate::servicos::webhooks::cancelar(db, w.id, w.aplicacao_id, agora).await?;
+        Ok(format!(
+            "Assinatura {id} cancelada: nada mais será enviado a {}.",
+            w.url
+        ))
+    })
+    .await
 }
 
 pub(super) async fn entregas_webhook(
@@ -602,7 +617,8 @@ pub(super) async fn entregas_webhook(
     let avisos = mensagens::tomar(&s);
     let corpo = html! {
         @for a in &avisos { (a) }
-        p { "URL " code { (w.url) } " · eventos " (w.eventos) }
+        p { "URL " code { (w.url) } }
+        p { "Eventos: " (eventos(&w.eventos.0)) }
         @if let Some(em) = w.cancelado_em.filter(|_| !w.ativo) {
             p { strong { "Assinatura cancelada em " (rotulos::instante(em)) "." } " Mensagens pendentes naquele momento não foram enviadas." }
         } @else {
@@ -612,9 +628,9 @@ pub(super) async fn entregas_webhook(
             caption.sr-only { "Entregas" }
             thead { tr { th scope="col" { "Mensagem" } th scope="col" { "Evento" } th scope="col" { "Situação" } th scope="col" .num { "Tentativas" } th scope="col" { "Última resposta" } th scope="col" { "Próxima tentativa" } } }
             tbody { @for e in &entregas { tr {
-                td { code { (e.mensagem_id) } } td { (e.tipo) } td { (e.estado.rotulo()) } td.num { (e.tentativas) }
-                td { @if let Some(x) = e.ultimo_status { "HTTP " (x) " " } (e.ultimo_erro.clone().unwrap_or_default()) }
-                td { @if e.estado == persus_domain::cobranca::estados::EstadoEntrega::Pendente { (rotulos::instante(e.proxima_em)) } @else { "—" } }
+                td { code { (e.mensagem_id) } } td { (e.tipo.rotulo()) } td { (e.estado.rotulo()) } td.num { (e.tentativas) }
+                td { (ultima_resposta(e)) }
+                td { @if e.estado == EstadoEntrega::Pendente { (rotulos::instante(e.proxima_em)) } @else { "—" } }
             } } }
         }
         p { a href="/conta" { "Voltar à conta" } }
@@ -627,6 +643,25 @@ pub(super) async fn entregas_webhook(
         corpo,
     )
     .into_response()
+}
+
+/// A subscription's event types, by their labels.
+fn eventos(tipos: &[TipoEvento]) -> String {
+    tipos
+        .iter()
+        .map(|t| t.rotulo())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What the last attempt of a delivery got, in words: the reason it failed (already pt-BR,
+/// [`crate::servicos::webhooks`]), or the receiver's answer, or that none was made yet.
+fn ultima_resposta(e: &Entrega) -> String {
+    match (&e.ultimo_erro, e.ultimo_status) {
+        (Some(erro), _) => erro.clone(),
+        (None, Some(status)) => format!("recebida (HTTP {status})"),
+        (None, None) => "nenhuma tentativa ainda".to_owned(),
+    }
 }
 
 pub(super) async fn criar_usuario(State(app): State<AppState>, s: Sessao, body: Bytes) -> Response {
