@@ -176,12 +176,14 @@ db_test!(pesl_por_situacao_pelos_servicos, |db| {
     for mes in 1..=12 {
         persus_store::cobranca::gravar_selic(
             &mut tx,
-            2026,
-            mes,
-            100,
-            "teste",
-            "t",
-            r.agora(),
+            &persus_store::cobranca::TaxaSelic {
+                ano: 2026,
+                mes,
+                taxa_centesimos: 100,
+                fonte: "teste",
+                por: "t",
+                em: r.agora(),
+            },
             false,
         )
         .await
