@@ -159,10 +159,9 @@ pub fn fluxo(conteudo: Vec<u8>) -> Vec<u8> {
 }
 
 /// A classic PDF 1.4 of `objetos` (numbered from 1; the first is the catalog), with its
-/// cross-reference table and trailer. The second line is the binary-file comment (four bytes
-/// above 127, PDF 1.4 §3.4.1): the pages carry Latin-1 text.
+/// cross-reference table and trailer.
 pub fn pdf_de_objetos(objetos: &[Vec<u8>]) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objetos.iter().enumerate() {
         offsets.push(pdf.len());
