@@ -5,7 +5,8 @@
 (function () {
   var alvo = document.getElementById('swagger-ui');
   var homologacao = alvo && alvo.dataset.ambiente === 'homologacao';
-  // Names each parameter's control (see onComplete) after the parameter.
+  // Names each parameter's control (see onComplete) after the parameter, and lets the keyboard
+  // reach every code block (a curl command or an answer may scroll inside its box).
   function rotular() {
     var campos = alvo.querySelectorAll('tr[data-param-name] select, tr[data-param-name] input, tr[data-param-name] textarea');
     for (var i = 0; i < campos.length; i++) {
@@ -13,6 +14,17 @@
       if (!c.hasAttribute('aria-label') && !c.labels.length) {
         c.setAttribute('aria-label', c.closest('tr').getAttribute('data-param-name'));
       }
+    }
+    var blocos = alvo.querySelectorAll('pre:not([tabindex])');
+    for (var j = 0; j < blocos.length; j++) blocos[j].setAttribute('tabindex', '0');
+    // The Authorize dialog: its close button has only an icon; its buttons' spoken name must
+    // contain what they show.
+    var fechar = alvo.querySelectorAll('.close-modal:not([aria-label])');
+    for (var k = 0; k < fechar.length; k++) fechar[k].setAttribute('aria-label', 'Fechar');
+    var botoes = alvo.querySelectorAll('.modal-ux button[aria-label]');
+    for (var m = 0; m < botoes.length; m++) {
+      var texto = botoes[m].textContent.trim();
+      if (texto && botoes[m].getAttribute('aria-label').indexOf(texto) < 0) botoes[m].removeAttribute('aria-label');
     }
   }
   window.addEventListener('DOMContentLoaded', function () {
