@@ -18,6 +18,7 @@ pub mod homologacao;
 pub mod lotes;
 pub mod pdf_texto;
 pub mod peticoes;
+pub mod provisoes;
 pub mod publicacao;
 pub mod rascunhos;
 pub mod recibos;

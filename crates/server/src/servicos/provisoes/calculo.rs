@@ -31,7 +31,13 @@ pub struct DataBase {
 impl DataBase {
     pub fn new(dia: NaiveDate) -> Result<DataBase, ServicoError> {
         let trimestre = trimestre_base(dia).ok_or_else(|| {
-            ServicoError::campo("data_base", format!("data-base {} fora do intervalo aceito", dia.format("%d/%m/%Y")))
+            ServicoError::campo(
+                "data_base",
+                format!(
+                    "data-base {} fora do intervalo aceito",
+                    dia.format("%d/%m/%Y")
+                ),
+            )
         })?;
         Ok(DataBase { dia, trimestre })
     }
@@ -49,6 +55,44 @@ impl DataBase {
             })?;
         DataBase::new(dia)
     }
+
+    /// The base date asked for, or today (the computation then uses the last closed quarter).
+    pub fn ou_hoje(texto: Option<&str>, hoje: NaiveDate) -> Result<DataBase, ServicoError> {
+        match texto.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => DataBase::ler(t),
+            None => DataBase::new(hoje),
+        }
+    }
+}
+
+/// A first occurrence quarter as typed (`1T2016`).
+pub fn ler_trimestre(campo: &str, texto: &str) -> Result<Trimestre, ServicoError> {
+    Trimestre::parse(texto.trim()).map_err(|e| {
+        ServicoError::campo(
+            campo,
+            format!(
+                "trimestre \"{}\" inválido ({e}): use o formato 1T2016",
+                texto.trim()
+            ),
+        )
+    })
+}
+
+pub use persus_store::provisoes::{LinhaPesl, SituacaoPesl};
+
+/// The PESL SUS position at a base date, per operator and situation (one operator or all).
+pub async fn pesl(
+    db: &Db,
+    operadora: Option<&str>,
+    base: DataBase,
+) -> Result<Vec<LinhaPesl>, ServicoError> {
+    Ok(store::pesl(db, operadora, base.dia).await?)
+}
+
+/// Whether a PESL SUS situation needs guarantee assets: a parcelled debt with 3 or more paid
+/// instalments does not (RN 329/2013 art. 2 §3, domain.md §10.2 [S]).
+pub fn exige_lastro(s: SituacaoPesl) -> bool {
+    s != SituacaoPesl::ParceladoLastroDispensado
 }
 
 /// The built-in parameter versions plus every version ANS approved after a yearly study.
@@ -165,7 +209,10 @@ pub async fn triangulo(
     if inicio > ate.trimestre {
         return Err(ServicoError::campo(
             "desde",
-            format!("o trimestre inicial {inicio} vem depois da data-base ({})", ate.trimestre),
+            format!(
+                "o trimestre inicial {inicio} vem depois da data-base ({})",
+                ate.trimestre
+            ),
         ));
     }
     Ok(Triangulo::montar(&celulas, inicio, ate.trimestre))

@@ -4,7 +4,7 @@
 
 use persus_domain::provisoes::triangulo::Triangulo;
 
-use super::calculo::{ImpactoMudanca, PeonaOperadora};
+use super::calculo::{exige_lastro, ImpactoMudanca, LinhaPesl, PeonaOperadora};
 use crate::servicos::ServicoError;
 
 fn escritor() -> ::csv::Writer<Vec<u8>> {
@@ -57,7 +57,8 @@ pub fn triangulo_pct(t: &Triangulo) -> Result<Vec<u8>, ServicoError> {
 /// from the first row with anything notified.
 pub fn triangulo_cadeia(t: &Triangulo) -> Result<Vec<u8>, ServicoError> {
     let mut w = escritor();
-    w.write_record(["origem", "idade", "acumulado"]).map_err(erro)?;
+    w.write_record(["origem", "idade", "acumulado"])
+        .map_err(erro)?;
     for l in t.linhas.iter().skip_while(|l| l.total_centavos == 0) {
         for (i, v) in l.acumulado().iter().enumerate() {
             w.write_record([
@@ -97,7 +98,9 @@ pub fn peona(linhas: &[PeonaOperadora]) -> Result<Vec<u8>, ServicoError> {
             c.base.to_string(),
             c.versao.clone(),
             pct(f64::from(c.teto_pb) / 100.0),
-            c.janela.map(|(a, b)| format!("{a}–{b}")).unwrap_or_default(),
+            c.janela
+                .map(|(a, b)| format!("{a}–{b}"))
+                .unwrap_or_default(),
             decimal(c.e24_centavos),
             decimal(c.teto_centavos),
             c.fator_individual
@@ -115,8 +118,14 @@ pub fn peona(linhas: &[PeonaOperadora]) -> Result<Vec<u8>, ServicoError> {
 /// The seed's impact table, then the sufficiency lines, then every operator.
 pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
     let mut w = escritor();
-    w.write_record(["linha", "operadoras", "pct_operadoras", "pct_beneficiarios_mh", "valor"])
-        .map_err(erro)?;
+    w.write_record([
+        "linha",
+        "operadoras",
+        "pct_operadoras",
+        "pct_beneficiarios_mh",
+        "valor",
+    ])
+    .map_err(erro)?;
     for l in i.tabela.linhas.iter().chain([&i.tabela.total]) {
         w.write_record([
             l.sentido.map_or("Total", |s| s.rotulo()).to_owned(),
@@ -131,8 +140,14 @@ pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
         w.write_record([m.rotulo(), &n.to_string(), "", "", ""])
             .map_err(erro)?;
     }
-    w.write_record(["registro_ans", "peona_antes", "peona_depois", "variacao", "suficiencia"])
-        .map_err(erro)?;
+    w.write_record([
+        "registro_ans",
+        "peona_antes",
+        "peona_depois",
+        "variacao",
+        "suficiencia",
+    ])
+    .map_err(erro)?;
     for o in &i.operadoras {
         w.write_record([
             o.operadora.clone(),
@@ -140,6 +155,35 @@ pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
             decimal(o.depois_centavos),
             decimal(o.depois_centavos - o.antes_centavos),
             o.suficiencia().rotulo().to_owned(),
+        ])
+        .map_err(erro)?;
+    }
+    fim(w)
+}
+
+/// The PESL SUS position: one line per operator and situation.
+pub fn pesl(linhas: &[LinhaPesl]) -> Result<Vec<u8>, ServicoError> {
+    let mut w = escritor();
+    w.write_record([
+        "registro_ans",
+        "situacao",
+        "atendimentos",
+        "valor",
+        "exige_lastro",
+    ])
+    .map_err(erro)?;
+    for l in linhas {
+        w.write_record([
+            l.operadora.clone(),
+            l.situacao.rotulo().to_owned(),
+            l.quantidade.to_string(),
+            decimal(l.valor_centavos),
+            if exige_lastro(l.situacao) {
+                "sim"
+            } else {
+                "não"
+            }
+            .to_owned(),
         ])
         .map_err(erro)?;
     }
