@@ -19,6 +19,8 @@
 //! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
 //! - [`tentativas`]: sign-in attempts per source address and login, for throttling.
 //! - [`formularios`]: forms kept across an expired session until the person signs in again.
+//! - [`provisoes`]: runoff cells, notified history, PESL SUS, PEONA SUS parameter versions and
+//!   guarantee assets (issue #14).
 
 #[macro_use]
 pub mod db;
@@ -37,6 +39,7 @@ pub mod meta;
 pub mod operadoras;
 pub mod peticoes;
 pub mod processos;
+pub mod provisoes;
 pub mod stats;
 pub mod tentativas;
 #[cfg(feature = "testing")]

@@ -12,6 +12,9 @@
 //! - beneficiaries with plans (segmentação, abrangência, contract dates, carência) consistent
 //!   with what they were treated for; chronic APAC patients (haemodialysis) come back monthly.
 //!
+//! - a notified history per operator from 1T2016 (aggregated cells whose delays follow ANS's
+//!   June 2024 runoff table) and synthetic guarantee assets, for the provisions ([`historico`]).
+//!
 //! No real personal data: every CPF, CNS, name and birth date is generated.
 //!
 //! The whole seed is one transaction: a crash leaves the database as it was, and a second
@@ -21,9 +24,10 @@ mod catalogo;
 pub mod cenario;
 pub mod credenciais;
 mod gerador;
+pub mod historico;
 mod rng;
 
-use persus_store::{demo as store, meta, operadoras, stats, Db, StoreError};
+use persus_store::{demo as store, meta, operadoras, provisoes, stats, Db, StoreError};
 use serde::{Deserialize, Serialize};
 
 pub use gerador::{plano_operadoras, trimestres, Lote};
@@ -33,7 +37,7 @@ pub const DEFAULT_SEED: u64 = 2018;
 /// Attendances per unit of `--scale`.
 pub const ATENDIMENTOS_POR_ESCALA: u64 = 20_000;
 /// Bumped whenever the generator's output for a given seed changes.
-pub const VERSAO_GERADOR: u32 = 2;
+pub const VERSAO_GERADOR: u32 = 3;
 const META_KEY: &str = "demo";
 /// Attendances generated before the buffered rows are written.
 const LOTE: usize = 25_000;
@@ -118,13 +122,20 @@ pub async fn seed(db: &Db, params: Params) -> Result<Outcome, StoreError> {
     store::insert_estabelecimentos(&mut tx, &gerador.estabelecimentos_rows()).await?;
 
     let mut lote = Lote::default();
+    let mut perfis = Vec::with_capacity(plano.len());
     for (op, alvo) in &plano {
+        let antes = lote.atendimentos.len();
         gerador.operadora(op, *alvo, &mut lote);
+        perfis.push(historico::perfil(op, *alvo, &lote.atendimentos[antes..]));
         if lote.atendimentos.len() >= LOTE {
             write(&mut tx, &mut lote).await?;
         }
     }
     write(&mut tx, &mut lote).await?;
+    let (linhas, ativos) = historico::gerar(params.seed, &perfis);
+    provisoes::inserir_historico(&mut tx, provisoes::OrigemHistorico::DemoSintetico, &linhas)
+        .await?;
+    provisoes::gravar_ativos(&mut tx, &ativos, chrono::Utc::now()).await?;
     meta::set(&mut tx, META_KEY, &marker_json, chrono::Utc::now()).await?;
     tx.commit().await?;
     stats::analisar(db).await?;
