@@ -1,9 +1,11 @@
 //! A notified history with figures a person can compute by hand, for the provisions tests:
 //! three operators whose every quarter since 1T2014 occurs a fixed amount, notified a fixed
-//! number of quarters later (a steady runoff). The demo's own attendances are notified only
-//! today (ABI 101), after the base dates the tests use, so at those dates only this counts.
+//! number of quarters later (a steady runoff). The demo's synthetic history and assets are
+//! removed first, and the demo's own attendances are notified only today (ABI 101), after the
+//! base dates the tests use: at those dates only this history counts.
 
 use persus_domain::ids::Trimestre;
+use persus_store::db::PoolRef;
 use persus_store::provisoes::{inserir_historico, LinhaHistorico, OrigemHistorico};
 use persus_store::Db;
 
@@ -37,6 +39,12 @@ pub fn constante(op: &str, valor: i64, atraso: i32) -> Vec<LinhaHistorico> {
 }
 
 pub async fn historico(db: &Db) {
+    for sql in ["DELETE FROM peona_historico", "DELETE FROM peona_ativos"] {
+        match db.inner() {
+            PoolRef::Sqlite(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+            PoolRef::Postgres(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+        };
+    }
     let mut tx = db.begin().await.unwrap();
     for (op, valor, atraso) in PERFIS {
         inserir_historico(
