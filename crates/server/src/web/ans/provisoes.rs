@@ -102,7 +102,7 @@ pub fn mapa_de_calor(t: &Triangulo) -> Markup {
                                 th scope="row" { (trimestre_extenso(l.ocorrencia)) }
                                 @for d in primeira..=ultima {
                                     @match visivel(p, d) {
-                                        Some(v) => td.num class=(classe_calor(v)) { (pct(v)) },
+                                        Some(v) => td class=(format!("num {}", classe_calor(v))) { (pct(v)) },
                                         None => td {},
                                     }
                                 }
