@@ -380,7 +380,7 @@ pub async fn provisoes(
             &s,
             CAMINHO,
             TITULO,
-            html! { @if let Some(a) = &aviso { (flash::caixa(a)) } (c) },
+            html! { @if let Some(a) = &aviso { (flash::caixa(a)) } div.persus-provisoes { (c) } },
         )
         .into_response(),
         Err(e) => return falha(e),
@@ -517,7 +517,7 @@ pub async fn operadora(
             &s,
             CAMINHO,
             &format!("Provisões da operadora {op}"),
-            c,
+            html! { div.persus-provisoes { (c) } },
         )
         .into_response(),
         Err(e) => falha(e),

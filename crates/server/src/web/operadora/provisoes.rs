@@ -264,7 +264,14 @@ pub async fn provisoes(
         Err(r) => return r,
     };
     match pagina_operadora(&app, &op, &f).await {
-        Ok(corpo) => pagina(&app, &s, CAMINHO, TITULO, corpo).into_response(),
+        Ok(corpo) => pagina(
+            &app,
+            &s,
+            CAMINHO,
+            TITULO,
+            html! { div.persus-provisoes { (corpo) } },
+        )
+        .into_response(),
         Err(e) => falha(e),
     }
 }
