@@ -30,6 +30,9 @@ pub struct CelulaRunoff {
 
 type Chave = (String, Trimestre, Trimestre);
 
+/// A history aggregate as read: operator, quarters (text), amount and count.
+type LinhaAgregada = (String, String, String, Option<i64>, Option<i64>);
+
 fn trimestre(texto: &str, campo: &str) -> Result<Trimestre, StoreError> {
     Trimestre::parse(texto)
         .map_err(|e| StoreError::Reference(format!("{campo} \"{texto}\" inválido no banco: {e}")))
@@ -45,9 +48,9 @@ fn trimestre(texto: &str, campo: &str) -> Result<Trimestre, StoreError> {
 /// Only what is due or chargeable counts (domain.md §10.1): attendances annulled (impugnação or
 /// recurso granted) are left out; every other notified attendance is chargeable.
 ///
-/// The attendances are aggregated in SQL per (operator, competência, day of availability) — a
-/// few thousand groups for a million attendances, read from the covering index
-/// `atendimentos_provisoes` — and mapped to quarters here.
+/// The attendances are aggregated in SQL per (operator, notice, competência) — a few thousand
+/// groups for a million attendances, read from the covering index `atendimentos_provisoes` —
+/// and mapped to quarters here.
 pub async fn celulas(db: &Db, operadora: Option<&str>) -> Result<Vec<CelulaRunoff>, StoreError> {
     let mut soma: BTreeMap<Chave, (i64, i64)> = BTreeMap::new();
 
@@ -56,12 +59,17 @@ pub async fn celulas(db: &Db, operadora: Option<&str>) -> Result<Vec<CelulaRunof
     } else {
         "$3 IS NULL"
     };
+    // Grouped by notice first, in the covering index's order (a streaming aggregate, no
+    // per-attendance join); the notice's day is joined to the few thousand groups.
     let sql = format!(
-        "SELECT a.operadora, a.competencia, n.disponibilizada_em, COUNT(*) AS quantidade,
-                CAST(SUM(COALESCE(a.valor_devido_centavos, a.valor_ressarcimento_centavos)) AS BIGINT)
-         FROM atendimentos a JOIN notificacoes n ON n.id = a.notificacao_id
-         WHERE a.notificacao_id IS NOT NULL AND n.tipo = $1 AND a.estado <> $2 AND {filtro}
-         GROUP BY a.operadora, a.competencia, n.disponibilizada_em"
+        "SELECT x.operadora, x.competencia, n.disponibilizada_em, x.quantidade, x.valor
+         FROM (SELECT a.operadora, a.notificacao_id, a.competencia, COUNT(*) AS quantidade,
+                      CAST(SUM(COALESCE(a.valor_devido_centavos, a.valor_ressarcimento_centavos)) AS BIGINT) AS valor
+               FROM atendimentos a
+               WHERE a.notificacao_id IS NOT NULL AND a.estado <> $2 AND {filtro}
+               GROUP BY a.operadora, a.notificacao_id, a.competencia) x
+         JOIN notificacoes n ON n.id = x.notificacao_id
+         WHERE n.tipo = $1"
     );
     let vivas: Vec<(String, String, NaiveDate, i64, Option<i64>)> = on_db!(db, pool =>
         sqlx::query_as(&sql).bind("oficio_abi").bind(Estado::Anulado.as_str()).bind(operadora)
@@ -84,7 +92,7 @@ pub async fn celulas(db: &Db, operadora: Option<&str>) -> Result<Vec<CelulaRunof
         e.1 += n;
     }
 
-    let historico: Vec<(String, String, String, Option<i64>, Option<i64>)> = on_db!(db, pool =>
+    let historico: Vec<LinhaAgregada> = on_db!(db, pool =>
         sqlx::query_as(
             "SELECT operadora, trimestre_ocorrencia, trimestre_aviso,
                     CAST(SUM(valor_centavos) AS BIGINT), CAST(SUM(quantidade) AS BIGINT)
@@ -174,8 +182,8 @@ persus_domain::rotulado! {
     pub enum SituacaoPesl {
         PrazoImpugnacao = ("prazo_impugnacao", "Em prazo de impugnação ou recurso"),
         EmAnalise = ("em_analise", "Em análise (impugnação ou recurso pendente)"),
-        Devido = ("devido", "Devido, sem GRU emitida"),
-        EmGru = ("em_gru", "Em GRU emitida, não paga"),
+        Devido = ("devido", "Devido, sem GRU pagável"),
+        EmGru = ("em_gru", "Em GRU emitida, dentro do vencimento e não paga"),
         Parcelado = ("parcelado", "Parcelado (menos de 3 parcelas pagas)"),
         ParceladoLastroDispensado = (
             "parcelado_lastro_dispensado",
@@ -269,17 +277,17 @@ pub async fn pesl(
     let sql = format!(
         "SELECT x.operadora, x.estado, d.estado AS debito_estado, d.pago_em AS debito_pago_em,
                 (SELECT COUNT(*) FROM gru_debitos gd JOIN grus g ON g.id = gd.gru_id
-                  WHERE gd.debito_id = d.id AND g.estado = 'emitida') AS em_gru,
+                  WHERE gd.debito_id = d.id AND g.estado = 'emitida' AND g.vencimento >= $3) AS em_gru,
                 (SELECT COUNT(*) FROM parcelas pa WHERE pa.parcelamento_id = d.parcelamento_id) AS parcelas,
                 (SELECT COUNT(*) FROM parcelas pa WHERE pa.parcelamento_id = d.parcelamento_id
                     AND pa.estado = 'paga' AND pa.paga_em <= $3) AS parcelas_pagas,
                 x.quantidade, x.valor
-         FROM (SELECT a.operadora, a.estado, a.debito_id, COUNT(*) AS quantidade,
+         FROM (SELECT a.operadora, a.notificacao_id, a.estado, a.debito_id, COUNT(*) AS quantidade,
                       CAST(SUM(COALESCE(a.valor_devido_centavos, a.valor_ressarcimento_centavos)) AS BIGINT) AS valor
-               FROM atendimentos a JOIN notificacoes n ON n.id = a.notificacao_id
-               WHERE a.notificacao_id IS NOT NULL AND n.tipo = $1 AND a.estado <> $2
-                 AND n.disponibilizada_em <= $3 AND {filtro}
-               GROUP BY a.operadora, a.estado, a.debito_id) x
+               FROM atendimentos a
+               WHERE a.notificacao_id IS NOT NULL AND a.estado <> $2 AND {filtro}
+               GROUP BY a.operadora, a.notificacao_id, a.estado, a.debito_id) x
+         JOIN notificacoes n ON n.id = x.notificacao_id AND n.tipo = $1 AND n.disponibilizada_em <= $3
          LEFT JOIN debitos d ON d.id = x.debito_id"
     );
     let grupos: Vec<GrupoPesl> = on_db!(db, pool => sqlx::query_as(&sql)
@@ -609,7 +617,7 @@ pub async fn ativos_na_data(
         .collect())
 }
 
-/// The operators of the register among `registros` (to refuse unknown ones on import).
+/// The registro ANS of every operator of the register (to refuse unknown ones on import).
 pub async fn operadoras_registradas(
     db: &Db,
 ) -> Result<std::collections::HashSet<String>, StoreError> {
