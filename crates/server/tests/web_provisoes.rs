@@ -32,6 +32,20 @@ db_test!(the_operator_sees_its_own_provision_explained, |db| {
     assert!(t.contains("R$ 800,00") && t.contains("R$ 528,00") && t.contains("0,250000"));
     assert!(t.contains("id=\"limitante\">Fator individual × eventos de 24 meses<"));
     assert!(t.contains("rn574-66") && t.contains("4T2018") && t.contains("1T2020"));
+    // E24 by quarter of notification: 3T2023..2T2025, R$ 100,00 each, R$ 800,00 in all.
+    let e24 = t
+        .split("id=\"e24\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(e24.matches("R$ 100,00").count(), 8, "{e24}");
+    assert!(
+        e24.contains("<th scope=\"row\">3T2023</th>")
+            && e24.contains("<th scope=\"row\">2T2025</th>")
+    );
+    assert!(!e24.contains("2T2023"));
     // The window: 6 quarters of EONA R$ 200,00 over E24 R$ 800,00.
     let janela = t
         .split("id=\"janela\"")

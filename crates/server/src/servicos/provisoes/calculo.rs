@@ -193,6 +193,25 @@ pub async fn peona_todas(
         .collect())
 }
 
+/// What one operator had notified in each of the 8 quarters (24 months) ending at the base
+/// quarter — the quarters that make up its E24 — oldest first.
+pub async fn e24_por_trimestre(
+    db: &Db,
+    operadora: &str,
+    base: DataBase,
+) -> Result<Vec<(Trimestre, i64)>, ServicoError> {
+    let quartos: Vec<Trimestre> = (1 - peona::TRIMESTRES_24_MESES..=0)
+        .filter_map(|i| base.trimestre.somar(i))
+        .collect();
+    let mut soma: BTreeMap<Trimestre, i64> = quartos.iter().map(|t| (*t, 0)).collect();
+    for c in store::celulas(db, Some(operadora)).await? {
+        if let Some(v) = soma.get_mut(&c.celula.aviso) {
+            *v += c.celula.valor_centavos;
+        }
+    }
+    Ok(soma.into_iter().collect())
+}
+
 /// The runoff triangle of one operator or of the sector, up to a base date.
 pub async fn triangulo(
     db: &Db,

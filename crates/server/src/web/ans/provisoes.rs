@@ -498,12 +498,13 @@ pub async fn operadora(
     let r = async {
         let b = DataBase::ou_hoje(f.data_base.as_deref(), app.relogio.hoje())?;
         let p = calculo::peona_operadora(&app.db, &op, b, None).await?;
+        let e24 = calculo::e24_por_trimestre(&app.db, &op, b).await?;
         let t = calculo::triangulo(&app.db, Some(&op), b, None).await?;
         let pesl = calculo::pesl(&app.db, Some(&op), b).await?;
         Ok::<_, ServicoError>(html! {
             p { a href=(format!("{CAMINHO}?data_base={}", b.dia)) { "← Voltar às provisões do setor" } }
             (form_data_base(&format!("{CAMINHO}/operadoras/{op}"), b, &[]))
-            (explicar(&p))
+            (explicar(&p, &e24))
             h2 { "Runoff da operadora" }
             (grafico_runoff("Percentual acumulado avisado por trimestres decorridos desde o atendimento", &t))
             h2 { "PESL SUS" }

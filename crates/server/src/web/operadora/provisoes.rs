@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use persus_domain::acesso::Escopo;
+use persus_domain::ids::Trimestre;
 use persus_domain::provisoes::triangulo::Triangulo;
 use serde::Deserialize;
 
@@ -59,8 +60,9 @@ pub fn form_data_base(acao: &str, base: DataBase, extras: &[(&str, &str)]) -> Ma
     }
 }
 
-/// One operator's PEONA SUS, step by step.
-pub fn explicar(p: &PeonaOperadora) -> Markup {
+/// One operator's PEONA SUS, step by step; `e24` = what it had notified in each quarter of
+/// the 24 months (`calculo::e24_por_trimestre`).
+pub fn explicar(p: &PeonaOperadora, e24: &[(Trimestre, i64)]) -> Markup {
     let c = &p.calculo;
     let par = &p.parametros;
     html! {
@@ -81,7 +83,15 @@ pub fn explicar(p: &PeonaOperadora) -> Markup {
                 }
                 li {
                     strong { "Eventos avisados nos últimos 24 meses (E24): " } (reais(c.e24_centavos))
-                    " — o avisado nos 8 trimestres encerrados em " (c.base) "."
+                    " — o avisado nos 8 trimestres encerrados em " (c.base) ":"
+                    (rolavel("Eventos avisados por trimestre", html! {
+                        table.persus id="e24" {
+                            caption.sr-only { "Eventos avisados em cada trimestre dos 24 meses" }
+                            thead { tr { th scope="col" { "Trimestre do aviso" } th scope="col" .num { "Avisado" } } }
+                            tbody { @for (t, v) in e24 { tr { th scope="row" { (t) } td.num { (reais(*v)) } } } }
+                            tfoot { tr { th scope="row" { "E24" } td.num { (reais(e24.iter().map(|x| x.1).sum::<i64>())) } } }
+                        }
+                    }))
                 }
                 li {
                     strong { "Fator individual: " }
@@ -284,6 +294,7 @@ async fn pagina_operadora(
     let b = DataBase::ou_hoje(f.data_base.as_deref(), app.relogio.hoje())?;
     let n = crate::api::provisoes::trimestres(f.trimestres.as_deref())?;
     let peona = calculo::peona_operadora(&app.db, op, b, None).await?;
+    let e24 = calculo::e24_por_trimestre(&app.db, op, b).await?;
     let tri = calculo::triangulo(&app.db, Some(op), b, None).await?;
     let pesl = calculo::pesl(&app.db, Some(op), b).await?;
     let sim = match f.trimestres.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -294,7 +305,7 @@ async fn pagina_operadora(
     Ok(html! {
         p { "A PEONA SUS (eventos ocorridos e não avisados) e a PESL SUS (avisados e não pagos) da operadora " strong { (op) } ", calculadas com os dados deste sistema: quando cada atendimento aconteceu, quando a operadora foi notificada e o que ficou devido." }
         (form_data_base(CAMINHO, b, &[]))
-        (explicar(&peona))
+        (explicar(&peona, &e24))
         section aria-labelledby="runoff-secao" {
             h2 id="runoff-secao" { "Runoff da operadora" }
             (grafico_runoff("Percentual acumulado avisado por trimestres decorridos desde o atendimento", &tri))
