@@ -236,6 +236,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/webhooks/{id}/teste", post(api::webhooks::teste))
         .route("/api/v1/decisoes", post(api::ans::decisao))
+        .route("/api/v1/provisoes/peona", get(api::provisoes::peona))
+        .route("/api/v1/provisoes/pesl", get(api::provisoes::pesl))
+        .route(
+            "/api/v1/provisoes/triangulo",
+            get(api::provisoes::triangulo),
+        )
+        .route("/api/v1/provisoes/impacto", get(api::provisoes::impacto))
+        .route(
+            "/api/v1/provisoes/simulacao",
+            get(api::provisoes::simulacao),
+        )
         .with_state(state);
     // Unknown routes, wrong methods and axum's rejections: problem+json (or the web's page).
     // Around the whole router, so it sees the 405's `Allow`, which the router sets last.

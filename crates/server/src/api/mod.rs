@@ -8,6 +8,7 @@ pub mod documentacao;
 pub mod esquemas;
 pub mod lotes;
 pub mod oauth;
+pub mod provisoes;
 pub mod recursos;
 pub mod respostas;
 pub mod webhooks;

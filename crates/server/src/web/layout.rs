@@ -87,6 +87,7 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
         com("/ans/produtividade", "Produtividade", true);
         com("/ans/auditoria", "Auditoria", s.papel_ans(&[]));
         com("/ans/operadoras", "Operadoras", s.papel_ans(&[]));
+        com("/ans/provisoes", "Provisões", true);
     } else {
         let consulta = s.pode(Escopo::Consulta);
         com("/abis", "ABIs", consulta);
@@ -99,6 +100,7 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
             s.pode(Escopo::Peticionar),
         );
         com("/cobranca", "Cobrança", s.pode(Escopo::Financeiro));
+        com("/provisoes", "Provisões", consulta);
         com("/conta", "Usuários e aplicações", s.gestor());
     }
     m

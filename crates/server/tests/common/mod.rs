@@ -2,6 +2,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod provisoes;
 pub mod web;
 
 use chrono::NaiveDate;

@@ -9,6 +9,7 @@ mod caso;
 mod filas;
 mod financeiro;
 mod operadoras;
+pub mod provisoes;
 
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -54,6 +55,16 @@ pub fn rotas() -> Router<AppState> {
         .route(
             "/ans/operadoras",
             get(operadoras::operadoras).post(operadoras::habilitar),
+        )
+        .route("/ans/provisoes", get(provisoes::provisoes))
+        .route("/ans/provisoes/{arquivo}", get(provisoes::provisoes_csv))
+        .route(
+            "/ans/provisoes/operadoras/{registro}",
+            get(provisoes::operadora),
+        )
+        .route(
+            "/ans/provisoes/parametros/{versao}/{acao}",
+            get(provisoes::confirmar).post(provisoes::decidir),
         )
 }
 

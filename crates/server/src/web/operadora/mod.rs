@@ -19,6 +19,7 @@ mod lotes;
 mod painel;
 mod peticoes;
 mod processos;
+pub mod provisoes;
 mod rascunhos;
 mod recibos;
 
@@ -84,6 +85,8 @@ pub fn rotas() -> Router<AppState> {
             "/cobranca/parcelamentos/{id}/parcelas/{n}/gru",
             post(gru_da_parcela),
         )
+        .route("/provisoes", get(provisoes::provisoes))
+        .route("/provisoes/{arquivo}", get(provisoes::provisoes_csv))
         .route("/conta", get(conta))
         .route("/conta/aplicacoes", post(registrar_aplicacao))
         .route(
