@@ -210,7 +210,7 @@ db_test!(
             teto_pb: 6400,
             janela_inicio: Trimestre::parse("3T2022").unwrap(),
             janela_fim: Some(Trimestre::parse("4T2023").unwrap()),
-            vigencia_inicio: NaiveDate::from_ymd_opt(2026, 8, 1).unwrap(),
+            vigencia_inicio: NaiveDate::from_ymd_opt(2099, 8, 1).unwrap(),
             vigencia_fim: None,
             atualizacao_anual: true,
             certeza: "GUESS".into(),
@@ -254,8 +254,8 @@ db_test!(
             "{}",
             pagina.texto
         );
-        assert!(pagina.texto.contains("Valem a partir de 01/08/2026."));
-        // In force from 01/08/2026 in the versions table; the previous one closed the day before.
+        assert!(pagina.texto.contains("Valem a partir de 01/08/2099."));
+        // In force from 01/08/2099 (approval never changes the past) in the versions table; the previous one closed the day before.
         let versoes = pagina
             .texto
             .split("id=\"versoes\"")
@@ -267,10 +267,10 @@ db_test!(
             .to_owned();
         assert!(
             versoes.contains("<code>estudo-2026</code>")
-                && versoes.contains("01/08/2026 em diante"),
+                && versoes.contains("01/08/2099 em diante"),
             "{versoes}"
         );
-        assert!(versoes.contains("01/08/2025 a 31/07/2026"), "{versoes}");
+        assert!(versoes.contains("01/08/2025 a 31/07/2099"), "{versoes}");
         // F5 does not repeat the message.
         let de_novo = chamar(&app, get("/ans/provisoes", &admin)).await;
         assert!(!de_novo.texto.contains("aprovados."));
@@ -289,9 +289,9 @@ db_test!(
         )
         .await;
         assert_eq!(id, "estudo-2026");
-        // Decided once.
+        // Decided once (a rule refusal, 422, like the API's).
         let r = chamar(&app, form(acao, &admin, format!("csrf={csrf}"))).await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.texto.contains("já foi decidida"));
     }
 );

@@ -26,6 +26,7 @@ mod aplicacoes;
 mod cobranca;
 mod consulta;
 mod homologacao;
+mod peona;
 mod peticoes;
 mod referencia;
 mod servidor;
@@ -124,6 +125,10 @@ pub enum Command {
     /// Homologação: o ambiente de testes das operadoras.
     #[command(subcommand)]
     Homologacao(HomologacaoCmd),
+    /// Provisões: PEONA SUS (fórmula padrão da RN 574/2023, Anexo VIII) e PESL SUS, triângulo de
+    /// runoff, impacto de parâmetros, estudo anual e sua aprovação.
+    #[command(subcommand)]
+    Peona(peona::PeonaCmd),
     /// Um atendimento por inteiro: valores, processo, notificações, petições, decisões e a
     /// linha do tempo.
     Atendimento {
@@ -150,6 +155,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Aplicacao(cmd) => com_banco(g, |db| aplicacoes::executar(db, cmd)).await,
         Command::Cobranca(cmd) => com_banco(g, |db| cobranca::executar(db, cmd)).await,
         Command::Homologacao(cmd) => homologacao::executar(g, cmd).await,
+        Command::Peona(cmd) => com_banco(g, |db| peona::executar(db, cmd)).await,
         Command::Atendimento { numero, operadora } => {
             com_banco(g, |db| consulta::atendimento(db, numero, operadora)).await
         }

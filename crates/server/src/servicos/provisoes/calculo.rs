@@ -339,7 +339,11 @@ pub struct Estudo {
 /// Quarters in the proposed window (the 2024 proposal's 3T2021–4T2022).
 pub const TRIMESTRES_NA_JANELA: i32 = 6;
 
-pub async fn estudo(db: &Db, ano: u16) -> Result<Estudo, ServicoError> {
+/// `hoje` bounds the proposal's start: 1 August of the study's year (a study published by 30 June,
+/// in force from the first day of the month after publication — as RN 640/2025 art. 3 did for the
+/// 2024 study), or the first day of the month after `hoje` when that is later, so that an approval
+/// never changes provisions already computed [GUESS].
+pub async fn estudo(db: &Db, ano: u16, hoje: NaiveDate) -> Result<Estudo, ServicoError> {
     let dia = NaiveDate::from_ymd_opt(i32::from(ano), 6, 30)
         .filter(|_| (2017..=2100).contains(&ano))
         .ok_or_else(|| ServicoError::campo("ano", format!("ano {ano} fora de 2017 a 2100")))?;
@@ -365,7 +369,7 @@ pub async fn estudo(db: &Db, ano: u16) -> Result<Estudo, ServicoError> {
         teto_pb: vigente.teto_pb,
         janela_inicio: inicio_janela,
         janela_fim: Some(fim),
-        vigencia_inicio: NaiveDate::from_ymd_opt(i32::from(ano), 8, 1).expect("1º de agosto"),
+        vigencia_inicio: inicio_da_vigencia(ano, hoje),
         vigencia_fim: None,
         atualizacao_anual: true,
         certeza: "GUESS".to_owned(),
@@ -386,4 +390,44 @@ pub async fn estudo(db: &Db, ano: u16) -> Result<Estudo, ServicoError> {
         fator_setor,
         proposta,
     })
+}
+
+/// The later of 1 August of `ano` and the first day of the month after `hoje`.
+pub fn inicio_da_vigencia(ano: u16, hoje: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let agosto = NaiveDate::from_ymd_opt(i32::from(ano), 8, 1).expect("1º de agosto");
+    let proximo_mes = if hoje.month() == 12 {
+        NaiveDate::from_ymd_opt(hoje.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(hoje.year(), hoje.month() + 1, 1)
+    }
+    .expect("primeiro dia do mês");
+    agosto.max(proximo_mes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dia(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A study of 2025 run in July 2025 starts on 01/08/2025 (RN 640/2025's pattern); run on
+    /// 01/12/2026 it can only start on 01/01/2027.
+    #[test]
+    fn a_proposal_never_starts_in_the_past() {
+        assert_eq!(
+            inicio_da_vigencia(2025, dia("2025-07-10")),
+            dia("2025-08-01")
+        );
+        assert_eq!(
+            inicio_da_vigencia(2025, dia("2026-12-01")),
+            dia("2027-01-01")
+        );
+        assert_eq!(
+            inicio_da_vigencia(2026, dia("2026-09-30")),
+            dia("2026-10-01")
+        );
+    }
 }

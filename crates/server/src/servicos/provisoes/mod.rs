@@ -5,3 +5,4 @@
 pub mod ativos;
 pub mod calculo;
 pub mod exportar;
+pub mod parametros;

@@ -10,13 +10,15 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use persus_domain::ids::RegistroAns;
 use persus_domain::provisoes::impacto::Sentido;
 use persus_domain::provisoes::triangulo::Triangulo;
-use persus_store::provisoes::{self as store, EstadoParametros, ResultadoDecisao};
+use persus_store::provisoes::{self as store, EstadoParametros};
+
+use crate::servicos::provisoes::parametros;
 use serde::Deserialize;
 
 use super::super::flash::{self, Aviso};
@@ -24,7 +26,7 @@ use super::super::layout::{barras, pagina, rolavel};
 use super::super::operadora::provisoes::{
     explicar, form_data_base, grafico_runoff, pct, tabela_pesl, trimestre_extenso,
 };
-use super::super::{data, erro, falha, nao_encontrado, proibido, reais, Sessao};
+use super::super::{data, falha, nao_encontrado, proibido, reais, Sessao};
 use super::{campo, pares};
 use crate::api::provisoes::{IMPACTO_DE, IMPACTO_PARA};
 use crate::app::AppState;
@@ -587,8 +589,8 @@ pub async fn decidir(
     let Some((aprovar, _, _)) = acao(&nome) else {
         return nao_encontrado("A ação");
     };
-    match store::decidir(&app.db, &versao, aprovar, &s.ator(), app.relogio.agora()).await {
-        Ok(ResultadoDecisao::Decidida(r)) => flash::redirecionar(
+    match parametros::decidir(&app.db, &versao, aprovar, &s.ator(), app.relogio.agora()).await {
+        Ok(r) => flash::redirecionar(
             CAMINHO,
             &Aviso {
                 titulo: format!(
@@ -604,15 +606,6 @@ pub async fn decidir(
                 codigo: None,
             },
         ),
-        Ok(ResultadoDecisao::Inexistente) => nao_encontrado(&format!("A proposta {versao}")),
-        Ok(ResultadoDecisao::JaDecidida(e)) => erro(
-            StatusCode::CONFLICT,
-            "Proposta já decidida",
-            &format!(
-                "A proposta {versao} já foi decidida ({}); nada foi alterado.",
-                e.rotulo()
-            ),
-        ),
-        Err(e) => falha(e.into()),
+        Err(e) => falha(e),
     }
 }
