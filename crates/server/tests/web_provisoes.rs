@@ -11,7 +11,7 @@ mod common;
 use axum::http::{header, StatusCode};
 use chrono::NaiveDate;
 use common::provisoes::{historico, AMIL, HAPVIDA};
-use common::web::{chamar, entrar, form, get, preparado, seguir};
+use common::web::{chamar, entrar, form, get, preparado, redirecionado};
 use persus_domain::ids::Trimestre;
 use persus_domain::provisoes::parametros::ParametrosPeona;
 use persus_store::auditoria::Ator;
@@ -248,7 +248,7 @@ db_test!(
         let r = chamar(&app, form(acao, &admin, format!("csrf={csrf}"))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.texto);
         assert_eq!(r.headers[header::LOCATION], "/ans/provisoes");
-        let pagina = seguir(&app, &admin, r).await;
+        let pagina = redirecionado(&app, &r, &admin).await;
         assert!(
             pagina.texto.contains("Parâmetros estudo-2026 aprovados."),
             "{}",
