@@ -53,17 +53,29 @@ pub fn triangulo_pct(t: &Triangulo) -> Result<Vec<u8>, ServicoError> {
     fim(w)
 }
 
-/// The chain-ladder's input: cumulative amounts (reais, `.` decimal) by origin and age 1..n,
-/// from the first row with anything notified.
+/// The chain-ladder's input: cumulative amounts (reais, `.` decimal) by origin and age. Ages
+/// start at the first delay at which anything was ever notified (age 1 = that delay): the
+/// leading delays are zero for every origin and a chain-ladder cannot divide by them. Origins not
+/// yet observed at that delay are left out, as are leading origins with nothing notified.
 pub fn triangulo_cadeia(t: &Triangulo) -> Result<Vec<u8>, ServicoError> {
+    let primeira = t
+        .linhas
+        .iter()
+        .filter_map(|l| l.valores.iter().position(|v| *v != 0))
+        .min()
+        .unwrap_or(0);
     let mut w = escritor();
-    w.write_record(["origem", "idade", "acumulado"])
-        .map_err(erro)?;
-    for l in t.linhas.iter().skip_while(|l| l.total_centavos == 0) {
-        for (i, v) in l.acumulado().iter().enumerate() {
+    w.write_record(["origem", "idade", "acumulado"]).map_err(erro)?;
+    for l in t
+        .linhas
+        .iter()
+        .skip_while(|l| l.total_centavos == 0)
+        .filter(|l| l.valores.len() > primeira)
+    {
+        for (i, v) in l.acumulado().iter().enumerate().skip(primeira) {
             w.write_record([
                 l.ocorrencia.to_string(),
-                (i + 1).to_string(),
+                (i - primeira + 1).to_string(),
                 persus_domain::money::Centavos::new(*v).to_decimal_string(),
             ])
             .map_err(erro)?;
