@@ -7,25 +7,13 @@ use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
 
-/// An event type as a caller names it: a [`TipoEvento`], or its code — accepted for the call
-/// sites not yet converted to the enum; an unknown code is an error, never stored.
-pub trait ComoTipoEvento {
-    fn tipo_evento(self) -> Result<TipoEvento, StoreError>;
-}
-
-impl ComoTipoEvento for TipoEvento {
-    fn tipo_evento(self) -> Result<TipoEvento, StoreError> {
-        Ok(self)
-    }
-}
-
-impl ComoTipoEvento for &str {
-    fn tipo_evento(self) -> Result<TipoEvento, StoreError> {
-        self.parse()
-            .map_err(|e: persus_domain::rotulado::CodigoDesconhecido| {
-                StoreError::Reference(e.to_string())
-            })
-    }
+/// An event type read back from the outbox: an unknown code is an error, never a default.
+fn tipo_lido(codigo: &str) -> Result<TipoEvento, StoreError> {
+    codigo
+        .parse()
+        .map_err(|e: persus_domain::rotulado::CodigoDesconhecido| {
+            StoreError::Reference(e.to_string())
+        })
 }
 
 /// Appends an event to the outbox, in the caller's transaction (so it exists iff the change
@@ -34,11 +22,10 @@ impl ComoTipoEvento for &str {
 pub async fn registrar_evento(
     tx: &mut Tx,
     operadora: Option<&str>,
-    tipo: impl ComoTipoEvento,
+    tipo: TipoEvento,
     dados: &serde_json::Value,
     em: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let tipo = tipo.tipo_evento()?;
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO eventos_saida (operadora, tipo, corpo, criado_em) VALUES ($1, $2, $3, $4)")
         .bind(operadora).bind(tipo.as_str()).bind(dados.to_string()).bind(em)
@@ -182,7 +169,7 @@ pub async fn distribuir(db: &Db, agora: DateTime<Utc>) -> Result<usize, StoreErr
         "SELECT id, operadora, tipo, corpo, criado_em FROM eventos_saida WHERE NOT distribuido ORDER BY id LIMIT 1000")
         .fetch_all(pool).await?);
     for (id, operadora, tipo, dados, em) in &eventos {
-        let tipo = tipo.as_str().tipo_evento()?;
+        let tipo = tipo_lido(tipo)?;
         let dados: serde_json::Value = serde_json::from_str(dados)
             .map_err(|e| StoreError::Reference(format!("evento {id} com corpo ilegível: {e}")))?;
         let corpo = mensagem(tipo, *em, &dados);
@@ -310,13 +297,13 @@ mod tests {
     }
 
     #[test]
-    fn an_event_code_not_converted_yet_must_be_a_known_one() {
+    fn a_stored_event_code_must_be_a_known_one() {
         assert!(matches!(
-            "pagamento.confirmado".tipo_evento(),
+            tipo_lido("pagamento.confirmado"),
             Ok(TipoEvento::PagamentoConfirmado)
         ));
         assert!(matches!(
-            "pagamento.recusado".tipo_evento(),
+            tipo_lido("pagamento.recusado"),
             Err(StoreError::Reference(m)) if m.contains("pagamento.recusado")
         ));
     }

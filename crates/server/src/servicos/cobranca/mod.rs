@@ -11,6 +11,7 @@ use persus_domain::cobranca::estados::{
 pub use persus_domain::cobranca::retorno::{cnab240_de, ler_cnab240, PagamentoLido};
 use persus_domain::cobranca::retorno::{conferir_pagamento, GruConferida};
 use persus_domain::cobranca::{encargos, vencimento_da_gru, TabelaSelic, PISO_COBRANCA};
+use persus_domain::eventos::TipoEvento;
 use persus_domain::money::Centavos;
 use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::cobranca::{self as store, Gru, MarcoCobranca, Pagamento};
@@ -85,7 +86,7 @@ pub struct Contexto<'a> {
 /// What the operator is told through its webhooks about a change of the collection path.
 struct Aviso<'a> {
     operadora: &'a str,
-    tipo: &'a str,
+    tipo: TipoEvento,
     dados: serde_json::Value,
 }
 
@@ -301,7 +302,7 @@ pub async fn emitir_gru(
         },
         Aviso {
             operadora,
-            tipo: "gru.emitida",
+            tipo: TipoEvento::GruEmitida,
             dados: json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": total.value(),
                      "linha_digitavel": gru.linha_digitavel, "debitos": ids }),
         },
@@ -446,7 +447,7 @@ async fn conciliar(
             },
             Aviso {
                 operadora: &g.operadora,
-                tipo: "pagamento.confirmado",
+                tipo: TipoEvento::PagamentoConfirmado,
                 dados: json!({ "gru": g.numero, "pago_em": p.pago_em, "valor_centavos": p.valor.value() }),
             },
             agora,
@@ -818,7 +819,7 @@ pub async fn solicitar_parcelamento(
         },
         Aviso {
             operadora,
-            tipo: "parcelamento.concedido",
+            tipo: TipoEvento::ParcelamentoConcedido,
             dados: json!({ "parcelamento": id, "consolidado_centavos": consolidado.value(), "parcelas": n }),
         },
         agora,
@@ -904,7 +905,7 @@ pub async fn emitir_gru_parcela(
         },
         Aviso {
             operadora,
-            tipo: "gru.emitida",
+            tipo: TipoEvento::GruEmitida,
             dados: json!({ "gru": gru.numero, "vencimento": vencimento, "valor_centavos": valor.value(),
                      "linha_digitavel": gru.linha_digitavel, "parcelamento": parcelamento_id, "parcela": numero }),
         },
@@ -966,7 +967,7 @@ pub async fn cobrar(
             },
             Aviso {
                 operadora: &p.operadora,
-                tipo: "parcelamento.rescindido",
+                tipo: TipoEvento::ParcelamentoRescindido,
                 dados: json!({ "parcelamento": id, "novo_debito": novo }),
             },
             agora,
@@ -975,22 +976,22 @@ pub async fn cobrar(
         tx.commit().await?;
         r.parcelamentos_rescindidos += 1;
     }
-    let passos: [(MarcoCobranca, &str, &str, i64); 3] = [
+    let passos: [(MarcoCobranca, TipoEvento, &str, i64); 3] = [
         (
             MarcoCobranca::AvisoCadin,
-            "cadin.aviso",
+            TipoEvento::CadinAviso,
             "aviso prévio de inclusão no CADIN (Lei 10.522/2002 art. 2 §2)",
             prazos.aviso_cadin_apos_vencimento_dias,
         ),
         (
             MarcoCobranca::InclusaoCadin,
-            "cadin.incluido",
+            TipoEvento::CadinIncluido,
             "inclusão no CADIN (Lei 10.522/2002 art. 2)",
             prazos.inclusao_cadin_apos_aviso_dias,
         ),
         (
             MarcoCobranca::DividaAtiva,
-            "divida_ativa.encaminhado",
+            TipoEvento::DividaAtivaEncaminhado,
             "encaminhamento à Procuradoria para inscrição em dívida ativa",
             prazos.divida_ativa_apos_cadin_dias,
         ),
@@ -1011,7 +1012,7 @@ pub async fn cobrar(
                 &mut tx,
                 ator,
                 Mudanca {
-                    acao: evento,
+                    acao: evento.as_str(),
                     entidade: "debito",
                     entidade_id: &d.id.to_string(),
                     antes: None,

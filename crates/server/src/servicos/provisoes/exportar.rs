@@ -65,7 +65,8 @@ pub fn triangulo_cadeia(t: &Triangulo) -> Result<Vec<u8>, ServicoError> {
         .min()
         .unwrap_or(0);
     let mut w = escritor();
-    w.write_record(["origem", "idade", "acumulado"]).map_err(erro)?;
+    w.write_record(["origem", "idade", "acumulado"])
+        .map_err(erro)?;
     for l in t
         .linhas
         .iter()
