@@ -283,6 +283,63 @@ pub async fn impacto(
     })
 }
 
+/// The sector's view for ANS's page: the triangle, the impact of a change and every operator's
+/// PEONA SUS in force, from one read of the cells and of the parameter table (the three use
+/// cases above each read them again). `peona` is empty before the first version in force.
+pub struct Setor {
+    pub tabela: TabelaParametros,
+    pub triangulo: Triangulo,
+    pub impacto: ImpactoMudanca,
+    pub peona: Vec<PeonaOperadora>,
+}
+
+pub async fn setor(db: &Db, base: DataBase, de: &str, para: &str) -> Result<Setor, ServicoError> {
+    let tabela = tabela(db).await?;
+    let p_de = escolher(&tabela, base, Some(de))?.clone();
+    let p_para = escolher(&tabela, base, Some(para))?.clone();
+    let ativos = store::ativos_na_data(db, base.dia).await?;
+    let por = celulas_por_operadora(db, None).await?;
+    let todas: Vec<Celula> = por.values().flatten().copied().collect();
+    let inicio = Trimestre::parse(INICIO_TRIANGULO).expect("literal");
+    let triangulo = Triangulo::montar(&todas, inicio.min(base.trimestre), base.trimestre);
+    let vigente = tabela.vigente_em(base.dia).cloned();
+    let mut entradas = Vec::with_capacity(por.len());
+    let mut peona_vigente = Vec::new();
+    for (operadora, celulas) in por {
+        let a = ativos.get(&operadora);
+        entradas.push(EntradaImpacto {
+            beneficiarios_mh: a.map_or(0, |a| a.beneficiarios_mh),
+            antes_centavos: peona::calcular(&celulas, base.trimestre, &p_de).peona_centavos,
+            depois_centavos: peona::calcular(&celulas, base.trimestre, &p_para).peona_centavos,
+            ativos: a.map(|a| Ativos {
+                ativos_garantidores_centavos: a.ativos_garantidores_centavos,
+                outras_provisoes_centavos: a.outras_provisoes_centavos,
+            }),
+            operadora: operadora.clone(),
+        });
+        if let Some(p) = &vigente {
+            peona_vigente.push(PeonaOperadora {
+                calculo: peona::calcular(&celulas, base.trimestre, p),
+                operadora,
+                data_base: base,
+                parametros: p.clone(),
+            });
+        }
+    }
+    Ok(Setor {
+        impacto: ImpactoMudanca {
+            data_base: base,
+            tabela: impacto::calcular(&entradas),
+            de: p_de,
+            para: p_para,
+            operadoras: entradas,
+        },
+        tabela,
+        triangulo,
+        peona: peona_vigente,
+    })
+}
+
 /// The what-if: PEONA SUS today and if every ABI had gone out `trimestres` quarters sooner.
 #[derive(Clone, Debug, Serialize)]
 pub struct Simulacao {

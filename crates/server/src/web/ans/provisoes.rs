@@ -395,15 +395,12 @@ pub async fn provisoes(
 
 async fn corpo(app: &AppState, s: &Sessao, f: &Filtro) -> Result<Markup, ServicoError> {
     let b = DataBase::ou_hoje(f.data_base.as_deref(), app.relogio.hoje())?;
-    let tabela = calculo::tabela(&app.db).await?;
-    let tri = calculo::triangulo(&app.db, None, b, None).await?;
-    let imp = calculo::impacto(&app.db, b, f.de(), f.para()).await?;
-    let peona = match calculo::peona_todas(&app.db, b, None).await {
-        Ok(p) => p,
-        // Before the first version in force there is no requirement to list.
-        Err(ServicoError::Invalido(_)) => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let calculo::Setor {
+        tabela,
+        triangulo: tri,
+        impacto: imp,
+        peona,
+    } = calculo::setor(&app.db, b, f.de(), f.para()).await?;
     let pesl = calculo::pesl(&app.db, None, b).await?;
     let propostas = store::listar(&app.db).await?;
     let q = format!("?data_base={}&de={}&para={}", b.dia, f.de(), f.para());
