@@ -260,19 +260,7 @@ pub async fn impacto(
     let entradas: Vec<EntradaImpacto> = celulas_por_operadora(db, None)
         .await?
         .into_iter()
-        .map(|(operadora, celulas)| {
-            let a = ativos.get(&operadora);
-            EntradaImpacto {
-                beneficiarios_mh: a.map_or(0, |a| a.beneficiarios_mh),
-                antes_centavos: peona::calcular(&celulas, base.trimestre, &p_de).peona_centavos,
-                depois_centavos: peona::calcular(&celulas, base.trimestre, &p_para).peona_centavos,
-                ativos: a.map(|a| Ativos {
-                    ativos_garantidores_centavos: a.ativos_garantidores_centavos,
-                    outras_provisoes_centavos: a.outras_provisoes_centavos,
-                }),
-                operadora,
-            }
-        })
+        .map(|(operadora, celulas)| entrada(operadora, &celulas, base, (&p_de, &p_para), &ativos))
         .collect();
     Ok(ImpactoMudanca {
         data_base: base,
@@ -281,6 +269,27 @@ pub async fn impacto(
         para: p_para,
         operadoras: entradas,
     })
+}
+
+/// One operator's line of the impact table: its PEONA SUS under both versions and its assets.
+fn entrada(
+    operadora: String,
+    celulas: &[Celula],
+    base: DataBase,
+    (de, para): (&ParametrosPeona, &ParametrosPeona),
+    ativos: &std::collections::HashMap<String, store::AtivosOperadora>,
+) -> EntradaImpacto {
+    let a = ativos.get(&operadora);
+    EntradaImpacto {
+        beneficiarios_mh: a.map_or(0, |a| a.beneficiarios_mh),
+        antes_centavos: peona::calcular(celulas, base.trimestre, de).peona_centavos,
+        depois_centavos: peona::calcular(celulas, base.trimestre, para).peona_centavos,
+        ativos: a.map(|a| Ativos {
+            ativos_garantidores_centavos: a.ativos_garantidores_centavos,
+            outras_provisoes_centavos: a.outras_provisoes_centavos,
+        }),
+        operadora,
+    }
 }
 
 /// The sector's view for ANS's page: the triangle, the impact of a change and every operator's
@@ -306,17 +315,13 @@ pub async fn setor(db: &Db, base: DataBase, de: &str, para: &str) -> Result<Seto
     let mut entradas = Vec::with_capacity(por.len());
     let mut peona_vigente = Vec::new();
     for (operadora, celulas) in por {
-        let a = ativos.get(&operadora);
-        entradas.push(EntradaImpacto {
-            beneficiarios_mh: a.map_or(0, |a| a.beneficiarios_mh),
-            antes_centavos: peona::calcular(&celulas, base.trimestre, &p_de).peona_centavos,
-            depois_centavos: peona::calcular(&celulas, base.trimestre, &p_para).peona_centavos,
-            ativos: a.map(|a| Ativos {
-                ativos_garantidores_centavos: a.ativos_garantidores_centavos,
-                outras_provisoes_centavos: a.outras_provisoes_centavos,
-            }),
-            operadora: operadora.clone(),
-        });
+        entradas.push(entrada(
+            operadora.clone(),
+            &celulas,
+            base,
+            (&p_de, &p_para),
+            &ativos,
+        ));
         if let Some(p) = &vigente {
             peona_vigente.push(PeonaOperadora {
                 calculo: peona::calcular(&celulas, base.trimestre, p),
