@@ -290,9 +290,7 @@ pub(super) async fn executar(db: Db, cmd: PeonaCmd) -> anyhow::Result<()> {
             ));
         }
         PeonaCmd::Ativos { por, arquivo } => {
-            let bytes = std::fs::read(&arquivo)
-                .map_err(|e| anyhow::anyhow!("não foi possível ler {}: {e}", arquivo.display()))?;
-            let nome = arquivo.display().to_string();
+            let (nome, bytes) = super::ler_arquivo(&arquivo)?;
             let r =
                 crate::servicos::provisoes::ativos::importar(db, &nome, &bytes, chrono::Utc::now())
                     .await?;
