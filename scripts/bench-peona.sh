@@ -5,6 +5,7 @@
 # publishes the 12 ABIs of the demo's six quarters (so the live attendances are notified), then
 # times, with /usr/bin/time (wall seconds and max RSS):
 #   - `persus peona calcular --formato csv` (every operator, one base date),
+#   - `persus peona pesl --formato csv` (every operator, per situation),
 #   - `persus peona triangulo --formato csv` (the sector triangle),
 #   - the peer: the database's own GROUP BY of the same live cells (sqlite3 / psql), the floor any
 #     implementation pays to read the data — compare ratios within one run (2 noisy cores).
@@ -62,6 +63,7 @@ for db in ${PERSUS_BENCH_DBS:-sqlite postgresql}; do
   rows=$((scale * 20000))
   medir "peer: GROUP BY of the live cells" "${peer[@]}"
   medir "PEONA SUS, every operator" "$bin" peona calcular --data-base "$base" --formato csv
+  medir "PESL SUS, every operator" "$bin" peona pesl --data-base "$base" --formato csv
   medir "sector triangle" "$bin" peona triangulo --data-base "$base" --formato csv
   medir "impact rn574-66 → rn640-65" "$bin" peona impacto --data-base "$base" --formato csv
   if [ "$db" = postgresql ]; then psql "$pg" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1; fi

@@ -280,7 +280,24 @@ db_test!(pesl_por_situacao_pelos_servicos, |db| {
 });
 
 async fn importar(db: &Db, bytes: &[u8]) -> Result<ativos::ResumoAtivos, ServicoError> {
-    ativos::importar(db, "ativos.csv", bytes, instante("2026-07-01T12:00:00Z")).await
+    let ator = persus_store::auditoria::Ator::sistema("ans.atuaria");
+    ativos::importar(
+        db,
+        "ativos.csv",
+        bytes,
+        &ator,
+        instante("2026-07-01T12:00:00Z"),
+    )
+    .await
+}
+
+/// The audit events of asset imports, oldest first.
+async fn importacoes_auditadas(db: &Db) -> Vec<persus_store::auditoria::Evento> {
+    let mut v = persus_store::auditoria::ultimos(db, Some("peona.ativos"), 100)
+        .await
+        .unwrap();
+    v.sort_by_key(|e| e.seq);
+    v
 }
 
 db_test!(importacao_de_ativos, |db| {
@@ -295,6 +312,24 @@ db_test!(importacao_de_ativos, |db| {
     assert_eq!(a["368253"].outras_provisoes_centavos, 98_765_432);
     assert_eq!(a["368253"].beneficiarios_mh, 4_512_345);
     assert!(!a["368253"].sintetico);
+    // Audited with who imported which file (its SHA-256), in the import's transaction.
+    let auditadas = importacoes_auditadas(&db).await;
+    assert_eq!(auditadas.len(), 1);
+    assert_eq!(auditadas[0].ator, "ans.atuaria");
+    assert_eq!(
+        auditadas[0].entidade_id,
+        persus_server::servicos::documentos::sha256_hex(ativos::MODELO_CSV.as_bytes())
+    );
+    assert!(auditadas[0]
+        .depois
+        .as_deref()
+        .unwrap()
+        .contains("\"datas_base\":[\"2024-06-30\"]"));
+
+    // Too large: refused before it is parsed, nothing written or audited.
+    let grande = vec![b'x'; ativos::LIMITE_BYTES + 1];
+    let e = importar(&db, &grande).await.unwrap_err();
+    assert!(e.to_string().contains("8 MB"), "{e}");
 
     // Windows-1252 with an accented header value is not needed; a 1252 byte in a value is:
     // "R$ 1.000,00" with a non-breaking space (0xA0) is refused, with line and field.
@@ -339,7 +374,8 @@ db_test!(importacao_de_ativos, |db| {
         "{}",
         msgs[4]
     );
-    // Nothing of the file was written, not even its good line 2.
+    // Nothing of the file was written, not even its good line 2, and no import was audited.
+    assert_eq!(importacoes_auditadas(&db).await.len(), 1);
     assert!(!provisoes::ativos_na_data(&db, d(2026, 1, 1))
         .await
         .unwrap()

@@ -2,13 +2,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use persus_store::auditoria::Ator;
 use persus_store::Db;
 
-use super::{ler_arquivo, parse_data, print_json};
+use super::{ler_arquivo, ler_texto, parse_data, print_json};
 
 #[derive(Debug, Subcommand)]
 pub enum CobrancaCmd {
@@ -53,7 +52,7 @@ pub(super) async fn executar(db: Db, cmd: CobrancaCmd) -> anyhow::Result<()> {
     };
     match cmd {
         CobrancaCmd::Retorno { por, arquivo } => {
-            let (nome, bytes) = ler_arquivo(&arquivo)?;
+            let (nome, bytes) = ler_arquivo(&arquivo, crate::erros::LIMITE_RETORNO)?;
             let r = cobranca::importar_retorno(db, &nome, &bytes, &ator(&por), chrono::Utc::now())
                 .await?;
             print_json(&r);
@@ -71,8 +70,7 @@ pub(super) async fn executar(db: Db, cmd: CobrancaCmd) -> anyhow::Result<()> {
             print_json(&r);
         }
         CobrancaCmd::Selic { por, arquivo } => {
-            let texto = std::fs::read_to_string(&arquivo)
-                .with_context(|| format!("não foi possível ler {} (UTF-8)", arquivo.display()))?;
+            let texto = ler_texto(&arquivo, crate::erros::LIMITE_PADRAO)?;
             let n = cobranca::importar_selic(db, &texto, &ator(&por), chrono::Utc::now()).await?;
             print_json(&serde_json::json!({ "meses": n }));
         }

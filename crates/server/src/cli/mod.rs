@@ -192,14 +192,49 @@ fn relogio_em(em: Option<NaiveDate>) -> Box<dyn Relogio> {
 }
 
 /// A file given on the command line: its name (for the record) and bytes, or a pt-BR reason.
-fn ler_arquivo(arquivo: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
-    let bytes = std::fs::read(arquivo)
-        .with_context(|| format!("não foi possível ler {}", arquivo.display()))?;
+/// The file is bounded before it is read — the same limit its upload has on the web and the API —
+/// so a wrong path (a disk image, a log) fails at once instead of filling memory.
+fn ler_arquivo(arquivo: &std::path::Path, limite: usize) -> anyhow::Result<(String, Vec<u8>)> {
+    use std::io::Read;
+    let falha = || format!("não foi possível ler {}", arquivo.display());
+    let f = std::fs::File::open(arquivo).with_context(falha)?;
+    let mut bytes = Vec::new();
+    // One byte past the limit tells "too large" without trusting the file's metadata.
+    f.take(limite as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(falha)?;
+    if bytes.len() > limite {
+        anyhow::bail!(
+            "{} tem mais de {} — o limite deste arquivo; divida-o ou confira o caminho",
+            arquivo.display(),
+            tamanho_legivel(limite)
+        );
+    }
     let nome = arquivo
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     Ok((nome, bytes))
+}
+
+/// A text file given on the command line (UTF-8), bounded like [`ler_arquivo`].
+fn ler_texto(arquivo: &std::path::Path, limite: usize) -> anyhow::Result<String> {
+    let (_, bytes) = ler_arquivo(arquivo, limite)?;
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{} não está em UTF-8; salve-o como UTF-8",
+            arquivo.display()
+        )
+    })
+}
+
+/// `10 MB`, `64 MB`, `512 KB`: limits as people read them.
+fn tamanho_legivel(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
 }
 
 /// Command results go to stdout as JSON (logs go to stderr), so scripts can read them.
@@ -225,4 +260,31 @@ pub async fn open_config(db_config: &DbConfig) -> anyhow::Result<Db> {
     let db = Db::open(db_config).await?;
     load_reference_data(&db).await?;
     Ok(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arquivos_da_linha_de_comando_sao_limitados_antes_da_leitura() {
+        let dir = tempfile::tempdir().unwrap();
+        let caminho = dir.path().join("retorno.ret");
+        std::fs::write(&caminho, vec![b'1'; 2048]).unwrap();
+        let (nome, bytes) = ler_arquivo(&caminho, 2048).unwrap();
+        assert_eq!((nome.as_str(), bytes.len()), ("retorno.ret", 2048));
+        let e = ler_arquivo(&caminho, 2047).unwrap_err().to_string();
+        assert!(
+            e.contains("tem mais de 2 KB — o limite deste arquivo"),
+            "{e}"
+        );
+        let e = ler_arquivo(&dir.path().join("nao-existe.csv"), 10)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("não foi possível ler"), "{e}");
+        std::fs::write(&caminho, b"\xff\xfe").unwrap();
+        let e = ler_texto(&caminho, 10).unwrap_err().to_string();
+        assert!(e.contains("não está em UTF-8"), "{e}");
+        assert_eq!(tamanho_legivel(64 * 1024 * 1024), "64 MB");
+    }
 }

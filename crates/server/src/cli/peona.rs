@@ -290,10 +290,10 @@ pub(super) async fn executar(db: Db, cmd: PeonaCmd) -> anyhow::Result<()> {
             ));
         }
         PeonaCmd::Ativos { por, arquivo } => {
-            let (nome, bytes) = super::ler_arquivo(&arquivo)?;
-            let r =
-                crate::servicos::provisoes::ativos::importar(db, &nome, &bytes, chrono::Utc::now())
-                    .await?;
+            use crate::servicos::provisoes::ativos;
+            let (nome, bytes) = super::ler_arquivo(&arquivo, ativos::LIMITE_BYTES)?;
+            let ator = persus_store::auditoria::Ator::sistema(&por);
+            let r = ativos::importar(db, &nome, &bytes, &ator, chrono::Utc::now()).await?;
             saida(&format!(
                 "{} linhas de ativos garantidores importadas de {nome} ({}), por {por}.",
                 r.linhas, r.codificacao

@@ -3,12 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use persus_store::auditoria::Ator;
 
-use super::{ler_arquivo, open, parse_data, print_json, relogio_em, GlobalOpts};
+use super::{ler_arquivo, ler_texto, open, parse_data, print_json, relogio_em, GlobalOpts};
 use crate::config;
 use crate::servicos;
 use crate::servicos::regras::RegrasVigentes;
@@ -51,7 +50,7 @@ pub(super) async fn documento(global: &GlobalOpts, cmd: DocumentoCmd) -> anyhow:
         por,
         arquivo,
     } = cmd;
-    let (nome, bytes) = ler_arquivo(&arquivo)?;
+    let (nome, bytes) = ler_arquivo(&arquivo, servicos::documentos::LIMITE_BYTES)?;
     let raiz = config::prepare_data_dir(&global.data_dir)?;
     let db = open(global).await?;
     let r = servicos::documentos::enviar(
@@ -81,12 +80,7 @@ pub(super) async fn peticao(global: &GlobalOpts, cmd: PeticaoCmd) -> anyhow::Res
         em,
         arquivo,
     } = cmd;
-    let texto = std::fs::read_to_string(&arquivo).with_context(|| {
-        format!(
-            "não foi possível ler {} (o manifesto deve ser UTF-8)",
-            arquivo.display()
-        )
-    })?;
+    let texto = ler_texto(&arquivo, crate::api::lotes::LIMITE_CORPO)?;
     let pedidos = match servicos::peticoes::ler_lote_csv(&texto) {
         Ok(p) => p,
         Err(erros) => {

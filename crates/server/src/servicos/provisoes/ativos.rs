@@ -10,11 +10,15 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use persus_domain::money::Centavos;
+use persus_store::auditoria::{self, Ator, Mudanca};
 use persus_store::provisoes::{self, AtivosOperadora, NovoAtivos};
 use persus_store::Db;
 
 use crate::servicos::lotes::{decodificar_planilha, Codificacao};
 use crate::servicos::{CampoInvalido, ServicoError};
+
+/// The largest file accepted (a register of ~700 operators is ~70 KB): bounded before reading.
+pub const LIMITE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The columns, in order.
 pub const COLUNAS: [&str; 5] = [
@@ -216,14 +220,25 @@ pub struct ResumoAtivos {
     pub codificacao: &'static str,
 }
 
-/// Reads and stores a file in one transaction; on any error nothing is written and every error
-/// comes back, each naming the file, line and field.
+/// Reads and stores a file in one transaction with its audit record (who imported which file —
+/// its SHA-256 — with how many rows for which base dates); on any error nothing is written and
+/// every error comes back, each naming the file, line and field.
 pub async fn importar(
     db: &Db,
     nome_arquivo: &str,
     bytes: &[u8],
+    ator: &Ator,
     agora: DateTime<Utc>,
 ) -> Result<ResumoAtivos, ServicoError> {
+    if bytes.len() > LIMITE_BYTES {
+        return Err(ServicoError::campo(
+            "arquivo",
+            format!(
+                "{nome_arquivo} tem mais de {} MB, o limite da importação de ativos",
+                LIMITE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     let registradas = provisoes::operadoras_registradas(db).await?;
     let leitura = ler(bytes, &registradas).map_err(|erros| {
         ServicoError::Invalido(
@@ -239,8 +254,30 @@ pub async fn importar(
             format!("{nome_arquivo}: nenhuma linha de dados após o cabeçalho"),
         ));
     }
+    let sha256 = crate::servicos::documentos::sha256_hex(bytes);
+    let datas: std::collections::BTreeSet<NaiveDate> =
+        leitura.linhas.iter().map(|l| l.dados.data_base).collect();
     let mut tx = db.begin().await?;
     let n = provisoes::gravar_ativos(&mut tx, &leitura.linhas, agora).await?;
+    auditoria::registrar(
+        &mut tx,
+        ator,
+        Mudanca {
+            acao: "peona.ativos_importados",
+            entidade: "peona_ativos",
+            entidade_id: &sha256,
+            antes: None,
+            depois: Some(serde_json::json!({
+                "arquivo": nome_arquivo,
+                "sha256": sha256,
+                "linhas": n,
+                "datas_base": datas,
+                "codificacao": leitura.codificacao.rotulo(),
+            })),
+        },
+        agora,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ResumoAtivos {
         linhas: n,

@@ -56,9 +56,10 @@ pub async fn decidir(
             let hoje = crate::servicos::relogio::data_em_brasilia(em);
             if proposta.parametros.vigencia_inicio <= hoje {
                 return Err(ServicoError::Regra(format!(
-                "a vigência proposta para {versao} começa em {}, que não é posterior a hoje:                  aprovar agora mudaria provisões já calculadas; registre um novo estudo",
-                proposta.parametros.vigencia_inicio.format("%d/%m/%Y")
-            )));
+                    "a vigência proposta para {versao} começa em {}, que não é posterior a hoje: \
+                 aprovar agora mudaria provisões já calculadas; registre um novo estudo",
+                    proposta.parametros.vigencia_inicio.format("%d/%m/%Y")
+                )));
             }
             super::calculo::tabela(db)
                 .await?

@@ -43,8 +43,9 @@ pub fn rotas() -> Router<AppState> {
         .route("/ans/financeiro", get(financeiro::financeiro))
         .route(
             "/ans/financeiro/retorno",
-            post(financeiro::importar_retorno)
-                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(financeiro::importar_retorno).layer(axum::extract::DefaultBodyLimit::max(
+                crate::erros::LIMITE_RETORNO,
+            )),
         )
         .route(
             "/ans/financeiro/retornos/{sha256}",
