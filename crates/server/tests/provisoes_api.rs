@@ -309,6 +309,13 @@ db_test!(
             "{}",
             csv.texto
         );
+        assert!(
+            csv.texto.contains(
+                "registro_ans;peona_antes;peona_depois;variacao;metodologia_propria;suficiencia\n"
+            ),
+            "{}",
+            csv.texto
+        );
     }
 );
 

@@ -395,6 +395,25 @@ db_test!(importacao_de_ativos, |db| {
     assert_eq!(a["005711"].outras_provisoes_centavos, 99);
     assert_eq!(a["326305"].beneficiarios_mh, 3_100_000);
 
+    // The layout with the own-methodology column: `sim`/`não`, anything else named.
+    let seis = "registro_ans;data_base;beneficiarios_mh;ativos_garantidores;outras_provisoes;metodologia_propria\n\
+                326305;31/03/2026;10;1,00;1,00;Sim\n\
+                005711;31/03/2026;10;1,00;1,00;\n";
+    importar(&db, seis.as_bytes()).await.unwrap();
+    let a = provisoes::ativos_na_data(&db, d(2026, 3, 31))
+        .await
+        .unwrap();
+    assert!(a["326305"].metodologia_propria);
+    assert!(!a["005711"].metodologia_propria);
+    let e = importar(&db, seis.replace("Sim", "talvez").as_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("linha 2, campo metodologia_propria: \"talvez\" não é sim nem não"),
+        "{e}"
+    );
+
     // No header: refused at line 1.
     let e = importar(&db, b"326305;31/12/2025;1;1,00;1,00\n")
         .await
@@ -419,6 +438,33 @@ db_test!(demo_gera_historico_e_ativos_sinteticos, |db| {
     assert_eq!(a.len() as i64, com_atendimentos);
     assert!(a.values().all(|x| x.sintetico));
     let _: NaiveDate = a["368253"].data_base;
+    // The seed's shape (seeds/004): operators go up, down, and — those with their own actuarial
+    // methodology, the larger ones — stay; the unchanged hold a larger share of beneficiaries than
+    // of operators (seed: 12,4 % of operators, 21,4 % of beneficiaries).
+    use persus_domain::provisoes::impacto::Sentido;
+    use persus_server::servicos::provisoes::calculo;
+    let base = calculo::DataBase::new(d(2024, 6, 30)).unwrap();
+    let i = calculo::impacto(&db, base, "rn574-66", "rn640-65")
+        .await
+        .unwrap();
+    let linha = |s: Sentido| {
+        i.tabela
+            .linhas
+            .iter()
+            .find(|l| l.sentido == Some(s))
+            .unwrap()
+    };
+    let sem = linha(Sentido::SemAlteracao);
+    assert!(linha(Sentido::Aumento).operadoras > 0);
+    assert!(linha(Sentido::Reducao).operadoras > 0);
+    assert!(sem.operadoras > 0, "{:?}", i.tabela);
+    assert_eq!(sem.variacao_centavos, 0);
+    assert!(sem.pct_beneficiarios_mh > sem.pct_operadoras, "{sem:?}");
+    assert!(i
+        .operadoras
+        .iter()
+        .filter(|o| o.metodologia_propria)
+        .all(|o| o.sentido() == Sentido::SemAlteracao));
     // Seeding again changes nothing (the demo is idempotent).
     persus_server::demo::seed(
         &db,

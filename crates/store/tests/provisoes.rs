@@ -187,6 +187,8 @@ fn ativos(op: &str, base: NaiveDate, ag: i64) -> NovoAtivos {
             outras_provisoes_centavos: 50,
             data_base: base,
             sintetico: false,
+            // Stored and read back, not defaulted: one operator of the test has its own.
+            metodologia_propria: op == "326305",
         },
     }
 }
@@ -224,6 +226,8 @@ db_test!(ativos_mais_recentes_ate_a_data, |db| {
     assert_eq!(em_fev["368253"].ativos_garantidores_centavos, 100);
     let em_julho = provisoes::ativos_na_data(&db, d(2026, 7, 1)).await.unwrap();
     assert_eq!(em_julho.len(), 2);
+    assert!(em_julho["326305"].metodologia_propria);
+    assert!(!em_julho["368253"].metodologia_propria);
     assert!(em_julho["326305"].ativos().suficiente_com(250));
     assert!(!em_julho["326305"].ativos().suficiente_com(251));
 });

@@ -47,11 +47,26 @@ pub struct EntradaImpacto {
     pub antes_centavos: i64,
     pub depois_centavos: i64,
     pub ativos: Option<Ativos>,
+    /// Its PEONA SUS follows its own actuarial methodology approved by ANS, so the standard
+    /// formula's parameters do not apply to it (seeds/004: "Fórmula de cálculo padrão PEONA SUS –
+    /// OPS sem metodologia própria"): `antes` is the standard formula's figure, for reference,
+    /// and the change is none — which is how the seed's table has "Sem alteração" operators.
+    pub metodologia_propria: bool,
 }
 
 impl EntradaImpacto {
+    /// PEONA SUS under the proposal: the standard formula's, or the same as before for an
+    /// operator with its own methodology.
+    pub fn depois_efetivo(&self) -> i64 {
+        if self.metodologia_propria {
+            self.antes_centavos
+        } else {
+            self.depois_centavos
+        }
+    }
+
     pub fn sentido(&self) -> Sentido {
-        match self.depois_centavos.cmp(&self.antes_centavos) {
+        match self.depois_efetivo().cmp(&self.antes_centavos) {
             std::cmp::Ordering::Greater => Sentido::Aumento,
             std::cmp::Ordering::Less => Sentido::Reducao,
             std::cmp::Ordering::Equal => Sentido::SemAlteracao,
@@ -64,7 +79,7 @@ impl EntradaImpacto {
         };
         match (
             a.suficiente_com(self.antes_centavos),
-            a.suficiente_com(self.depois_centavos),
+            a.suficiente_com(self.depois_efetivo()),
         ) {
             (false, true) => MudancaSuficiencia::FicouSuficiente,
             (true, false) => MudancaSuficiencia::FicouInsuficiente,
@@ -98,7 +113,7 @@ pub struct Impacto {
 pub fn calcular(entradas: &[EntradaImpacto]) -> Impacto {
     let com_exigencia: Vec<&EntradaImpacto> = entradas
         .iter()
-        .filter(|e| e.antes_centavos > 0 || e.depois_centavos > 0)
+        .filter(|e| e.antes_centavos > 0 || e.depois_efetivo() > 0)
         .collect();
     let n = com_exigencia.len();
     let benef: i64 = com_exigencia.iter().map(|e| e.beneficiarios_mh).sum();
@@ -123,7 +138,7 @@ pub fn calcular(entradas: &[EntradaImpacto]) -> Impacto {
             pct_beneficiarios_mh: pct(b as f64, benef as f64),
             variacao_centavos: sel
                 .iter()
-                .map(|e| e.depois_centavos - e.antes_centavos)
+                .map(|e| e.depois_efetivo() - e.antes_centavos)
                 .sum(),
         }
     };
@@ -165,6 +180,7 @@ mod tests {
                 ativos_garantidores_centavos: a,
                 outras_provisoes_centavos: o,
             }),
+            metodologia_propria: false,
         }
     }
 
@@ -203,5 +219,38 @@ mod tests {
                 (MudancaSuficiencia::SemAtivos, 1),
             ]
         );
+    }
+
+    /// seeds/004: the standard formula is for "OPS sem metodologia própria". E's formula figures
+    /// move (200 → 260) but it follows its own methodology: unchanged, no change in value, and
+    /// its sufficiency (assets 1.000, others 780: 200 ≤ 220, 260 > 220) does not flip.
+    #[test]
+    fn own_methodology_is_unchanged_by_the_formula_parameters() {
+        let mut propria = e("E", 400, 200, 260, Some((1_000, 780)));
+        propria.metodologia_propria = true;
+        assert_eq!(propria.sentido(), Sentido::SemAlteracao);
+        assert_eq!(propria.depois_efetivo(), 200);
+        assert_eq!(propria.suficiencia(), MudancaSuficiencia::NaoAlterou);
+        let padrao = EntradaImpacto {
+            metodologia_propria: false,
+            ..propria.clone()
+        };
+        assert_eq!(padrao.sentido(), Sentido::Aumento);
+        assert_eq!(padrao.suficiencia(), MudancaSuficiencia::FicouInsuficiente);
+
+        let i = calcular(&[propria, e("A", 100, 100, 150, None)]);
+        assert_eq!(i.total.operadoras, 2);
+        assert_eq!(i.total.variacao_centavos, 50);
+        let sem = &i.linhas[2];
+        assert_eq!(
+            (
+                sem.sentido,
+                sem.operadoras,
+                sem.beneficiarios_mh,
+                sem.variacao_centavos
+            ),
+            (Some(Sentido::SemAlteracao), 1, 400, 0)
+        );
+        assert!((sem.pct_beneficiarios_mh - 80.0).abs() < 1e-9);
     }
 }

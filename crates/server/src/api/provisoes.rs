@@ -218,6 +218,7 @@ pub struct ImpactoOperadora {
     pub beneficiarios_mh: i64,
     pub antes_centavos: i64,
     pub depois_centavos: i64,
+    pub metodologia_propria: bool,
     pub sentido: String,
     pub suficiencia: String,
 }
@@ -548,7 +549,8 @@ pub async fn impacto(
                 operadora: o.operadora.clone(),
                 beneficiarios_mh: o.beneficiarios_mh,
                 antes_centavos: o.antes_centavos,
-                depois_centavos: o.depois_centavos,
+                depois_centavos: o.depois_efetivo(),
+                metodologia_propria: o.metodologia_propria,
                 sentido: o.sentido().as_str().to_owned(),
                 suficiencia: o.suficiencia().as_str().to_owned(),
             })
@@ -661,7 +663,7 @@ fn exemplo_impacto() -> serde_json::Value {
             {"mudanca": "sem_ativos", "rotulo": "Sem dados de ativos garantidores", "operadoras": 0}
         ],
         "operadoras": [
-            {"operadora": "368253", "beneficiarios_mh": 60_000, "antes_centavos": 1_000_000, "depois_centavos": 1_125_000, "sentido": "aumento", "suficiencia": "nao_alterou"}
+            {"operadora": "368253", "beneficiarios_mh": 60_000, "antes_centavos": 1_000_000, "depois_centavos": 1_125_000, "metodologia_propria": false, "sentido": "aumento", "suficiencia": "nao_alterou"}
         ]
     })
 }

@@ -37,7 +37,7 @@ pub const DEFAULT_SEED: u64 = 2018;
 /// Attendances per unit of `--scale`.
 pub const ATENDIMENTOS_POR_ESCALA: u64 = 20_000;
 /// Bumped whenever the generator's output for a given seed changes.
-pub const VERSAO_GERADOR: u32 = 4;
+pub const VERSAO_GERADOR: u32 = 5;
 const META_KEY: &str = "demo";
 /// Attendances generated before the buffered rows are written.
 const LOTE: usize = 25_000;

@@ -20,19 +20,32 @@ use crate::servicos::{CampoInvalido, ServicoError};
 /// The largest file accepted (a register of ~700 operators is ~70 KB): bounded before reading.
 pub const LIMITE_BYTES: usize = 8 * 1024 * 1024;
 
-/// The columns, in order.
-pub const COLUNAS: [&str; 5] = [
+/// The columns, in order. The last, `metodologia_propria`, may be left out (files of the first
+/// layout): an operator whose PEONA SUS follows its own actuarial methodology approved by ANS is
+/// not computed by the standard formula (seeds/004: "Fórmula de cálculo padrão PEONA SUS – OPS
+/// sem metodologia própria"), so a change of the formula's parameters leaves it unchanged.
+pub const COLUNAS: [&str; 6] = [
     "registro_ans",
     "data_base",
     "beneficiarios_mh",
     "ativos_garantidores",
     "outras_provisoes",
+    "metodologia_propria",
 ];
 
 /// The downloadable template: the header and one example row.
 pub const MODELO_CSV: &str =
-    "registro_ans;data_base;beneficiarios_mh;ativos_garantidores;outras_provisoes\n\
-                              368253;30/06/2024;4.512.345;1.234.567,89;987.654,32\n";
+    "registro_ans;data_base;beneficiarios_mh;ativos_garantidores;outras_provisoes;metodologia_propria\n\
+                              368253;30/06/2024;4.512.345;1.234.567,89;987.654,32;não\n";
+
+/// `sim`/`não` as a spreadsheet writes it (also `s`/`n`, `1`/`0`); empty is `não`.
+fn sim_ou_nao(s: &str) -> Option<bool> {
+    match s.to_lowercase().as_str() {
+        "sim" | "s" | "1" | "true" => Some(true),
+        "não" | "nao" | "n" | "0" | "false" | "" => Some(false),
+        _ => None,
+    }
+}
 
 /// One problem of the file: the line (1 = header), the column and what is wrong, in pt-BR.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -85,6 +98,7 @@ pub fn ler(bytes: &[u8], registradas: &HashSet<String>) -> Result<Leitura, Vec<E
     let mut linhas = Vec::new();
     let mut vistas: HashSet<(String, NaiveDate)> = HashSet::new();
     let mut cabecalho = false;
+    let mut colunas = COLUNAS.len();
     for (i, l) in texto.lines().enumerate() {
         let n = i + 1;
         let l = l.trim_end_matches('\r');
@@ -102,26 +116,24 @@ pub fn ler(bytes: &[u8], registradas: &HashSet<String>) -> Result<Leitura, Vec<E
         if !cabecalho {
             cabecalho = true;
             let nomes: Vec<String> = c.iter().map(|s| s.to_lowercase()).collect();
-            if nomes != COLUNAS {
+            if nomes != COLUNAS && nomes != COLUNAS[..5] {
                 erro(
                     "cabeçalho",
                     format!(
-                        "o cabeçalho deve ser exatamente \"{}\" (separado por ;); veio \"{l}\"",
+                        "o cabeçalho deve ser exatamente \"{}\" (separado por ;; a última coluna \
+                         pode faltar); veio \"{l}\"",
                         COLUNAS.join(";")
                     ),
                 );
                 return Err(erros);
             }
+            colunas = nomes.len();
             continue;
         }
-        if c.len() != COLUNAS.len() {
+        if c.len() != colunas {
             erro(
                 "linha",
-                format!(
-                    "{} colunas; esperadas {} separadas por ;",
-                    c.len(),
-                    COLUNAS.len()
-                ),
+                format!("{} colunas; esperadas {colunas} separadas por ;", c.len()),
             );
             continue;
         }
@@ -166,8 +178,12 @@ pub fn ler(bytes: &[u8], registradas: &HashSet<String>) -> Result<Leitura, Vec<E
             }
         };
         let (ag, outras) = (dinheiro(3), dinheiro(4));
-        let (Some(data_base), Some(beneficiarios_mh), Some(ag), Some(outras)) =
-            (data_base, beneficiarios, ag, outras)
+        let propria = sim_ou_nao(c.get(5).copied().unwrap_or(""));
+        if propria.is_none() {
+            erro(COLUNAS[5], format!("\"{}\" não é sim nem não", c[5]));
+        }
+        let (Some(data_base), Some(beneficiarios_mh), Some(ag), Some(outras), Some(propria)) =
+            (data_base, beneficiarios, ag, outras, propria)
         else {
             continue;
         };
@@ -190,6 +206,7 @@ pub fn ler(bytes: &[u8], registradas: &HashSet<String>) -> Result<Leitura, Vec<E
                 outras_provisoes_centavos: outras,
                 data_base,
                 sintetico: false,
+                metodologia_propria: propria,
             },
         });
     }

@@ -288,6 +288,7 @@ fn entrada(
             ativos_garantidores_centavos: a.ativos_garantidores_centavos,
             outras_provisoes_centavos: a.outras_provisoes_centavos,
         }),
+        metodologia_propria: a.is_some_and(|a| a.metodologia_propria),
         operadora,
     }
 }

@@ -128,9 +128,13 @@ pub fn peona(linhas: &[PeonaOperadora]) -> Result<Vec<u8>, ServicoError> {
     fim(w)
 }
 
-/// The seed's impact table, then the sufficiency lines, then every operator.
+/// The seed's impact table, then the sufficiency lines, then every operator — three tables one
+/// under the other, each with its own header (the operators' has one column more).
 pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
-    let mut w = escritor();
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_writer(Vec::new());
     w.write_record([
         "linha",
         "operadoras",
@@ -158,6 +162,7 @@ pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
         "peona_antes",
         "peona_depois",
         "variacao",
+        "metodologia_propria",
         "suficiencia",
     ])
     .map_err(erro)?;
@@ -165,8 +170,9 @@ pub fn impacto(i: &ImpactoMudanca) -> Result<Vec<u8>, ServicoError> {
         w.write_record([
             o.operadora.clone(),
             decimal(o.antes_centavos),
-            decimal(o.depois_centavos),
-            decimal(o.depois_centavos - o.antes_centavos),
+            decimal(o.depois_efetivo()),
+            decimal(o.depois_efetivo() - o.antes_centavos),
+            if o.metodologia_propria { "sim" } else { "não" }.to_owned(),
             o.suficiencia().rotulo().to_owned(),
         ])
         .map_err(erro)?;

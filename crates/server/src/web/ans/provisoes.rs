@@ -149,6 +149,8 @@ fn tabela_impacto(i: &ImpactoMudanca) -> Markup {
                     td.num { (reais(i.tabela.total.variacao_centavos)) }
                 } }
             }
+            @let proprias = i.operadoras.iter().filter(|o| o.metodologia_propria).count();
+            p { (proprias) " operadora(s) com metodologia atuarial própria aprovada pela ANS: a fórmula padrão não se aplica a elas e a mudança de parâmetros não altera sua PEONA SUS (contadas em “Sem alteração”)." }
         }))
         (rolavel("Alteração na suficiência de ativos garantidores", html! {
             table.persus id="suficiencia" {
@@ -181,14 +183,15 @@ fn histograma(i: &ImpactoMudanca) -> Markup {
     for o in i
         .operadoras
         .iter()
-        .filter(|o| o.antes_centavos > 0 || o.depois_centavos > 0)
+        .filter(|o| o.antes_centavos > 0 || o.depois_efetivo() > 0)
     {
-        if o.antes_centavos == o.depois_centavos {
+        if o.antes_centavos == o.depois_efetivo() {
             iguais += 1;
         } else if o.antes_centavos == 0 {
             novas += 1;
         } else {
-            let v = (o.depois_centavos - o.antes_centavos) as f64 * 100.0 / o.antes_centavos as f64;
+            let v =
+                (o.depois_efetivo() - o.antes_centavos) as f64 * 100.0 / o.antes_centavos as f64;
             // Reductions close on the left (−50 % is "de 25% a 50%"), increases on the right.
             let k = CLASSES
                 .iter()
