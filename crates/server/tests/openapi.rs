@@ -609,7 +609,13 @@ fn resolver<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
 
 /// Whether `exemplo` fits `esquema` by name: each key of each object is a property of its
 /// schema (of an `allOf` member; of some `oneOf` alternative), at any depth. Says where not.
-fn nomes_conferem(doc: &Value, esquema: &Value, exemplo: &Value, onde: &str, erros: &mut Vec<String>) {
+fn nomes_conferem(
+    doc: &Value,
+    esquema: &Value,
+    exemplo: &Value,
+    onde: &str,
+    erros: &mut Vec<String>,
+) {
     let s = resolver(doc, esquema);
     if let Some(alternativas) = s["oneOf"].as_array().or(s["anyOf"].as_array()) {
         let cabe = alternativas.iter().any(|a| {

@@ -382,15 +382,17 @@ pub async fn simular(
         )
         .await?;
         let consolidado = sim.consolidacao.total;
-        Ok::<Response, Problem>(Json(ParcelamentoSimulado {
-            consolidado_centavos: consolidado.value(),
-            consolidado: consolidado.to_string(),
-            em: sim.em,
-            regra: REGRA_PARCELAMENTO.to_owned(),
-            debitos: sim.consolidacao.memoria(),
-            parcelas: sim.parcelas,
-        })
-        .into_response())
+        Ok::<Response, Problem>(
+            Json(ParcelamentoSimulado {
+                consolidado_centavos: consolidado.value(),
+                consolidado: consolidado.to_string(),
+                em: sim.em,
+                regra: REGRA_PARCELAMENTO.to_owned(),
+                debitos: sim.consolidacao.memoria(),
+                parcelas: sim.parcelas,
+            })
+            .into_response(),
+        )
     })
     .await
 }
@@ -606,10 +608,9 @@ pub async fn parcelamento(
     } else {
         Some(operadora(&cliente)?)
     };
-    let (parcelamento, parcelas) =
-        persus_store::cobranca::parcelamento(&app.db, id, op.as_deref())
-            .await?
-            .ok_or_else(|| Problem::not_found(&format!("Parcelamento {id}")))?;
+    let (parcelamento, parcelas) = persus_store::cobranca::parcelamento(&app.db, id, op.as_deref())
+        .await?
+        .ok_or_else(|| Problem::not_found(&format!("Parcelamento {id}")))?;
     Ok(Json(ParcelamentoEParcelas {
         parcelamento,
         parcelas,

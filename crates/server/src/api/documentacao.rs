@@ -328,7 +328,11 @@ fn enumeracoes() -> Vec<(&'static str, &'static str, Vec<Value>)> {
             "estado",
             lista(&["recebido", "processando", "concluido"]),
         ),
-        ("Gru", "estado", codigos(EstadoGru::TODOS.iter().map(|e| e.as_str()))),
+        (
+            "Gru",
+            "estado",
+            codigos(EstadoGru::TODOS.iter().map(|e| e.as_str())),
+        ),
         (
             "Debito",
             "estado",
