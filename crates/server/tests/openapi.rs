@@ -574,6 +574,21 @@ fn nenhuma_palavra_chave_do_documento_e_nula() {
     }
 }
 
+/// The JSON content of an operation's request body (`requisicao`) and of its answers (2xx only
+/// when `so_sucesso`), as (where, content); `null` where there is none.
+fn conteudos_json(op: &Value, so_sucesso: bool) -> Vec<(String, &Value)> {
+    let mut v = vec![(
+        "requisicao".to_owned(),
+        &op["requestBody"]["content"]["application/json"],
+    )];
+    for (status, r) in op["responses"].as_object().into_iter().flatten() {
+        if !so_sucesso || status.starts_with('2') {
+            v.push((status.clone(), &r["content"]["application/json"]));
+        }
+    }
+    v
+}
+
 /// Every JSON body an operation takes or answers on success is a named schema (a `$ref`), never
 /// an untyped `{}` whose properties the document cannot describe.
 #[test]
@@ -581,14 +596,8 @@ fn todo_corpo_json_e_um_esquema_nomeado() {
     let doc = documento();
     let mut soltos = Vec::new();
     for (rota, metodo, op) in operacoes(&doc) {
-        let mut corpos = vec![("requisicao".to_owned(), &op["requestBody"])];
-        for (status, r) in op["responses"].as_object().unwrap() {
-            if status.starts_with('2') {
-                corpos.push((status.clone(), r));
-            }
-        }
-        for (onde, c) in corpos {
-            let esquema = &c["content"]["application/json"]["schema"];
+        for (onde, c) in conteudos_json(&op, true) {
+            let esquema = &c["schema"];
             if esquema.is_object() && !esquema["$ref"].is_string() {
                 soltos.push(format!("{metodo} {rota} {onde}: {esquema}"));
             }
@@ -663,12 +672,7 @@ fn os_exemplos_so_usam_propriedades_do_esquema() {
     let doc = documento();
     let mut erros = Vec::new();
     for (rota, metodo, op) in operacoes(&doc) {
-        let mut corpos = vec![("requisicao".to_owned(), &op["requestBody"])];
-        for (status, r) in op["responses"].as_object().unwrap() {
-            corpos.push((status.clone(), r));
-        }
-        for (onde, c) in corpos {
-            let c = &c["content"]["application/json"];
+        for (onde, c) in conteudos_json(&op, false) {
             if c["example"].is_null() || !c["schema"].is_object() {
                 continue;
             }
