@@ -346,7 +346,13 @@ fn textos_e_exemplos_so_citam_o_que_existe() {
             .flatten()
             .map(|x| x.0)
         {
-            if !s["properties"][p].is_object() {
+            // A struct with a flattened field has its own properties in an `allOf` member.
+            let em_all_of = s["allOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x["properties"][p].is_object());
+            if !s["properties"][p].is_object() && !em_all_of {
                 sobram.push(format!("{nome}.{p}"));
             }
         }
@@ -566,4 +572,113 @@ fn nenhuma_palavra_chave_do_documento_e_nula() {
             "{chave}: null"
         );
     }
+}
+
+/// The JSON content of an operation's request body (`requisicao`) and of its answers (2xx only
+/// when `so_sucesso`), as (where, content); `null` where there is none.
+fn conteudos_json(op: &Value, so_sucesso: bool) -> Vec<(String, &Value)> {
+    let mut v = vec![(
+        "requisicao".to_owned(),
+        &op["requestBody"]["content"]["application/json"],
+    )];
+    for (status, r) in op["responses"].as_object().into_iter().flatten() {
+        if !so_sucesso || status.starts_with('2') {
+            v.push((status.clone(), &r["content"]["application/json"]));
+        }
+    }
+    v
+}
+
+/// Every JSON body an operation takes or answers on success is a named schema (a `$ref`), never
+/// an untyped `{}` whose properties the document cannot describe.
+#[test]
+fn todo_corpo_json_e_um_esquema_nomeado() {
+    let doc = documento();
+    let mut soltos = Vec::new();
+    for (rota, metodo, op) in operacoes(&doc) {
+        for (onde, c) in conteudos_json(&op, true) {
+            let esquema = &c["schema"];
+            if esquema.is_object() && !esquema["$ref"].is_string() {
+                soltos.push(format!("{metodo} {rota} {onde}: {esquema}"));
+            }
+        }
+    }
+    assert!(soltos.is_empty(), "untyped JSON bodies: {soltos:#?}");
+}
+
+/// The schema a `$ref` names (or the schema itself).
+fn resolver<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => doc
+            .pointer(&r.replacen('#', "", 1))
+            .unwrap_or_else(|| panic!("{r}")),
+        None => s,
+    }
+}
+
+/// Whether `exemplo` fits `esquema` by name: each key of each object is a property of its
+/// schema (of an `allOf` member; of some `oneOf` alternative), at any depth. Says where not.
+fn nomes_conferem(
+    doc: &Value,
+    esquema: &Value,
+    exemplo: &Value,
+    onde: &str,
+    erros: &mut Vec<String>,
+) {
+    let s = resolver(doc, esquema);
+    if let Some(alternativas) = s["oneOf"].as_array().or(s["anyOf"].as_array()) {
+        let cabe = alternativas.iter().any(|a| {
+            let mut e = Vec::new();
+            nomes_conferem(doc, a, exemplo, onde, &mut e);
+            e.is_empty() && (exemplo.is_null() || resolver(doc, a)["type"] != "null")
+        });
+        if !cabe {
+            erros.push(format!("{onde}: {exemplo} fits no alternative"));
+        }
+        return;
+    }
+    match exemplo {
+        Value::Object(campos) => {
+            let mut props = serde_json::Map::new();
+            for parte in std::iter::once(s).chain(s["allOf"].as_array().into_iter().flatten()) {
+                let parte = resolver(doc, parte);
+                for (k, v) in parte["properties"].as_object().into_iter().flatten() {
+                    props.insert(k.clone(), v.clone());
+                }
+            }
+            if props.is_empty() {
+                return; // a free-form object
+            }
+            for (k, v) in campos {
+                match props.get(k) {
+                    Some(p) => nomes_conferem(doc, p, v, &format!("{onde}.{k}"), erros),
+                    None => erros.push(format!("{onde}.{k}: not in the schema")),
+                }
+            }
+        }
+        Value::Array(itens) if s["items"].is_object() => {
+            for (i, v) in itens.iter().enumerate() {
+                nomes_conferem(doc, &s["items"], v, &format!("{onde}[{i}]"), erros);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The examples (captured from the demo: what the server really answers) name only properties
+/// their schemas declare: a schema whose field names drifted from the JSON fails here.
+#[test]
+fn os_exemplos_so_usam_propriedades_do_esquema() {
+    let doc = documento();
+    let mut erros = Vec::new();
+    for (rota, metodo, op) in operacoes(&doc) {
+        for (onde, c) in conteudos_json(&op, false) {
+            if c["example"].is_null() || !c["schema"].is_object() {
+                continue;
+            }
+            let nome = format!("{metodo} {rota} {onde}");
+            nomes_conferem(&doc, &c["schema"], &c["example"], &nome, &mut erros);
+        }
+    }
+    assert!(erros.is_empty(), "{erros:#?}");
 }

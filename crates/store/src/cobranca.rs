@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::{Db, StoreError, Tx};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Debito {
     pub id: i64,
     pub operadora: String,
@@ -19,6 +19,7 @@ pub struct Debito {
     pub vencimento: NaiveDate,
     /// aberto, pago, parcelado, rescindido (its balance moved to a new debt).
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
     pub estado: EstadoDebito,
     pub pago_em: Option<NaiveDate>,
     pub parcelamento_id: Option<i64>,
@@ -291,7 +292,7 @@ pub async fn relatorio_do_retorno(db: &Db, sha256: &str) -> Result<Option<String
     )
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Pagamento {
     pub id: i64,
     pub nosso_numero: String,
@@ -301,6 +302,7 @@ pub struct Pagamento {
     pub origem: String,
     pub retorno_sha256: Option<String>,
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
     pub situacao: SituacaoPagamento,
     pub observacao: String,
     pub registrado_em: DateTime<Utc>,
@@ -382,7 +384,7 @@ pub async fn gravar_selic(
 
 // ---- Parcelamentos ----
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Parcelamento {
     pub id: i64,
     pub operadora: String,
@@ -390,6 +392,7 @@ pub struct Parcelamento {
     pub parcelas: i32,
     pub concedido_em: NaiveDate,
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
     pub estado: EstadoParcelamento,
     pub confissao: String,
     pub memoria: String,
@@ -399,13 +402,15 @@ pub struct Parcelamento {
     pub saldo_rescisao_centavos: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = ParcelaDoParcelamento)]
 pub struct ParcelaRow {
     pub parcelamento_id: i64,
     pub numero: i32,
     pub vencimento: NaiveDate,
     pub base_centavos: i64,
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
     pub estado: EstadoParcela,
     pub paga_em: Option<NaiveDate>,
 }
@@ -639,7 +644,7 @@ pub async fn arrecadacao_por_mes(db: &Db) -> Result<Vec<(String, i64, i64)>, Sto
 
 // ---- Credits ----
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Credito {
     pub id: i64,
     pub operadora: String,

@@ -137,15 +137,19 @@ pub async fn gravar(
     Ok(n == 1)
 }
 
+/// One batch of [`purgar`]: `$1` the expiry instant, `$2` the batch size. It finds the batch
+/// through the index on `criada_em` (migration 0019); public so a test can check the plan.
+#[doc(hidden)]
+pub const PURGAR: &str = "DELETE FROM idempotencia WHERE (aplicacao_id, chave) IN (
+                   SELECT aplicacao_id, chave FROM idempotencia WHERE criada_em <= $1 LIMIT $2)";
+
 /// Deletes the records that expired by `agora`, `lote` rows per statement (each its own short
 /// write, so API requests are never held up behind one long delete). Returns how many.
 pub async fn purgar(db: &Db, agora: DateTime<Utc>, lote: i64) -> Result<u64, StoreError> {
-    let sql = "DELETE FROM idempotencia WHERE (aplicacao_id, chave) IN (
-                   SELECT aplicacao_id, chave FROM idempotencia WHERE criada_em <= $1 LIMIT $2)";
     let limite = expiradas_ate(agora);
     let mut total = 0;
     loop {
-        let n = on_db!(db, pool => sqlx::query(sql).bind(limite).bind(lote.max(1))
+        let n = on_db!(db, pool => sqlx::query(PURGAR).bind(limite).bind(lote.max(1))
             .execute(pool).await?.rows_affected());
         total += n;
         if n < lote.max(1) as u64 {

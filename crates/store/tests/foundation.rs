@@ -4,13 +4,14 @@
 #![allow(clippy::unwrap_used)]
 
 use persus_domain::ids::RegistroAns;
-use persus_store::{db_test, meta, operadoras, Backend, Db};
+use persus_store::db::PoolRef;
+use persus_store::{db_test, idempotencia, meta, operadoras, Backend, Db};
 
 db_test!(migrations_apply_once_and_are_idempotent, |db| {
     let before = db.applied_migrations().await.unwrap();
     assert_eq!(
         before,
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
     );
     db.migrate().await.unwrap();
     assert_eq!(db.applied_migrations().await.unwrap(), before);
@@ -151,3 +152,45 @@ async fn an_unreachable_postgres_is_an_error_naming_the_server() {
     assert!(err.contains("não foi possível conectar"), "{err}");
     assert!(err.contains("127.0.0.1:1"), "{err}");
 }
+
+// The scheduler's purge of expired idempotency records finds each batch through the index on
+// `criada_em` (migration 0019), not by scanning the table. PostgreSQL is told to avoid a
+// sequential scan where it can (an empty table would otherwise make any plan the cheapest):
+// without the index it has none to use.
+db_test!(
+    the_idempotency_purge_finds_its_batch_by_the_criada_em_index,
+    |db| {
+        let agora = chrono::Utc::now();
+        let plano = match db.inner() {
+            PoolRef::Sqlite(pool) => {
+                let sql = format!("EXPLAIN QUERY PLAN {}", idempotencia::PURGAR);
+                let linhas: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+                    .bind(agora)
+                    .bind(100i64)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+                linhas.into_iter().map(|l| l.3).collect::<Vec<_>>()
+            }
+            PoolRef::Postgres(pool) => {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                let sql = format!("EXPLAIN {}", idempotencia::PURGAR);
+                sqlx::query_scalar::<_, String>(&sql)
+                    .bind(agora)
+                    .bind(100i64)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(
+            plano.iter().any(|l| l.contains("idempotencia_criada_em")),
+            "{}",
+            plano.join("\n")
+        );
+    }
+);

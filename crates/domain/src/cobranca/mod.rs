@@ -196,6 +196,7 @@ impl TabelaSelic {
 
 /// Late-charge regime, chosen by the debt's due date (gov.br débitos page; domain.md §3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// Due up to 03/12/2008: fine 10%; interest 1% per month or fraction (Lei 9.656 art. 32 §4).
@@ -224,7 +225,9 @@ impl Regime {
 
 /// A debt's charges on a payment date, with the computation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Encargos {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub principal: Centavos,
     pub vencimento: NaiveDate,
     pub pagamento: NaiveDate,
@@ -232,9 +235,12 @@ pub struct Encargos {
     pub dias_atraso: i64,
     /// Hundredths of a percent.
     pub multa_percentual: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub multa: Centavos,
     pub juros_percentual: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub juros: Centavos,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub total: Centavos,
     pub selic_versao: String,
     pub memoria: Vec<String>,
@@ -391,10 +397,12 @@ pub fn rescinde(vencidas_em_aberto: u32, pagas: u32, total: u32) -> bool {
 
 /// One planned instalment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Parcela {
     pub numero: u32,
     pub vencimento: NaiveDate,
     /// Consolidated balance / remaining instalments (the last takes the remainder).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub base: Centavos,
 }
 

@@ -9,14 +9,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use persus_domain::cobranca::estados::{EstadoDebito, EstadoGru, SituacaoPagamento};
+use persus_domain::cobranca::{Encargos, Parcela};
 use persus_domain::money::Centavos;
+use persus_store::cobranca::{Credito, Debito, Pagamento, ParcelaRow, Parcelamento};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Cliente, Consulta, Idempotencia};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::servicos::cobranca as servico;
+use crate::servicos::cobranca::posicao::DebitoConsolidado;
+use crate::servicos::cobranca::{ItemRelatorio, ParcelamentoConcedido, Relatorio};
 
 fn operadora(c: &Cliente) -> Result<String, Problem> {
     c.exigir("financeiro")?;
@@ -30,7 +33,7 @@ fn operadora(c: &Cliente) -> Result<String, Problem> {
     description = "Os débitos da operadora (abertos e pagos), por vencimento, com os encargos (SELIC e multa) calculados na data em: o valor a pagar se a GRU vencer nessa data. Cada débito traz a memória de cálculo, mês a mês.",
     params(Em),
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = PosicaoDebitos),
         super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -48,25 +51,61 @@ pub async fn debitos(
     };
     let selic = servico::tabela_selic(&app.db).await?;
     let p = servico::posicao::posicao(&app.db, &op, em, &selic).await?;
-    let itens: Vec<_> = p
+    let itens = p
         .itens
-        .iter()
-        .map(|x| {
-            let mut v = serde_json::to_value(&x.debito).unwrap_or_default();
-            if let Some(e) = &x.encargos {
-                v["encargos"] = match e {
-                    Ok(e) => serde_json::to_value(e).unwrap_or_default(),
-                    Err(m) => json!({ "erro": m }),
-                };
-            }
-            v
+        .into_iter()
+        .map(|x| DebitoAtualizado {
+            debito: x.debito,
+            encargos: x.encargos.map(|e| match e {
+                Ok(e) => EncargosNaData::Calculados(e),
+                Err(erro) => EncargosNaData::Indisponiveis(EncargosIndisponiveis { erro }),
+            }),
         })
         .collect();
-    Ok(Json(json!({
-        "itens": itens, "em": p.em, "total_aberto_centavos": p.total_aberto.value(),
-        "total_atualizado_centavos": p.total_atualizado.value(), "creditos": p.creditos,
-    }))
+    Ok(Json(PosicaoDebitos {
+        itens,
+        em: p.em,
+        total_aberto_centavos: p.total_aberto.value(),
+        total_atualizado_centavos: p.total_atualizado.value(),
+        creditos: p.creditos,
+    })
     .into_response())
+}
+
+/// The operator's debts on a date, with the charges of the open ones to that date.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PosicaoDebitos {
+    pub itens: Vec<DebitoAtualizado>,
+    pub em: NaiveDate,
+    /// The principal of the open debts.
+    pub total_aberto_centavos: i64,
+    /// The open debts with their charges to `em` (those that could be computed).
+    pub total_atualizado_centavos: i64,
+    pub creditos: Vec<Credito>,
+}
+
+/// A debt with, when open, its charges to the position's date.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DebitoAtualizado {
+    #[serde(flatten)]
+    pub debito: Debito,
+    /// Open debts only (absent on the others).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encargos: Option<EncargosNaData>,
+}
+
+/// The charges of an open debt, or why they could not be computed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum EncargosNaData {
+    Calculados(Encargos),
+    Indisponiveis(EncargosIndisponiveis),
+}
+
+/// Charges that could not be computed (a SELIC month not yet published).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EncargosIndisponiveis {
+    pub erro: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -317,7 +356,7 @@ pub struct Simulacao {
     params(("Idempotency-Key" = Option<String>, Header)),
     request_body = Simulacao,
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = ParcelamentoSimulado),
         super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -342,19 +381,35 @@ pub async fn simular(
             &selic,
         )
         .await?;
-        let memoria = sim.consolidacao.memoria();
-        let consolidado = sim.consolidacao.total.value();
-        Ok::<Response, Problem>(Json(json!({
-            "consolidado_centavos": consolidado,
-            "consolidado": Centavos::new(consolidado).to_string(),
-            "em": sim.em,
-            "parcelas": sim.parcelas,
-            "regra": "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento",
-            "debitos": memoria,
-        }))
-        .into_response())
+        let consolidado = sim.consolidacao.total;
+        Ok::<Response, Problem>(
+            Json(ParcelamentoSimulado {
+                consolidado_centavos: consolidado.value(),
+                consolidado: consolidado.to_string(),
+                em: sim.em,
+                regra: REGRA_PARCELAMENTO.to_owned(),
+                debitos: sim.consolidacao.memoria(),
+                parcelas: sim.parcelas,
+            })
+            .into_response(),
+        )
     })
     .await
+}
+
+/// The rule a simulated plan follows, said with the simulation.
+const REGRA_PARCELAMENTO: &str = "RN 4/2002 com a redação da RN 248/2010: até 60 parcelas mensais de no mínimo R$ 1.000,00; cada parcela = saldo consolidado / parcelas restantes, acrescida da SELIC acumulada do mês seguinte à concessão até o mês anterior ao pagamento e de 1% no mês do pagamento";
+
+/// A simulated plan: the debts consolidated with charges to `em`, and the instalments.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ParcelamentoSimulado {
+    pub consolidado_centavos: i64,
+    /// `consolidado_centavos` written in reais (`R$ 1.234,56`).
+    pub consolidado: String,
+    pub em: NaiveDate,
+    pub parcelas: Vec<Parcela>,
+    pub regra: String,
+    pub debitos: Vec<DebitoConsolidado>,
 }
 
 /// `POST /api/v1/retornos?nome=`: ANS finance imports the bank's CNAB 240 return (body: the
@@ -366,7 +421,7 @@ pub async fn simular(
     params(("Idempotency-Key" = Option<String>, Header), ("nome" = Option<String>, Query)),
     request_body(content = inline(super::esquemas::Arquivo), content_type = "application/octet-stream", description = "O arquivo retorno CNAB 240, byte a byte como o banco o entregou"),
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = Relatorio),
         super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -411,7 +466,7 @@ pub struct PagamentoManual {
     params(("Idempotency-Key" = Option<String>, Header)),
     request_body = PagamentoManual,
     responses(
-        (status = 201, body = serde_json::Value),
+        (status = 201, body = ItemRelatorio),
         super::respostas::SoDaAns, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -460,7 +515,7 @@ pub struct PedidoParcelamento {
     params(("Idempotency-Key" = Option<String>, Header)),
     request_body = PedidoParcelamento,
     responses(
-        (status = 201, body = serde_json::Value),
+        (status = 201, body = ParcelamentoConcedido),
         super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -517,7 +572,7 @@ pub async fn pedir_parcelamento(
     get, path = "/api/v1/parcelamentos", tag = "cobranca", summary = "Parcelamentos da operadora",
     description = "Os parcelamentos da operadora, do mais novo ao mais antigo.",
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = super::esquemas::Lista<Parcelamento>),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -527,8 +582,8 @@ pub async fn parcelamentos(
     cliente: Cliente,
 ) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
-    let p = persus_store::cobranca::parcelamentos_da_operadora(&app.db, &op).await?;
-    Ok(Json(json!({ "itens": p })).into_response())
+    let itens = persus_store::cobranca::parcelamentos_da_operadora(&app.db, &op).await?;
+    Ok(Json(super::esquemas::Lista { itens }).into_response())
 }
 
 /// `GET /api/v1/parcelamentos/{id}`: one parcelamento with its instalments.
@@ -537,7 +592,7 @@ pub async fn parcelamentos(
     description = "Um parcelamento e as suas parcelas, por número.",
     params(("id" = i64, Path, description = "Número do parcelamento", example = 2)),
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = ParcelamentoEParcelas),
         super::respostas::CaminhoIlegivel, super::respostas::NaoEncontrado, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]), ("bearer" = ["ans.financeiro"]), ("oauth2" = ["ans.financeiro"]))
@@ -553,10 +608,21 @@ pub async fn parcelamento(
     } else {
         Some(operadora(&cliente)?)
     };
-    let (p, parcelas) = persus_store::cobranca::parcelamento(&app.db, id, op.as_deref())
+    let (parcelamento, parcelas) = persus_store::cobranca::parcelamento(&app.db, id, op.as_deref())
         .await?
         .ok_or_else(|| Problem::not_found(&format!("Parcelamento {id}")))?;
-    Ok(Json(json!({ "parcelamento": p, "parcelas": parcelas })).into_response())
+    Ok(Json(ParcelamentoEParcelas {
+        parcelamento,
+        parcelas,
+    })
+    .into_response())
+}
+
+/// A parcelamento with its instalments, by number.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ParcelamentoEParcelas {
+    pub parcelamento: Parcelamento,
+    pub parcelas: Vec<ParcelaRow>,
 }
 
 /// `POST /api/v1/parcelamentos/{id}/parcelas/{numero}/gru`: the GRU of one instalment.
@@ -621,7 +687,7 @@ fn reais(c: i64) -> String {
     description = "O extrato da operadora — débitos, GRUs, pagamentos e parcelamentos, com os totais. Com formato=csv, tudo numa planilha (separador ';', decimais com vírgula).",
     params(Formato),
     responses(
-        (status = 200, description = "JSON; text/csv com formato=csv", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "JSON; text/csv com formato=csv", content((Extrato = "application/json"), (String = "text/csv"))),
         super::respostas::Invalido, super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
@@ -652,13 +718,20 @@ pub async fn extrato(
             .map(|d| d.valor_centavos)
             .sum()
     };
-    let totais = json!({
-        "debitos_abertos_centavos": soma(EstadoDebito::Aberto),
-        "debitos_pagos_centavos": soma(EstadoDebito::Pago),
-        "debitos_parcelados_centavos": soma(EstadoDebito::Parcelado),
-        "pago_centavos": pagamentos.iter().filter(|p| p.situacao == SituacaoPagamento::Conciliado).map(|p| p.valor_centavos).sum::<i64>(),
-        "em_cadin": debitos.iter().filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none()).count(),
-    });
+    let totais = TotaisExtrato {
+        debitos_abertos_centavos: soma(EstadoDebito::Aberto),
+        debitos_pagos_centavos: soma(EstadoDebito::Pago),
+        debitos_parcelados_centavos: soma(EstadoDebito::Parcelado),
+        pago_centavos: pagamentos
+            .iter()
+            .filter(|p| p.situacao == SituacaoPagamento::Conciliado)
+            .map(|p| p.valor_centavos)
+            .sum(),
+        em_cadin: debitos
+            .iter()
+            .filter(|d| d.cadin_incluido_em.is_some() && d.cadin_excluido_em.is_none())
+            .count(),
+    };
     if csv {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')
@@ -725,12 +798,38 @@ pub async fn extrato(
             corpo,
         ));
     }
-    Ok(Json(json!({
-        "operadora": op, "totais": totais, "debitos": debitos,
-        "grus": grus.iter().map(gru_json).collect::<Vec<_>>(),
-        "pagamentos": pagamentos, "parcelamentos": parcelamentos,
-    }))
+    Ok(Json(Extrato {
+        operadora: op,
+        totais,
+        debitos,
+        grus: grus.iter().map(Gru::from).collect(),
+        pagamentos,
+        parcelamentos,
+    })
     .into_response())
+}
+
+/// The operator's statement: every debt, GRU, payment and parcelamento, with the totals.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Extrato {
+    pub operadora: String,
+    pub totais: TotaisExtrato,
+    pub debitos: Vec<Debito>,
+    pub grus: Vec<Gru>,
+    pub pagamentos: Vec<Pagamento>,
+    pub parcelamentos: Vec<Parcelamento>,
+}
+
+/// The statement's totals.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TotaisExtrato {
+    pub debitos_abertos_centavos: i64,
+    pub debitos_pagos_centavos: i64,
+    pub debitos_parcelados_centavos: i64,
+    /// Reconciled payments only.
+    pub pago_centavos: i64,
+    /// Debts in CADIN now (included, not yet excluded).
+    pub em_cadin: usize,
 }
 
 /// `GET /api/v1/arrecadacao`: ANS — collected per month (reconciled payments) and the transfer
@@ -908,7 +1007,7 @@ pub struct PagamentoSimulado {
     params(("Idempotency-Key" = Option<String>, Header), ("numero" = String, Path, description = "Número da GRU a pagar", example = "00.000.001-95")),
     request_body = PagamentoSimulado,
     responses(
-        (status = 200, description = "Relatório da conciliação do retorno gerado", body = serde_json::Value),
+        (status = 200, description = "Relatório da conciliação do retorno gerado", body = Relatorio),
         (status = 404, description = "A GRU não existe para este chamador (a de outra operadora é 404); em produção a rota não existe", body = Problem, content_type = "application/problem+json"),
         super::respostas::CaminhoIlegivel, super::respostas::Invalido, super::respostas::CorpoGrande, super::respostas::ComToken,
     ),
@@ -952,13 +1051,13 @@ pub async fn pagar_em_homologacao(
     get, path = "/api/v1/creditos", tag = "cobranca", summary = "Créditos da operadora",
     description = "Os créditos da operadora (pagamentos a maior), por número, com a GRU que usou cada um.",
     responses(
-        (status = 200, body = serde_json::Value),
+        (status = 200, body = super::esquemas::Lista<Credito>),
         super::respostas::ComToken,
     ),
     security(("bearer" = ["financeiro"]), ("oauth2" = ["financeiro"]))
 )]
 pub async fn creditos(State(app): State<AppState>, cliente: Cliente) -> Result<Response, Problem> {
     let op = operadora(&cliente)?;
-    let c = persus_store::cobranca::creditos_da_operadora(&app.db, &op).await?;
-    Ok(Json(json!({ "itens": c })).into_response())
+    let itens = persus_store::cobranca::creditos_da_operadora(&app.db, &op).await?;
+    Ok(Json(super::esquemas::Lista { itens }).into_response())
 }

@@ -9,6 +9,9 @@
 
 use std::sync::LazyLock;
 
+use persus_domain::cobranca::estados::{
+    EstadoDebito, EstadoGru, EstadoParcela, EstadoParcelamento, SituacaoPagamento,
+};
 use persus_domain::eventos::TipoEvento;
 use serde_json::{json, Map, Value};
 
@@ -115,9 +118,18 @@ fn esquemas(doc: &mut Value) {
     }
 }
 
-/// A property of a schema, if it has it (indexing a `Value` mutably would insert `null`).
+/// A property of a schema, if it has it (indexing a `Value` mutably would insert `null`). A
+/// struct with a flattened field is `allOf: [{$ref}, {properties}]`: its own properties are
+/// in the `allOf` members.
 fn propriedade<'a>(esquema: &'a mut Value, nome: &str) -> Option<&'a mut Value> {
-    esquema.get_mut("properties")?.get_mut(nome)
+    if esquema["properties"].get(nome).is_some() {
+        return esquema.get_mut("properties")?.get_mut(nome);
+    }
+    esquema
+        .get_mut("allOf")?
+        .as_array_mut()?
+        .iter_mut()
+        .find_map(|x| x.get_mut("properties")?.get_mut(nome))
 }
 
 /// Every operation, as (`"<method> <path>"`, operation).
@@ -232,6 +244,11 @@ fn lista(v: &[&str]) -> Vec<Value> {
     v.iter().map(|s| Value::from(*s)).collect()
 }
 
+/// The codes of a domain enum (`rotulado!`), as `T::TODOS.iter().map(|e| e.as_str())` gives them.
+fn codigos(c: impl Iterator<Item = &'static str>) -> Vec<Value> {
+    c.map(Value::from).collect()
+}
+
 const TIPOS_DE_NOTIFICACAO: [&str; 3] = [
     "oficio_abi",
     "decisao_primeira_instancia",
@@ -254,6 +271,7 @@ const RESULTADOS: [&str; 10] = [
 /// (schema, property, allowed values): a property whose values are a closed list.
 fn enumeracoes() -> Vec<(&'static str, &'static str, Vec<Value>)> {
     let formas = lista(&["expressa", "presumida"]);
+    let situacoes = codigos(SituacaoPagamento::TODOS.iter().map(|e| e.as_str()));
     vec![
         ("Resumo", "estado", estados()),
         ("Ficha", "estado", estados()),
@@ -313,11 +331,26 @@ fn enumeracoes() -> Vec<(&'static str, &'static str, Vec<Value>)> {
         (
             "Gru",
             "estado",
-            persus_domain::cobranca::estados::EstadoGru::TODOS
-                .iter()
-                .map(|e| Value::from(e.as_str()))
-                .collect(),
+            codigos(EstadoGru::TODOS.iter().map(|e| e.as_str())),
         ),
+        (
+            "Debito",
+            "estado",
+            codigos(EstadoDebito::TODOS.iter().map(|e| e.as_str())),
+        ),
+        (
+            "Parcelamento",
+            "estado",
+            codigos(EstadoParcelamento::TODOS.iter().map(|e| e.as_str())),
+        ),
+        (
+            "ParcelaDoParcelamento",
+            "estado",
+            codigos(EstadoParcela::TODOS.iter().map(|e| e.as_str())),
+        ),
+        ("Pagamento", "situacao", situacoes.clone()),
+        ("ItemRelatorio", "situacao", situacoes),
+        ("Pagamento", "origem", lista(&["retorno", "manual"])),
         ("TokenEmitido", "token_type", lista(&["Bearer"])),
         (
             "ErroOAuth",

@@ -313,7 +313,8 @@ pub async fn emitir_gru(
     Ok(gru)
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+/// What importing a return file did: counts per outcome and each payment line.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Relatorio {
     pub arquivo_sha256: String,
     /// True when this very file had been imported before: nothing was done again.
@@ -325,12 +326,14 @@ pub struct Relatorio {
     pub itens: Vec<ItemRelatorio>,
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+/// One payment as reconciled (a line of the return file, or a manual payment: line 0).
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ItemRelatorio {
     pub linha: usize,
     pub nosso_numero: String,
     pub gru: Option<String>,
     pub valor_pago_centavos: i64,
+    #[schema(value_type = String)]
     pub situacao: SituacaoPagamento,
     pub observacao: String,
 }
@@ -734,9 +737,11 @@ pub fn texto_confissao(
     )
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// A granted plan: its number, the consolidated amount, the instalments and the confession.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ParcelamentoConcedido {
     pub id: i64,
+    #[schema(value_type = i64)]
     pub consolidado: Centavos,
     pub parcelas: Vec<persus_domain::cobranca::Parcela>,
     pub confissao: String,

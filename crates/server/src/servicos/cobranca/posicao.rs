@@ -10,6 +10,7 @@ use persus_domain::cobranca::{encargos, simular_parcelamento, Encargos, Parcela,
 use persus_domain::money::Centavos;
 use persus_store::cobranca::{self as store, Credito, Debito};
 use persus_store::Db;
+use serde::Serialize;
 
 use crate::servicos::{CampoInvalido, ServicoError};
 
@@ -113,14 +114,26 @@ pub struct Consolidacao {
     pub total: Centavos,
 }
 
+/// The record of one consolidated debt's computation (kept with a plan, answered by the
+/// simulation).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DebitoConsolidado {
+    pub debito: i64,
+    pub processo: String,
+    pub total_centavos: i64,
+    pub memoria: Vec<String>,
+}
+
 impl Consolidacao {
     /// The record of each debt's computation (kept with a plan, answered by the simulation).
-    pub fn memoria(&self) -> Vec<serde_json::Value> {
+    pub fn memoria(&self) -> Vec<DebitoConsolidado> {
         self.itens
             .iter()
-            .map(|(d, e)| {
-                serde_json::json!({ "debito": d.id, "processo": d.nup,
-                    "total_centavos": e.total.value(), "memoria": e.memoria })
+            .map(|(d, e)| DebitoConsolidado {
+                debito: d.id,
+                processo: d.nup.clone(),
+                total_centavos: e.total.value(),
+                memoria: e.memoria.clone(),
             })
             .collect()
     }
