@@ -3,6 +3,7 @@
 
 pub mod agendador;
 pub mod analise;
+pub mod calendario;
 pub mod aplicacoes;
 pub mod ciencia;
 pub mod cobranca;
