@@ -57,7 +57,9 @@ pub async fn da_operadora(
     operadora: &str,
 ) -> Result<Option<Calendario>, StoreError> {
     let sql = format!("{CALENDARIO} WHERE c.id = $1 AND c.operadora = $2");
-    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(operadora).fetch_optional(pool).await?))
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(operadora).fetch_optional(pool).await?),
+    )
 }
 
 /// Every feed of an operator, active and revoked, newest first.
@@ -100,7 +102,8 @@ pub async fn prazos_de_notificacoes(
     operadora: &str,
     hoje: NaiveDate,
 ) -> Result<Vec<PrazoDeNotificacao>, StoreError> {
-    let sql = "SELECT n.id AS notificacao_id, n.tipo, p.nup, p.abi_numero, n.ciencia_em, n.vencimento
+    let sql =
+        "SELECT n.id AS notificacao_id, n.tipo, p.nup, p.abi_numero, n.ciencia_em, n.vencimento
                FROM notificacoes n JOIN processos p ON p.id = n.processo_id
                WHERE p.operadora = $1 AND n.ciencia_em IS NOT NULL AND n.vencimento >= $2
                  AND n.prazo_encerrado_em IS NULL

@@ -40,7 +40,10 @@ async fn alcance(
     agora: DateTime<Utc>,
 ) -> Result<(bool, bool), ServicoError> {
     let p = super::contas::permissoes(db, login, operadora, None, agora).await?;
-    Ok((p.contains(&Escopo::Consulta), p.contains(&Escopo::Financeiro)))
+    Ok((
+        p.contains(&Escopo::Consulta),
+        p.contains(&Escopo::Financeiro),
+    ))
 }
 
 fn ator(login: &str, operadora: &str) -> Ator {
@@ -162,7 +165,11 @@ pub async fn revogavel(
 
 /// The feed behind a token: the iCalendar text of the operator's running deadlines now, or
 /// `NaoEncontrado` for an unknown or revoked token (or a creator who may no longer see them).
-pub async fn feed(db: &Db, token: &str, agora: DateTime<Utc>) -> Result<(Calendario, String), ServicoError> {
+pub async fn feed(
+    db: &Db,
+    token: &str,
+    agora: DateTime<Utc>,
+) -> Result<(Calendario, String), ServicoError> {
     let nao = || ServicoError::NaoEncontrado("O calendário".to_owned());
     let c = store::ativo_por_hash(db, &auth::sha256_hex(token))
         .await?

@@ -3,8 +3,8 @@
 
 pub mod agendador;
 pub mod analise;
-pub mod calendario;
 pub mod aplicacoes;
+pub mod calendario;
 pub mod ciencia;
 pub mod cobranca;
 pub mod consulta;

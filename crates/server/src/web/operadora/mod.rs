@@ -102,10 +102,7 @@ pub fn rotas() -> Router<AppState> {
             "/conta/webhooks/{id}/cancelar",
             get(confirmar_cancelamento).post(cancelar_webhook),
         )
-        .route(
-            "/conta/calendario",
-            get(calendarios).post(criar_calendario),
-        )
+        .route("/conta/calendario", get(calendarios).post(criar_calendario))
         .route(
             "/conta/calendario/{id}/revogar",
             get(confirmar_revogacao).post(revogar_calendario),
