@@ -276,7 +276,9 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or("-")
                 .to_owned();
             // Path only: query strings may carry personal data in later endpoints.
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            // A calendar feed's path is its secret: logged without it.
+            let path = crate::web::caminho_para_log(req.uri().path());
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
 }

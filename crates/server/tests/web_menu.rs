@@ -109,8 +109,12 @@ db_test!(every_menu_link_of_every_role_opens, |db| {
     assert_eq!(filas("ans.admin").len(), 3);
     assert!(menus["ans.financeiro"].contains(&"/ans/financeiro".to_owned()));
     assert!(!menus["ans.analista"].contains(&"/ans/financeiro".to_owned()));
-    // The clerk sees the charges, not the processes nor the account's management.
-    assert_eq!(menus["caixa.368253"], ["/painel", "/cobranca"]);
+    // The clerk sees the charges and their due dates in a calendar, not the processes nor the
+    // account's management.
+    assert_eq!(
+        menus["caixa.368253"],
+        ["/painel", "/cobranca", "/conta/calendario"]
+    );
     let (caixa, _) = entrar(&app, "caixa.368253").await;
     assert_eq!(
         chamar(&app, get("/processos", &caixa)).await.status,

@@ -19,6 +19,8 @@
 //! - [`idempotencia`]: stored answers of keyed requests, committed with the change itself.
 //! - [`tentativas`]: sign-in attempts per source address and login, for throttling.
 //! - [`formularios`]: forms kept across an expired session until the person signs in again.
+//! - [`calendario`]: the secret deadline-feed URLs (token hashes) and the running deadlines
+//!   they serve (issue #15 §4).
 //! - [`provisoes`]: runoff cells, notified history, PESL SUS, PEONA SUS parameter versions and
 //!   guarantee assets (issue #14).
 
@@ -27,6 +29,7 @@ pub mod db;
 pub mod abis;
 pub mod analise;
 pub mod auditoria;
+pub mod calendario;
 pub mod cobranca;
 pub mod contas;
 pub mod demo;

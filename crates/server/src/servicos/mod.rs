@@ -4,6 +4,7 @@
 pub mod agendador;
 pub mod analise;
 pub mod aplicacoes;
+pub mod calendario;
 pub mod ciencia;
 pub mod cobranca;
 pub mod consulta;

@@ -101,6 +101,11 @@ pub fn menu(s: &Sessao) -> Vec<(String, &'static str)> {
         );
         com("/cobranca", "Cobrança", s.pode(Escopo::Financeiro));
         com("/provisoes", "Provisões", consulta);
+        com(
+            "/conta/calendario",
+            "Calendário de prazos",
+            consulta || s.pode(Escopo::Financeiro),
+        );
         com("/conta", "Usuários e aplicações", s.gestor());
     }
     m

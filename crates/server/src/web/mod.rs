@@ -215,6 +215,15 @@ fn mesma_origem(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
+/// A request path as logs may hold it: a calendar feed's token (its credential) is cut out.
+pub fn caminho_para_log(path: &str) -> &str {
+    if path.starts_with("/calendario/") {
+        "/calendario/…"
+    } else {
+        path
+    }
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

@@ -194,6 +194,9 @@ pub(super) async fn pagina_conta(
                 p.mt-2 { button.br-button.primary type="submit" { "Delegar" } }
             }
         }
+        h2 { "Calendário de prazos" }
+        p { "Links secretos que levam os prazos da operadora ao Google Agenda, ao Outlook ou à agenda do celular: "
+            a href="/conta/calendario" { "criar, ver e revogar links de calendário" } "." }
         h2 { "Aplicações da API (Área do Desenvolvedor)" }
         table.persus {
             caption.sr-only { "Aplicações da API" }
@@ -347,7 +350,7 @@ fn acao_de_aplicacao(acao: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// A dangerous action, said plainly, with one button that does it and a way back.
-fn confirmacao(
+pub(super) fn confirmacao(
     app: &AppState,
     s: &Sessao,
     titulo: &str,

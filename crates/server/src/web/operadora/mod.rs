@@ -1,5 +1,5 @@
 //! Pages of an operator: dashboard, processes, notices (reading = ciência), attendances,
-//! petitions (single and batch), charging, people and applications.
+//! petitions (single and batch), charging, people and applications, the deadline calendar feed.
 
 use axum::body::Bytes;
 use axum::response::Response;
@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::servicos::documentos::LIMITE_BYTES;
 
 mod atendimentos;
+mod calendario;
 mod cobranca;
 mod conta;
 mod lotes;
@@ -24,6 +25,7 @@ mod rascunhos;
 mod recibos;
 
 use atendimentos::*;
+use calendario::*;
 use cobranca::*;
 use conta::*;
 use lotes::*;
@@ -100,6 +102,12 @@ pub fn rotas() -> Router<AppState> {
             "/conta/webhooks/{id}/cancelar",
             get(confirmar_cancelamento).post(cancelar_webhook),
         )
+        .route("/conta/calendario", get(calendarios).post(criar_calendario))
+        .route(
+            "/conta/calendario/{id}/revogar",
+            get(confirmar_revogacao).post(revogar_calendario),
+        )
+        .route("/calendario/{arquivo}", get(feed))
         .route("/conta/usuarios", post(criar_usuario))
         .route("/conta/delegacoes", post(delegar))
         .route("/conta/delegacoes/{id}/revogar", post(revogar_delegacao))
