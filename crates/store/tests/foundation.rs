@@ -11,7 +11,7 @@ db_test!(migrations_apply_once_and_are_idempotent, |db| {
     let before = db.applied_migrations().await.unwrap();
     assert_eq!(
         before,
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]
     );
     db.migrate().await.unwrap();
     assert_eq!(db.applied_migrations().await.unwrap(), before);
