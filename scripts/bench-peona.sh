@@ -22,7 +22,7 @@ base=2026-12-31  # the ABIs below are published in 11/2026
 
 # The live cells as the database alone computes them (same filter as the store: notified, not
 # annulled, grouped by operator, competência and the Ofício ABI's day).
-peer_sql="SELECT a.operadora, a.competencia, substr(n.disponibilizada_em, 1, 10) AS dia,
+peer_sql="SELECT a.operadora, a.competencia, substr(CAST(n.disponibilizada_em AS TEXT), 1, 10) AS dia,
   SUM(COALESCE(a.valor_devido_centavos, a.valor_ressarcimento_centavos)), COUNT(*)
   FROM atendimentos a JOIN notificacoes n ON n.id = a.notificacao_id
   WHERE a.estado <> 'anulado' GROUP BY 1, 2, 3"
